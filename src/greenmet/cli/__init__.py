@@ -1,0 +1,54 @@
+"""The ``greenmet`` command: a thin shell over the library.
+
+Each capability has its own sub-command module in this package (``carbon``, ``bf``, ``ingest``,
+``historian``); each verb parses options, calls library functions and renders the result as
+JSON, a terminal table or an Excel workbook. Errors derived from
+:class:`~greenmet.errors.GreenmetError` are shown as one message (or the JSON error shape with
+``--format json``) and exit with status 2; anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from greenmet import __version__
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="greenmet",
+    help="Green metallurgy toolkit: carbon accounting, blast furnace, plant data. 绿色冶金工具箱。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Sub-command modules, each exposing a Typer ``app``. Registered here so that the order of
+# ``greenmet --help`` is stable.
+_SUBCOMMANDS: dict[str, tuple[str, str]] = {
+}
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"greenmet {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """greenmet — how green is this steel or aluminium, and how do we get it greener."""
+
+
+for _name, (_module, _help) in _SUBCOMMANDS.items():
+    app.add_typer(importlib.import_module(_module).app, name=_name, help=_help)
+
+
+def main() -> None:
+    """Entry point of the ``greenmet`` console script."""
+    app()

@@ -1,0 +1,58 @@
+"""Every shipped reference table loads, validates and carries a source on every row."""
+
+import pytest
+
+from greenmet import refdata
+from greenmet.errors import ReferenceDataError, UnknownKeyError
+from greenmet.units import parse_unit
+
+
+@pytest.mark.parametrize("name", refdata.table_names())
+def test_every_table_validates_and_cites_its_source(name):
+    table = refdata.load_table(name)
+    assert len(table) > 0
+    assert table["source"].str.strip().str.len().gt(0).all()
+    spec = refdata.catalog()[name]
+    for value, unit_column in spec.get("units", {v: "unit" for v in spec["values"]}).items():
+        assert table[value].notna().all()
+        for unit in table[unit_column].unique():
+            parse_unit(unit)
+
+
+def test_load_table_returns_a_copy():
+    first = refdata.load_table("gwp")
+    first.loc[:, "value"] = -1.0
+    assert (refdata.load_table("gwp")["value"] > 0).all()
+
+
+def test_factor_carries_provenance():
+    factor = refdata.factor("gwp", metric="AR5GWP100", gas="C2F6")
+    assert factor.value == 11100.0
+    assert "2025/2547" in factor.source
+    assert factor.needs_verification is False
+    assert factor.as_dict()["gas"] == "C2F6"
+
+
+def test_unknown_table_and_key_name_the_choices():
+    with pytest.raises(UnknownKeyError, match="no reference table of that name.*gwp"):
+        refdata.load_table("nonexistent")
+    with pytest.raises(UnknownKeyError, match="gas not in reference table 'gwp'.*CF4"):
+        refdata.factor("gwp", metric="AR5GWP100", gas="H2O")
+    with pytest.raises(UnknownKeyError, match="keyed by"):
+        refdata.factor("gwp", gas="CF4")
+
+
+def test_validation_rejects_a_row_without_source(monkeypatch):
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"metric": ["X"], "gas": ["CO2"], "value": ["1"], "unit": ["dimensionless"],
+         "source": [" "], "needs_verification": ["false"]}
+    )
+    spec = refdata.catalog()["gwp"]
+    with pytest.raises(ReferenceDataError, match="has no source"):
+        refdata._validate("gwp", spec, frame)
+    frame["source"] = "somewhere"
+    frame["value"] = "nan"
+    with pytest.raises(ReferenceDataError, match="not a finite number"):
+        refdata._validate("gwp", spec, frame)
