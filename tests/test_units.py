@@ -76,3 +76,13 @@ def test_co2_equivalent_nan_passes_through():
 
 def test_one_registry():
     assert Q_(1, "t")._REGISTRY is ureg
+
+
+@pytest.mark.parametrize("unit", ["GJ/万Nm3", "GJ/1e4 Nm3", "GJ/10^4 Nm3", "GJ/(1e4 Nm3)"])
+def test_scale_binds_to_the_unit_after_it(unit):
+    # China's guidelines give NCV of gases in GJ per 10^4 Nm3 (e.g. natural gas 389.31 GJ/10^4 Nm3).
+    assert convert(389.31, unit, "GJ/Nm3") == pytest.approx(0.038931)
+
+
+def test_plant_spellings_of_volume_and_the_middle_dot():
+    assert convert(2.4, "t/(m3·d)", "t/(m^3*d)") == pytest.approx(2.4)

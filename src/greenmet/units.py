@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -64,7 +65,7 @@ def parse_unit(unit: str, *, field: str | None = None) -> pint.Unit:
     UnitError
         If the unit does not parse.
     """
-    text = unit.strip().replace("万", "1e4 ").replace("％", "%")
+    text = _normalise_unit_text(unit)
     try:
         return ureg.parse_units(text) if text not in ("", "1", "-") else ureg.dimensionless
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
@@ -82,6 +83,16 @@ def parse_unit(unit: str, *, field: str | None = None) -> pint.Unit:
         if isinstance(parsed, pint.Quantity):
             return _scaled_unit(parsed)
         return parsed
+
+
+# A scale written before a unit binds to that unit: "GJ/万Nm3" and "GJ/1e4 Nm3" mean GJ per
+# ten thousand Nm3 (the unit of gas in China's GHG guidelines), not (GJ/1e4)·Nm3 as pint reads it.
+_SCALE_BEFORE_UNIT = re.compile(r"(万|\b1e4|\b10\^4|\b10\*\*4)\s*([A-Za-z_]\w*)")
+
+
+def _normalise_unit_text(unit: str) -> str:
+    text = unit.strip().replace("％", "%").replace("·", "*").replace("⋅", "*")
+    return _SCALE_BEFORE_UNIT.sub(r"(1e4 \2)", text)
 
 
 _SCALED: dict[tuple[float, str], pint.Unit] = {}
