@@ -1,0 +1,666 @@
+"""Activity data of an installation and a period: the one input of every carbon method.
+
+The models follow ``docs/dev/carbon_contract.md``. They are pydantic v2 models with
+``extra="forbid"``; every check at construction raises a :mod:`greenmet.errors` class naming the
+field (as a path such as ``materials[2].quantity``), the offending value and the fix:
+
+- a negative, NaN or infinite quantity (:class:`~greenmet.errors.InputError`);
+- a period whose end is before its start (:class:`~greenmet.errors.InputError`);
+- a measured carbon content or oxidation factor outside [0, 1]
+  (:class:`~greenmet.errors.CompositionError`);
+- an NCV without its unit (:class:`~greenmet.errors.InputError`), or an NCV a factor of about
+  1000 away from the default of the material (:class:`~greenmet.errors.SuspectUnitError`);
+- a material that the ``materials`` reference table does not know
+  (:class:`~greenmet.errors.UnknownKeyError`, listing close matches);
+- a unit that does not convert to the material's reference unit
+  (:class:`~greenmet.errors.UnitError`);
+- a production quantity of zero (:class:`~greenmet.errors.InputError`).
+
+:func:`normalise` turns the material flows into one long table in reference units, the table
+every method joins with the factor tables; :func:`activity_frames` does the same for the energy
+flows, the production and the aluminium-smelting data of one or many installations, which is
+what makes batch computation vectorised (one join and one group-by over all installations).
+
+Method-specific optional sections (``cbam``, ``lci``) are added to :class:`ActivityData` as one
+optional field each, ``cbam: CbamInputs | None = None``, with the section model defined in a
+module that does not import this one (so that there is no import cycle).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Sequence
+from datetime import date
+from functools import cache
+from typing import Any, Literal, NamedTuple
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from greenmet.errors import (
+    CompositionError,
+    GreenmetError,
+    InputError,
+    SuspectUnitError,
+    UnitError,
+    UnknownKeyError,
+)
+from greenmet.refdata import load_table
+from greenmet.units import convert, parse_unit
+
+__all__ = [
+    "FLOW_COLUMNS",
+    "ActivityData",
+    "ActivityFrames",
+    "AluminiumSmelting",
+    "EnergyFlow",
+    "Installation",
+    "MaterialFlow",
+    "Period",
+    "Production",
+    "activity_frames",
+    "known_materials",
+    "normalise",
+]
+
+FLOW_COLUMNS: tuple[str, ...] = (
+    "installation_id", "material", "direction", "process", "role", "quantity_ref", "unit_ref",
+    "carbon_content", "ncv_gj_per_unit", "oxidation_factor",
+)
+"""Columns of the table returned by :func:`normalise` (carbon_contract.md)."""
+
+ENERGY_COLUMNS: tuple[str, ...] = (
+    "installation_id", "carrier", "direction", "quantity_ref", "unit_ref",
+    "emission_factor_t_per_unit",
+)
+PRODUCTION_COLUMNS: tuple[str, ...] = ("installation_id", "product", "quantity_t", "cn_code")
+INSTALLATION_COLUMNS: tuple[str, ...] = (
+    "installation_id", "installation_name", "country", "province", "sector", "period_start",
+    "period_end", "reporting_year",
+)
+ALUMINIUM_COLUMNS: tuple[str, ...] = (
+    "installation_id", "technology", "anode_effect_frequency_per_day", "anode_effect_duration_min",
+    "net_anode_consumption_t_per_t", "anode_sulphur", "anode_ash",
+)
+
+Role = Literal["fuel", "reductant", "flux", "electrode", "feedstock", "product", "by_product"]
+"""What a material flow does in the process (carbon_contract.md)."""
+
+# Reference units of energy carriers: what the grid and heat factor tables are expressed per.
+ENERGY_REFERENCE_UNITS: dict[str, str] = {"electricity": "MWh", "heat": "GJ"}
+
+# An NCV this many times away from the default (either way) is taken as a unit mistake.
+_SUSPECT_NCV_RATIO = 30.0
+
+
+class MaterialInfo(NamedTuple):
+    """What the ``materials`` reference table says about one material key."""
+
+    unit_ref: str
+    category: str
+    default_ncv_gj_per_unit: float  # NaN when the material has no NCV
+
+
+@cache
+def known_materials() -> dict[str, MaterialInfo]:
+    """Material keys of the ``materials`` reference table with their reference unit.
+
+    Returns
+    -------
+    dict
+        ``{material: MaterialInfo(unit_ref, category, default_ncv_gj_per_unit)}``.
+    """
+    table = load_table("materials")
+    info: dict[str, MaterialInfo] = {}
+    for material, rows in table.groupby("material", sort=True):
+        ncv_rows = rows[rows["parameter"] == "ncv"]
+        ncv = math.nan
+        if len(ncv_rows):
+            first = ncv_rows.iloc[0]
+            ncv = float(convert(float(first["value"]), str(first["unit"]),
+                                f"GJ/({first['unit_ref']})"))
+        info[str(material)] = MaterialInfo(str(rows["unit_ref"].iloc[0]), str(rows["category"].iloc[0]), ncv)
+    return info
+
+
+@cache
+def _conversion(from_unit: str, to_unit: str, field: str) -> float:
+    """Multiplier from ``from_unit`` to ``to_unit`` (cached: batches repeat the same units)."""
+    return float(convert(1.0, from_unit, to_unit, field=field))
+
+
+def _check_quantity(value: float, field: str, *, strictly_positive: bool = False) -> float:
+    if not math.isfinite(value):
+        raise InputError("quantity is not a finite number", field=field, value=value,
+                         fix="give a measured number (leave the row out if there is no flow)")
+    if value < 0:
+        raise InputError("quantity is negative", field=field, value=value,
+                         fix="give a positive quantity and say where it goes with 'direction'")
+    if strictly_positive and value == 0:
+        raise InputError("production is zero", field=field, value=value,
+                         fix="give the output of the period, or leave the product out")
+    return value
+
+
+def _check_fraction(value: float | None, field: str) -> float | None:
+    if value is None:
+        return None
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise CompositionError("fraction outside [0, 1]", field=field, value=value,
+                               fix="give a mass fraction, e.g. 0.02 for 2 %")
+    return value
+
+
+def _error_from_validation(exc: ValidationError) -> GreenmetError:
+    """The greenmet error behind a pydantic ValidationError, with the field path in ``field``."""
+    first = exc.errors()[0]
+    path = ""
+    for part in first["loc"]:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    original = first.get("ctx", {}).get("error")
+    more = f" ({exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+    if isinstance(original, GreenmetError):
+        field = path if original.field is None else (
+            path if path.endswith(original.field) else f"{path}.{original.field}" if path else original.field)
+        return type(original)(original.problem + more, field=field or None, value=original.value,
+                              fix=original.fix, location=original.location)
+    kind = first["type"]
+    fix = {
+        "missing": "add this field",
+        "extra_forbidden": "remove this field or correct its spelling (see `greenmet carbon schema`)",
+        "literal_error": "use one of the allowed values",
+    }.get(kind, "give a value of the type the schema asks for (see `greenmet carbon schema`)")
+    return InputError(str(first["msg"]) + more, field=path or None, value=first.get("input"), fix=fix)
+
+
+class _Model(BaseModel):
+    """Base of the activity models: no extra fields, greenmet errors instead of ValidationError."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _error_from_validation(exc) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any):
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise _error_from_validation(exc) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any):
+        try:
+            return super().model_validate_json(json_data, *args, **kwargs)
+        except ValidationError as exc:
+            raise _error_from_validation(exc) from None
+
+
+class Installation(_Model):
+    """The installation (plant or enterprise) that reports.
+
+    Attributes
+    ----------
+    id
+        Unique id; the key of a batch.
+    name
+        Name shown in reports.
+    country
+        ISO 3166-1 alpha-2 code.
+    province
+        Province, for provincial or regional grid factors.
+    sector
+        ``"steel"`` or ``"aluminium"``.
+    """
+
+    id: str = Field(min_length=1)
+    name: str
+    country: str = "CN"
+    province: str | None = None
+    sector: Literal["steel", "aluminium"]
+
+
+class Period(_Model):
+    """The reporting period, both ends inclusive."""
+
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Period:
+        if self.end < self.start:
+            raise InputError("period has zero or negative length: end is before start", field="end",
+                             value=self.end.isoformat(),
+                             fix=f"give an end on or after the start {self.start.isoformat()} "
+                                 "(both ends are inclusive)")
+        return self
+
+    @property
+    def days(self) -> int:
+        """Length of the period in days, both ends included. [d]"""
+        return (self.end - self.start).days + 1
+
+
+class MaterialFlow(_Model):
+    """A material crossing the boundary of the installation in the period.
+
+    Attributes
+    ----------
+    material
+        Key of the ``materials`` reference table.
+    direction
+        ``"in"`` (consumed, purchased) or ``"out"`` (sold, exported, product).
+    quantity
+        Amount in ``unit``; zero or more, finite.
+    unit
+        Any unit convertible to the material's reference unit.
+    process
+        The process that consumes or releases the flow (``"blast_furnace"``, ``"eaf"`` …).
+    role
+        ``"fuel"``, ``"reductant"``, ``"flux"``, ``"electrode"``, ``"feedstock"``, ``"product"``,
+        ``"by_product"``.
+    carbon_content
+        Measured carbon content, overriding the default: a mass fraction (t C per t) for
+        materials measured in mass, t C per reference unit for gases.
+    ncv
+        Measured net calorific value, overriding the default, in ``ncv_unit``.
+    ncv_unit
+        Unit of ``ncv`` (``"GJ/t"``, ``"GJ/1e4 Nm3"``); required with ``ncv``.
+    oxidation_factor
+        Measured oxidation factor in [0, 1], overriding the default.
+    """
+
+    material: str
+    direction: Literal["in", "out"]
+    quantity: float
+    unit: str
+    process: str | None = None
+    role: Role | None = None
+    carbon_content: float | None = None
+    ncv: float | None = None
+    ncv_unit: str | None = None
+    oxidation_factor: float | None = None
+
+    @field_validator("material")
+    @classmethod
+    def _known_material(cls, material: str) -> str:
+        known = known_materials()
+        if material not in known:
+            close = difflib.get_close_matches(material, list(known), n=3, cutoff=0.6)
+            hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+            raise UnknownKeyError(
+                "material not in reference table 'materials'", field="material", value=material,
+                fix=f"{hint}use a key of the 'materials' table (docs/nomenclature/carbon.md) "
+                    f"such as {', '.join(sorted(known)[:8])} …",
+            )
+        return material
+
+    @field_validator("quantity")
+    @classmethod
+    def _quantity(cls, quantity: float) -> float:
+        return _check_quantity(quantity, "quantity")
+
+    @field_validator("oxidation_factor")
+    @classmethod
+    def _oxidation(cls, value: float | None) -> float | None:
+        return _check_fraction(value, "oxidation_factor")
+
+    @model_validator(mode="after")
+    def _units_and_measurements(self) -> MaterialFlow:
+        info = known_materials()[self.material]
+        try:
+            _conversion(self.unit, info.unit_ref, "unit")
+        except UnitError as exc:
+            raise UnitError(f"{exc.problem} ({self.material} is measured in {info.unit_ref})", field="unit",
+                            value=self.unit, fix=f"give {self.material} in a unit convertible to "
+                                                 f"{info.unit_ref!r}") from None
+        if self.carbon_content is not None:
+            value = self.carbon_content
+            if parse_unit(info.unit_ref).dimensionality == parse_unit("t").dimensionality:
+                if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+                    raise CompositionError(
+                        "carbon content outside [0, 1]", field="carbon_content", value=value,
+                        fix="give a mass fraction t C / t, e.g. 0.86 for 86 % carbon")
+            elif not math.isfinite(value) or value < 0:
+                raise InputError("carbon content is negative or not finite", field="carbon_content",
+                                 value=value, fix=f"give t C per {info.unit_ref}")
+        if self.ncv is not None:
+            if self.ncv_unit is None:
+                raise InputError("ncv given without ncv_unit", field="ncv_unit", value=None,
+                                 fix="add ncv_unit, e.g. 'GJ/t' or 'GJ/1e4 Nm3'")
+            if not math.isfinite(self.ncv) or self.ncv <= 0:
+                raise InputError("ncv is not a positive finite number", field="ncv", value=self.ncv,
+                                 fix="give the measured net calorific value")
+            ncv_ref = self.ncv * _conversion(self.ncv_unit, f"GJ/({info.unit_ref})", "ncv_unit")
+            default = info.default_ncv_gj_per_unit
+            if math.isfinite(default) and not (
+                    default / _SUSPECT_NCV_RATIO <= ncv_ref <= default * _SUSPECT_NCV_RATIO):
+                ratio = ncv_ref / default
+                raise SuspectUnitError(
+                    f"ncv is {ratio:.3g} times the default {default:g} GJ/{info.unit_ref} of "
+                    f"{self.material}; did you give MJ/kg or kJ/kg as GJ/t, or MJ as GJ?",
+                    field="ncv", value=f"{self.ncv} {self.ncv_unit}",
+                    fix="check the unit of the laboratory report and put it in ncv_unit",
+                )
+        elif self.ncv_unit is not None:
+            _conversion(self.ncv_unit, f"GJ/({info.unit_ref})", "ncv_unit")
+        return self
+
+
+class EnergyFlow(_Model):
+    """Electricity or heat bought or sold across the boundary.
+
+    Attributes
+    ----------
+    carrier
+        ``"electricity"`` or ``"heat"``.
+    direction
+        ``"purchased"`` or ``"sold"``.
+    quantity
+        Amount in ``unit`` (electricity in an energy unit such as MWh or kWh; heat in GJ: steam
+        in tonnes needs its enthalpy, so give GJ).
+    unit
+        Unit of ``quantity``.
+    emission_factor
+        Supplier-specific factor that overrides the grid or heat default, in
+        ``emission_factor_unit`` (``"t/MWh"``, ``"kg/kWh"``, ``"t/GJ"``).
+    emission_factor_unit
+        Unit of ``emission_factor``; required with it.
+    """
+
+    carrier: Literal["electricity", "heat"]
+    direction: Literal["purchased", "sold"]
+    quantity: float
+    unit: str
+    emission_factor: float | None = None
+    emission_factor_unit: str | None = None
+
+    @field_validator("quantity")
+    @classmethod
+    def _quantity(cls, quantity: float) -> float:
+        return _check_quantity(quantity, "quantity")
+
+    @model_validator(mode="after")
+    def _units(self) -> EnergyFlow:
+        reference = ENERGY_REFERENCE_UNITS[self.carrier]
+        try:
+            _conversion(self.unit, reference, "unit")
+        except UnitError as exc:
+            extra = " (for steam give the heat in GJ, not tonnes)" if self.carrier == "heat" else ""
+            raise UnitError(exc.problem, field="unit", value=self.unit,
+                            fix=f"give {self.carrier} in an energy unit such as {reference}{extra}") from None
+        if self.emission_factor is not None:
+            if not math.isfinite(self.emission_factor) or self.emission_factor < 0:
+                raise InputError("emission factor is negative or not finite", field="emission_factor",
+                                 value=self.emission_factor, fix="give the supplier's factor, zero or more")
+            if self.emission_factor_unit is None:
+                raise InputError("emission_factor given without emission_factor_unit",
+                                 field="emission_factor_unit", value=None,
+                                 fix=f"add emission_factor_unit, e.g. 't/{reference}'")
+            _conversion(self.emission_factor_unit, f"t/{reference}", "emission_factor_unit")
+        return self
+
+
+class Production(_Model):
+    """Output of one product in the period (the denominator of intensities).
+
+    Attributes
+    ----------
+    product
+        Product key (``"crude_steel"``, ``"hot_metal"``, ``"primary_aluminium"`` …).
+    quantity
+        Output in ``unit``; strictly positive.
+    unit
+        A mass unit.
+    cn_code
+        Combined Nomenclature code for CBAM goods (``"7208"``, ``"7601"``).
+    """
+
+    product: str = Field(min_length=1)
+    quantity: float
+    unit: str = "t"
+    cn_code: str | None = None
+
+    @field_validator("quantity")
+    @classmethod
+    def _quantity(cls, quantity: float) -> float:
+        return _check_quantity(quantity, "quantity", strictly_positive=True)
+
+    @field_validator("unit")
+    @classmethod
+    def _mass_unit(cls, unit: str) -> str:
+        _conversion(unit, "t", "unit")
+        return unit
+
+
+class AluminiumSmelting(_Model):
+    """Electrolysis data of a primary aluminium smelter (anode and anode effects).
+
+    Attributes
+    ----------
+    technology
+        Cell technology: ``"CWPB"``, ``"SWPB"``, ``"VSS"``, ``"HSS"``, ``"PFPB-L"``, ``"PFPB-M"``.
+    anode_effect_frequency
+        Anode effects per cell-day. [1/d]
+    anode_effect_duration
+        Mean duration of an anode effect. [min]
+    net_anode_consumption
+        Net carbon anode consumed per tonne of aluminium. [t/t]
+    anode_sulphur
+        Sulphur mass fraction of the anode; default from the reference table. [dimensionless]
+    anode_ash
+        Ash mass fraction of the anode; default from the reference table. [dimensionless]
+    """
+
+    technology: Literal["CWPB", "SWPB", "VSS", "HSS", "PFPB-L", "PFPB-M"]
+    anode_effect_frequency: float
+    anode_effect_duration: float
+    net_anode_consumption: float
+    anode_sulphur: float | None = None
+    anode_ash: float | None = None
+
+    @field_validator("anode_effect_frequency", "anode_effect_duration")
+    @classmethod
+    def _non_negative(cls, value: float) -> float:
+        return _check_quantity(value, "anode effect")
+
+    @field_validator("net_anode_consumption")
+    @classmethod
+    def _anode(cls, value: float) -> float:
+        _check_quantity(value, "net_anode_consumption")
+        if value > 2.0:
+            raise SuspectUnitError(
+                "net anode consumption above 2 t per t Al", field="net_anode_consumption", value=value,
+                fix="give tonnes of anode per tonne of aluminium (about 0.4); "
+                    "a figure near 400 is kg/t: divide by 1000")
+        return value
+
+    @field_validator("anode_sulphur", "anode_ash")
+    @classmethod
+    def _fractions(cls, value: float | None, info: Any) -> float | None:
+        return _check_fraction(value, info.field_name)
+
+    @property
+    def anode_effect_minutes(self) -> float:
+        """Anode-effect minutes per cell-day, AEM = frequency × duration. [min/d]"""
+        return self.anode_effect_frequency * self.anode_effect_duration
+
+
+class ActivityData(_Model):
+    """All activity data of one installation for one period.
+
+    Attributes
+    ----------
+    schema_version
+        Version of this schema (1).
+    installation
+        Who reports.
+    period
+        Reporting period.
+    reporting_year
+        Year that selects year-indexed factors (grid factors); default the year of the start.
+    materials
+        Material flows across the boundary.
+    energy
+        Electricity and heat bought and sold.
+    production
+        Output by product.
+    aluminium
+        Electrolysis data; needed by ``cn-aluminium``.
+    """
+
+    schema_version: Literal[1] = 1
+    installation: Installation
+    period: Period
+    reporting_year: int | None = None
+    materials: list[MaterialFlow] = Field(default_factory=list)
+    energy: list[EnergyFlow] = Field(default_factory=list)
+    production: list[Production] = Field(default_factory=list)
+    aluminium: AluminiumSmelting | None = None
+
+    @model_validator(mode="after")
+    def _defaults_and_cross_checks(self) -> ActivityData:
+        if self.reporting_year is None:
+            self.reporting_year = self.period.start.year
+        if not 1990 <= self.reporting_year <= 2100:
+            raise InputError("reporting year out of range", field="reporting_year",
+                             value=self.reporting_year, fix="give a calendar year such as 2024")
+        products = [p.product for p in self.production]
+        duplicates = sorted({p for p in products if products.count(p) > 1})
+        if duplicates:
+            raise InputError("product listed twice in production", field="production",
+                             value=duplicates, fix="give one row per product (sum the outputs)")
+        return self
+
+    @property
+    def year(self) -> int:
+        """The reporting year (never None after validation)."""
+        return self.reporting_year if self.reporting_year is not None else self.period.start.year
+
+
+class ActivityFrames(NamedTuple):
+    """Long tables of one or many installations, in reference units.
+
+    Attributes
+    ----------
+    installations
+        One row per installation (:data:`INSTALLATION_COLUMNS`).
+    flows
+        One row per material flow (:data:`FLOW_COLUMNS`).
+    energy
+        One row per energy flow (:data:`ENERGY_COLUMNS`); quantities in MWh (electricity) or GJ
+        (heat), supplier factors in t CO2 per that unit.
+    production
+        One row per product (:data:`PRODUCTION_COLUMNS`), in tonnes.
+    aluminium
+        One row per smelter with electrolysis data (:data:`ALUMINIUM_COLUMNS`).
+    """
+
+    installations: pd.DataFrame
+    flows: pd.DataFrame
+    energy: pd.DataFrame
+    production: pd.DataFrame
+    aluminium: pd.DataFrame
+
+
+def normalise(activity: ActivityData) -> pd.DataFrame:
+    """The material flows of ``activity`` as one long table in reference units.
+
+    Parameters
+    ----------
+    activity
+        Validated activity data.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FLOW_COLUMNS`: ``quantity_ref`` in ``unit_ref`` (the material's reference
+        unit), measured ``carbon_content``, ``ncv_gj_per_unit`` (GJ per reference unit) and
+        ``oxidation_factor`` where given, NaN otherwise.
+    """
+    return activity_frames([activity]).flows
+
+
+def _flow_rows(activity: ActivityData) -> list[tuple[Any, ...]]:
+    materials = known_materials()
+    rows = []
+    for flow in activity.materials:
+        unit_ref = materials[flow.material].unit_ref
+        ncv = math.nan
+        if flow.ncv is not None and flow.ncv_unit is not None:
+            ncv = flow.ncv * _conversion(flow.ncv_unit, f"GJ/({unit_ref})", "ncv_unit")
+        rows.append((
+            activity.installation.id, flow.material, flow.direction, flow.process, flow.role,
+            flow.quantity * _conversion(flow.unit, unit_ref, "unit"), unit_ref,
+            math.nan if flow.carbon_content is None else flow.carbon_content, ncv,
+            math.nan if flow.oxidation_factor is None else flow.oxidation_factor,
+        ))
+    return rows
+
+
+def activity_frames(activities: ActivityData | Iterable[ActivityData]) -> ActivityFrames:
+    """The long tables of one or many installations, ready for the vectorised methods.
+
+    Parameters
+    ----------
+    activities
+        One :class:`ActivityData` or an iterable of them (installation ids must be unique).
+
+    Returns
+    -------
+    ActivityFrames
+        The installations, flows, energy, production and aluminium tables.
+
+    Raises
+    ------
+    InputError
+        If two activities share an installation id.
+    """
+    items: Sequence[ActivityData] = [activities] if isinstance(activities, ActivityData) else list(activities)
+    ids = [a.installation.id for a in items]
+    if len(set(ids)) != len(ids):
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        raise InputError("installation id used twice in one batch", field="installation.id",
+                         value=duplicates, fix="give every installation-period its own id")
+    installations, flows, energy, production, aluminium = [], [], [], [], []
+    for activity in items:
+        key = activity.installation.id
+        installations.append((key, activity.installation.name, activity.installation.country,
+                              activity.installation.province, activity.installation.sector,
+                              activity.period.start, activity.period.end, activity.year))
+        flows.extend(_flow_rows(activity))
+        for e in activity.energy:
+            reference = ENERGY_REFERENCE_UNITS[e.carrier]
+            factor = math.nan
+            if e.emission_factor is not None and e.emission_factor_unit is not None:
+                factor = e.emission_factor * _conversion(e.emission_factor_unit, f"t/{reference}",
+                                                         "emission_factor_unit")
+            energy.append((key, e.carrier, e.direction, e.quantity * _conversion(e.unit, reference, "unit"),
+                           reference, factor))
+        for p in activity.production:
+            production.append((key, p.product, p.quantity * _conversion(p.unit, "t", "unit"), p.cn_code))
+        if activity.aluminium is not None:
+            al = activity.aluminium
+            aluminium.append((key, al.technology, al.anode_effect_frequency, al.anode_effect_duration,
+                              al.net_anode_consumption,
+                              math.nan if al.anode_sulphur is None else al.anode_sulphur,
+                              math.nan if al.anode_ash is None else al.anode_ash))
+    return ActivityFrames(
+        installations=_frame(installations, INSTALLATION_COLUMNS),
+        flows=_frame(flows, FLOW_COLUMNS, floats=("quantity_ref", "carbon_content", "ncv_gj_per_unit",
+                                                   "oxidation_factor")),
+        energy=_frame(energy, ENERGY_COLUMNS, floats=("quantity_ref", "emission_factor_t_per_unit")),
+        production=_frame(production, PRODUCTION_COLUMNS, floats=("quantity_t",)),
+        aluminium=_frame(aluminium, ALUMINIUM_COLUMNS, floats=ALUMINIUM_COLUMNS[2:]),
+    )
+
+
+def _frame(rows: list[tuple[Any, ...]], columns: Sequence[str], floats: Sequence[str] = ()) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows, columns=list(columns))
+    for column in floats:
+        frame[column] = frame[column].astype(float)
+    return frame
