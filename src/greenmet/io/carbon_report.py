@@ -1,0 +1,478 @@
+"""Carbon reports for people: an Excel workbook a verifier accepts, a printable PDF summary, a
+terminal table, JSON; in Chinese or English.
+
+All labels come from ``greenmet/carbon/labels.toml``. The workbook (through
+:func:`greenmet.io.excel.write_workbook`) has these sheets:
+
+================  ===============================================================================
+sheet             content
+================  ===============================================================================
+summary           installation, period, method and edition, GWP metric, totals by scope,
+                  intensity per product, allowance position when given
+emission lines    every emission line: process, source stream, category, scope, gas, activity
+                  data and unit, factor, factor unit and source, status, emissions
+carbon balance    carbon in, out, emitted, residual and residual fraction (when the method
+                  computes a balance)
+factors used      each distinct factor with its unit and source; values that need verification
+                  are marked provisional
+warnings          the result's warnings (carbon-balance residual, provisional factors …)
+allowance         the allowance position (only when an allowance is given)
+================  ===============================================================================
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from greenmet import __version__
+from greenmet.i18n import check_language, label
+from greenmet.io.atomic import atomic_write_with
+from greenmet.io.excel import write_workbook
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from greenmet.carbon.results import CarbonResult
+
+__all__ = [
+    "allowance_items",
+    "factors_table",
+    "lines_table",
+    "render_table",
+    "report_sheets",
+    "result_to_json",
+    "summary_table",
+    "write_report_pdf",
+    "write_report_xlsx",
+]
+
+_LABELS = "greenmet.carbon"
+_LINE_COLUMNS = (
+    "process",
+    "source_stream",
+    "category",
+    "scope",
+    "gas",
+    "activity_ref",
+    "activity_unit",
+    "factor",
+    "factor_unit",
+    "factor_source",
+    "needs_verification",
+    "emissions_t",
+    "emissions_t_co2e",
+)
+_BALANCE_FIELDS = ("carbon_in_t", "carbon_out_t", "carbon_emitted_t", "residual_t", "residual_fraction")
+
+
+def _l(key: str, language: str) -> str:
+    return label(key, language, _LABELS)
+
+
+def _scope_label(scope: str, language: str) -> str:
+    return _l(scope, language)
+
+
+def _category_label(category: Any, language: str) -> str:
+    if not isinstance(category, str):
+        return ""
+    text = _l(f"category_{category}", language)
+    return category if text == f"category_{category}" else text
+
+
+def _status(needs_verification: Any, language: str) -> str:
+    return _l("provisional" if bool(needs_verification) else "confirmed", language)
+
+
+def _period(result: CarbonResult) -> str:
+    return f"{result.period_start} – {result.period_end}"
+
+
+def _header_lines(result: CarbonResult, language: str) -> list[tuple[str, str]]:
+    return [
+        (_l("installation", language), f"{result.installation_name} ({result.installation_id})"),
+        (_l("period", language), _period(result)),
+        (_l("method", language), f"{_l(result.method, language)} [{result.method}]"),
+        (_l("method_edition", language), str(result.method_edition)),
+        (_l("gwp_metric", language), str(result.gwp_metric)),
+        (_l("generated_by", language), f"greenmet {__version__}"),
+    ]
+
+
+def result_to_json(result: CarbonResult, allowance: Any = None) -> dict[str, Any]:
+    """The JSON document of a result (``CarbonResult.to_dict()``), with the allowance if given."""
+    document = result.to_dict()
+    if allowance is not None:
+        document["allowance"] = _as_mapping(allowance)
+    return document
+
+
+def _as_mapping(value: Any) -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        return dict(value)
+    for method in ("to_dict", "model_dump", "_asdict"):
+        function = getattr(value, method, None)
+        if callable(function):
+            return dict(function())
+    if hasattr(value, "__dataclass_fields__"):
+        import dataclasses
+
+        return dataclasses.asdict(value)
+    return dict(vars(value))
+
+
+def summary_table(result: CarbonResult, language: str = "en", allowance: Any = None) -> pd.DataFrame:
+    """The summary as a table of (item, value, unit) rows, labels in ``language``."""
+    language = check_language(language)
+    rows: list[tuple[str, Any, str]] = [
+        (_l("installation_id", language), result.installation_id, ""),
+        (_l("installation_name", language), result.installation_name, ""),
+        (_l("period", language), _period(result), ""),
+        (_l("method", language), f"{_l(result.method, language)} [{result.method}]", ""),
+        (_l("method_edition", language), str(result.method_edition), ""),
+        (_l("gwp_metric", language), str(result.gwp_metric), ""),
+    ]
+    for scope, value in result.totals_t_co2e.items():
+        rows.append((_scope_label(scope, language), float(value), "t CO2e"))
+    for product, value in result.intensity_t_co2e_per_t.items():
+        rows.append((f"{_l('intensity_of', language)} {product}", float(value), f"t CO2e/t {product}"))
+    if allowance is not None:
+        for key, value in allowance_items(allowance, language):
+            rows.append((key, value, ""))
+    return pd.DataFrame(
+        rows, columns=[_l("item", language), _l("value", language), _l("unit_header", language)]
+    )
+
+
+def allowance_items(allowance: Any, language: str = "en") -> list[tuple[str, Any]]:
+    """The fields of an allowance position as (label, value) pairs."""
+    return [
+        (_l(key, language), value)
+        for key, value in _as_mapping(allowance).items()
+        if not isinstance(value, dict | list)
+    ]
+
+
+def lines_table(result: CarbonResult, language: str = "en") -> pd.DataFrame:
+    """The emission lines with translated headers, categories, scopes and factor status."""
+    language = check_language(language)
+    lines = result.lines
+    table = pd.DataFrame({column: lines[column] for column in _LINE_COLUMNS if column in lines.columns})
+    if "category" in table:
+        table["category"] = [_category_label(value, language) for value in table["category"]]
+    if "scope" in table:
+        table["scope"] = [_scope_label(str(value), language) for value in table["scope"]]
+    if "needs_verification" in table:
+        table["needs_verification"] = [_status(value, language) for value in table["needs_verification"]]
+    table.columns = [_l(column, language) for column in table.columns]
+    return table.reset_index(drop=True)
+
+
+def factors_table(result: CarbonResult, language: str = "en") -> pd.DataFrame:
+    """Each distinct factor of the result (stream, value, unit, source) and how many lines use it."""
+    language = check_language(language)
+    keys = [
+        column
+        for column in (
+            "source_stream",
+            "category",
+            "factor",
+            "factor_unit",
+            "factor_source",
+            "needs_verification",
+        )
+        if column in result.lines.columns
+    ]
+    lines = result.lines[keys].copy()
+    if lines.empty:
+        return pd.DataFrame(columns=[_l(key, language) for key in keys] + [_l("uses", language)])
+    lines["needs_verification"] = lines.get("needs_verification", False)
+    grouped = (
+        lines.astype({"factor_source": str, "factor_unit": str})
+        .groupby(keys, dropna=False, sort=False)
+        .size()
+        .rename("uses")
+        .reset_index()
+    )
+    if "category" in grouped:
+        grouped["category"] = [_category_label(value, language) for value in grouped["category"]]
+    grouped["needs_verification"] = [_status(value, language) for value in grouped["needs_verification"]]
+    grouped.columns = [_l(column, language) for column in grouped.columns]
+    return grouped
+
+
+def _balance_table(result: CarbonResult, language: str) -> pd.DataFrame:
+    balance = result.carbon_balance
+    columns = [_l("item", language), _l("value", language)]
+    if balance is None:
+        return pd.DataFrame([(_l("no_balance", language), math.nan)], columns=columns)
+    mapping = _as_mapping(balance)
+    rows = [(_l(key, language), float(mapping[key])) for key in _BALANCE_FIELDS if key in mapping]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _warnings_table(result: CarbonResult, language: str) -> pd.DataFrame:
+    warnings = list(result.warnings) or [_l("no_warnings", language)]
+    return pd.DataFrame({_l("warning", language): warnings})
+
+
+def report_sheets(
+    result: CarbonResult, language: str = "en", allowance: Any = None
+) -> dict[str, pd.DataFrame]:
+    """The sheets of the Excel report, in order, named in ``language``."""
+    language = check_language(language)
+    sheets = {
+        _l("sheet_summary", language): summary_table(result, language, allowance),
+        _l("sheet_lines", language): lines_table(result, language),
+        _l("sheet_balance", language): _balance_table(result, language),
+        _l("sheet_factors", language): factors_table(result, language),
+        _l("sheet_warnings", language): _warnings_table(result, language),
+    }
+    if allowance is not None:
+        sheets[_l("sheet_allowance", language)] = pd.DataFrame(
+            allowance_items(allowance, language), columns=[_l("item", language), _l("value", language)]
+        )
+    return sheets
+
+
+def write_report_xlsx(
+    path: str | os.PathLike[str], result: CarbonResult, language: str = "en", allowance: Any = None
+) -> Path:
+    """Write the Excel report of ``result`` (atomically) and return its path.
+
+    Parameters
+    ----------
+    path
+        The ``.xlsx`` file.
+    result
+        The computed result.
+    language
+        ``"en"`` or ``"zh"``.
+    allowance
+        An allowance position (from :mod:`greenmet.carbon.allowances`) to add, or None.
+    """
+    language = check_language(language)
+    return write_workbook(
+        path,
+        report_sheets(result, language, allowance),
+        title=f"{_l('report_title', language)} — {result.installation_name}",
+        header_lines=_header_lines(result, language),
+    )
+
+
+def _format_number(value: Any, digits: int = 3) -> str:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        if math.isnan(value):
+            return "–"
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def write_report_pdf(
+    path: str | os.PathLike[str], result: CarbonResult, language: str = "en", allowance: Any = None
+) -> Path:
+    """Write a printable one-to-two-page PDF of the report's summary and return its path.
+
+    Chinese text uses the Adobe CID font ``STSong-Light`` that reportlab ships, so no font file
+    is needed on the plant's machine. Needs the ``reports`` extra (reportlab).
+    """
+    language = check_language(language)
+    try:
+        from reportlab.lib import colors
+        from reportlab.lib.pagesizes import A4
+        from reportlab.lib.styles import ParagraphStyle
+        from reportlab.lib.units import mm
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        from greenmet.errors import InputError
+
+        raise InputError(
+            "PDF reports need reportlab",
+            field="format",
+            value="pdf",
+            fix="pip install 'greenmet[reports]', or use --format xlsx",
+        ) from exc
+
+    font = "STSong-Light"
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    title_style = ParagraphStyle("title", fontName=font, fontSize=15, leading=20, spaceAfter=6)
+    heading_style = ParagraphStyle(
+        "heading", fontName=font, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4
+    )
+    body_style = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11)
+
+    def table(rows: list[list[Any]], widths: list[float]) -> Table:
+        cells = [[Paragraph(_escape(_format_number(cell)), body_style) for cell in row] for row in rows]
+        element = Table(cells, colWidths=widths, repeatRows=1)
+        element.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        return element
+
+    story: list[Any] = [Paragraph(_escape(_l("report_title", language)), title_style)]
+    story.append(table([[key, value] for key, value in _header_lines(result, language)], [55 * mm, 115 * mm]))
+    story.append(Paragraph(_escape(_l("totals", language)), heading_style))
+    story.append(
+        table(
+            [[_l("item", language), _l("value", language), _l("unit_header", language)]]
+            + [
+                [_scope_label(scope, language), float(value), "t CO2e"]
+                for scope, value in result.totals_t_co2e.items()
+            ],
+            [95 * mm, 45 * mm, 30 * mm],
+        )
+    )
+    story.append(Paragraph(_escape(_l("intensity", language)), heading_style))
+    story.append(
+        table(
+            [[_l("item", language), _l("value", language), _l("unit_header", language)]]
+            + [
+                [f"{_l('intensity_of', language)} {product}", float(value), f"t CO2e/t {product}"]
+                for product, value in result.intensity_t_co2e_per_t.items()
+            ],
+            [95 * mm, 45 * mm, 30 * mm],
+        )
+    )
+    story.append(Paragraph(_escape(_l("sheet_balance", language)), heading_style))
+    balance = _balance_table(result, language)
+    story.append(table([list(balance.columns), *balance.values.tolist()], [125 * mm, 45 * mm]))
+    if allowance is not None:
+        story.append(Paragraph(_escape(_l("sheet_allowance", language)), heading_style))
+        story.append(
+            table(
+                [[_l("item", language), _l("value", language)]]
+                + [list(item) for item in allowance_items(allowance, language)],
+                [125 * mm, 45 * mm],
+            )
+        )
+    story.append(Paragraph(_escape(_l("sheet_warnings", language)), heading_style))
+    for warning in list(result.warnings) or [_l("no_warnings", language)]:
+        story.append(Paragraph(_escape(f"• {warning}"), body_style))
+    story.append(Spacer(1, 4 * mm))
+
+    def write(target: Path) -> None:
+        document = SimpleDocTemplate(
+            str(target),
+            pagesize=A4,
+            leftMargin=20 * mm,
+            rightMargin=20 * mm,
+            topMargin=18 * mm,
+            bottomMargin=18 * mm,
+            title=_l("report_title", language),
+            author=f"greenmet {__version__}",
+        )
+        document.build(story)
+
+    return atomic_write_with(path, write)
+
+
+def _escape(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_table(
+    result: CarbonResult,
+    language: str = "en",
+    *,
+    console: Console | None = None,
+    allowance: Any = None,
+    max_lines: int = 40,
+) -> None:
+    """Print the result as readable terminal tables (summary, totals, intensity, lines, warnings)."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    language = check_language(language)
+    console = console or Console()
+    head = Table(
+        title=f"{_l('report_title', language)} — {result.installation_name}",
+        show_header=False,
+        title_justify="left",
+    )
+    head.add_column(style="bold")
+    head.add_column()
+    for key, value in _header_lines(result, language)[:-1]:
+        head.add_row(escape(key), escape(value))
+    console.print(head)
+
+    totals = Table(title=_l("totals", language), title_justify="left")
+    totals.add_column(_l("item", language))
+    totals.add_column(_l("value", language), justify="right")
+    totals.add_column(_l("unit_header", language))
+    for scope, value in result.totals_t_co2e.items():
+        totals.add_row(
+            _scope_label(scope, language),
+            _format_number(float(value), 1),
+            "t CO2e",
+            style="bold" if scope == "total" else None,
+        )
+    for product, value in result.intensity_t_co2e_per_t.items():
+        totals.add_row(
+            f"{_l('intensity_of', language)} {product}",
+            _format_number(float(value), 3),
+            f"t CO2e/t {product}",
+            style="bold green",
+        )
+    console.print(totals)
+
+    lines = result.lines
+    if not lines.empty:
+        shown = lines.sort_values("emissions_t_co2e", key=lambda s: s.abs(), ascending=False).head(max_lines)
+        detail = Table(title=_l("sheet_lines", language), title_justify="left")
+        for column in (
+            "process",
+            "source_stream",
+            "category",
+            "scope",
+            "emissions_t_co2e",
+            "needs_verification",
+        ):
+            detail.add_column(
+                escape(_l(column, language)), justify="right" if column == "emissions_t_co2e" else "left"
+            )
+        for row in shown.to_dict("records"):
+            detail.add_row(
+                escape(str(row.get("process") or "")),
+                escape(str(row.get("source_stream") or "")),
+                escape(_category_label(row.get("category"), language)),
+                escape(_scope_label(str(row.get("scope")), language)),
+                _format_number(float(row["emissions_t_co2e"]), 1),
+                _status(row.get("needs_verification"), language),
+            )
+        console.print(detail)
+
+    if result.carbon_balance is not None:
+        balance = _balance_table(result, language)
+        table = Table(title=_l("sheet_balance", language), title_justify="left", show_header=False)
+        table.add_column()
+        table.add_column(justify="right")
+        for key, value in balance.values.tolist():
+            table.add_row(escape(str(key)), _format_number(value, 3))
+        console.print(table)
+    if allowance is not None:
+        table = Table(title=_l("sheet_allowance", language), title_justify="left", show_header=False)
+        table.add_column()
+        table.add_column(justify="right")
+        for key, value in allowance_items(allowance, language):
+            table.add_row(escape(str(key)), _format_number(value, 1))
+        console.print(table)
+    for warning in result.warnings:
+        console.print(
+            f"[yellow]{escape(_l('warning', language))}:[/yellow] {escape(warning)}", highlight=False
+        )

@@ -1,0 +1,227 @@
+"""The carbon report: Excel workbook, PDF summary, JSON and terminal table, in English and Chinese."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+import openpyxl
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from greenmet.carbon.results import build_result
+from greenmet.i18n import labels
+from greenmet.io.carbon_report import (
+    factors_table,
+    render_table,
+    report_sheets,
+    result_to_json,
+    summary_table,
+    write_report_pdf,
+    write_report_xlsx,
+)
+
+
+def _line(stream, category, scope, gas, activity, factor, unit, source, provisional, emissions_t, co2e):
+    return {
+        "installation_id": "p1",
+        "method": "cn-steel",
+        "process": "blast_furnace",
+        "source_stream": stream,
+        "category": category,
+        "scope": scope,
+        "gas": gas,
+        "activity_ref": activity,
+        "activity_unit": unit,
+        "factor": factor,
+        "factor_unit": f"t/{unit}",
+        "factor_source": source,
+        "needs_verification": provisional,
+        "emissions_t": emissions_t,
+        "emissions_t_co2e": co2e,
+    }
+
+
+@pytest.fixture(scope="module")
+def result():
+    # Hand-built lines: 1000 t coke × 3.0 t CO2/t, 100 MWh × 0.5366 t/MWh, −800 t steel × 0.0154.
+    lines = pd.DataFrame(
+        [
+            _line(
+                "coke",
+                "combustion",
+                "scope_1",
+                "CO2",
+                1000.0,
+                3.0,
+                "t",
+                "GB/T 32151.5-2015 Table B.1",
+                True,
+                3000.0,
+                3000.0,
+            ),
+            _line(
+                "electricity",
+                "purchased_electricity",
+                "scope_2",
+                "CO2",
+                100.0,
+                0.5366,
+                "MWh",
+                "MEE 2024 announcement, 2022 national grid factor",
+                False,
+                53.66,
+                53.66,
+            ),
+            _line(
+                "crude_steel",
+                "fixed_carbon",
+                "scope_1",
+                "CO2",
+                800.0,
+                0.0154,
+                "t",
+                "NDRC 2013 steel guideline Appendix 2",
+                True,
+                -12.32,
+                -12.32,
+            ),
+        ]
+    )
+    installation = {
+        "installation_id": "p1",
+        "installation_name": "示例钢厂 Example steel",
+        "period_start": date(2024, 1, 1),
+        "period_end": date(2024, 12, 31),
+    }
+    production = pd.DataFrame({"product": ["crude_steel"], "quantity_t": [800.0]})
+    balance = {
+        "carbon_in_t": 900.0,
+        "carbon_out_t": 50.0,
+        "carbon_emitted_t": 818.2,
+        "residual_t": 31.8,
+        "residual_fraction": 31.8 / 900.0,
+    }
+    return build_result(
+        method="cn-steel",
+        method_edition="GB/T 32151.5-2015",
+        installation=installation,
+        lines=lines,
+        production=production,
+        gwp_metric="AR5GWP100",
+        balance=balance,
+    )
+
+
+ALLOWANCE = {
+    "allowance_year": 2025,
+    "allowance_t_co2e": 2900.0,
+    "verified_emissions_t_co2e": 3041.34,
+    "surplus_t_co2e": -141.34,
+    "price_per_t": 80.0,
+    "cost": 11307.2,
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "sheets", "summary_header", "line_headers"),
+    [
+        (
+            "en",
+            ["summary", "emission lines", "carbon balance", "factors used", "warnings", "allowance"],
+            ["Item", "Value", "Unit"],
+            ["Process", "Source stream", "Category", "Scope"],
+        ),
+        (
+            "zh",
+            ["汇总", "排放明细", "碳平衡", "排放因子", "警告", "配额"],
+            ["项目", "数值", "单位"],
+            ["工序", "排放源", "排放类别", "范围"],
+        ),
+    ],
+)
+def test_xlsx_report_has_the_sheets_headers_and_values(
+    tmp_path, result, language, sheets, summary_header, line_headers
+):
+    path = write_report_xlsx(tmp_path / "report.xlsx", result, language, allowance=ALLOWANCE)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == sheets
+    summary = book[sheets[0]]
+    rows = [[cell.value for cell in row] for row in summary.iter_rows()]
+    header_row = next(i for i, row in enumerate(rows) if row[:3] == summary_header)
+    body = {row[0]: row[1] for row in rows[header_row + 1 :] if row[0] is not None}
+    total_label = "Total" if language == "en" else "合计"
+    assert body[total_label] == pytest.approx(3041.34)
+    intensity = next(value for key, value in body.items() if key.endswith("crude_steel"))
+    assert intensity == pytest.approx(3041.34 / 800.0)
+    assert body["设施编号" if language == "zh" else "Installation id"] == "p1"
+    assert rows[0][0].startswith(
+        "温室气体排放报告" if language == "zh" else "Greenhouse-gas emissions report"
+    )
+    lines = [[cell.value for cell in row] for row in book[sheets[1]].iter_rows()]
+    line_header = next(i for i, row in enumerate(lines) if row[:4] == line_headers)
+    assert len([row for row in lines[line_header + 1 :] if row[0]]) == 3
+    assert lines[line_header + 1][2] == ("fuel combustion" if language == "en" else "燃料燃烧")
+
+
+def test_factors_used_flags_provisional_values(result):
+    table = factors_table(result, "en")
+    status = dict(zip(table["Source stream"], table["Status of factor"], strict=True))
+    assert status == {
+        "coke": "provisional (needs verification)",
+        "electricity": "confirmed",
+        "crude_steel": "provisional (needs verification)",
+    }
+    assert "Source of factor" in table.columns
+    assert set(factors_table(result, "zh")["因子状态"]) == {"暂定值（待核实）", "已核实"}
+
+
+def test_warnings_sheet_lists_residual_and_provisional_factors(result):
+    warnings = report_sheets(result, "en")["warnings"]["Warning"].tolist()
+    assert any("carbon balance residual +3.5%" in text for text in warnings)
+    assert any("provisional factors" in text for text in warnings)
+
+
+def test_summary_lists_every_scope(result):
+    summary = summary_table(result, "en")
+    items = summary["Item"].tolist()
+    assert "Direct emissions (scope 1)" in items
+    assert "Indirect emissions from purchased energy (scope 2)" in items
+    scope_1 = summary.loc[summary["Item"] == "Direct emissions (scope 1)", "Value"].item()
+    assert scope_1 == pytest.approx(3000.0 - 12.32)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_pdf_summary_is_a_pdf_with_pages(tmp_path, result, language):
+    path = write_report_pdf(tmp_path / "report.pdf", result, language, allowance=ALLOWANCE)
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert b"/Type /Page" in data
+    if language == "zh":
+        assert b"STSong-Light" in data
+
+
+def test_json_is_the_result_dict_plus_allowance(result):
+    document = result_to_json(result, ALLOWANCE)
+    json.dumps(document)  # JSON-ready
+    assert document["totals_t_co2e"]["total"] == pytest.approx(3041.34)
+    assert document["allowance"]["surplus_t_co2e"] == -141.34
+    assert "allowance" not in result_to_json(result)
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en", "Emissions by scope"), ("zh", "按范围汇总排放")])
+def test_terminal_table(result, language, expected):
+    buffer = io.StringIO()
+    render_table(result, language, console=Console(file=buffer, width=160), allowance=ALLOWANCE)
+    text = buffer.getvalue()
+    assert expected in text
+    assert "3,041.3" in text
+    assert "3.802" in text  # intensity 3041.34 / 800
+
+
+def test_every_label_has_english_and_chinese():
+    for key, entry in labels("greenmet.carbon").items():
+        assert set(entry) == {"en", "zh"}, key
+        assert entry["en"].strip() and entry["zh"].strip(), key
