@@ -28,6 +28,7 @@ app = typer.Typer(
 # Sub-command modules, each exposing a Typer ``app``. Registered here so that the order of
 # ``greenmet --help`` is stable.
 _SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "carbon": ("greenmet.cli.carbon", "Carbon accounting: reports, templates, allowances, batches. 碳核算。"),
 }
 
 

@@ -44,10 +44,12 @@ __all__ = [
     "allowance_items",
     "factors_table",
     "lines_table",
+    "render_batch_table",
     "render_table",
     "report_sheets",
     "result_to_json",
     "summary_table",
+    "write_batch_table",
     "write_report_pdf",
     "write_report_xlsx",
 ]
@@ -268,6 +270,8 @@ def write_report_xlsx(
 
 def _format_number(value: Any, digits: int = 3) -> str:
     if isinstance(value, float | int) and not isinstance(value, bool):
+        if isinstance(value, int):
+            return f"{value:,}"
         if math.isnan(value):
             return "–"
         return f"{value:,.{digits}f}"
@@ -476,3 +480,84 @@ def render_table(
         console.print(
             f"[yellow]{escape(_l('warning', language))}:[/yellow] {escape(warning)}", highlight=False
         )
+
+
+# ------------------------------------------------------------------------------------------------
+# Batch tables
+
+
+def _batch_header(column: str, language: str) -> str:
+    """A readable header for a column of the batch table (machine names stay in CSV/Parquet)."""
+    if column.startswith("intensity_") and column.endswith("_t_co2e_per_t"):
+        product = column.removeprefix("intensity_").removesuffix("_t_co2e_per_t")
+        return f"{_l('intensity_of', language)} {product} [t CO2e/t]"
+    if column.endswith("_t_co2e") and column.removesuffix("_t_co2e") in _SCOPE_KEYS:
+        return f"{_l(column.removesuffix('_t_co2e'), language)} [t CO2e]"
+    key = {"residual_t_c": "residual_t_c", "warnings_count": "warnings_count"}.get(column, column)
+    return _l(key, language)
+
+
+_SCOPE_KEYS = ("scope_1", "scope_2", "scope_3", "upstream", "credit", "precursor", "total")
+
+
+def write_batch_table(path: str | os.PathLike[str], table: pd.DataFrame, language: str = "en") -> Path:
+    """Write the batch result table as ``.csv``, ``.parquet`` or ``.xlsx`` (atomically).
+
+    CSV and Parquet keep the machine column names (with unit suffixes); the Excel workbook shows
+    labels in ``language``.
+    """
+    from greenmet.errors import InputError
+    from greenmet.io.atomic import atomic_write_text
+
+    language = check_language(language)
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix == ".csv":
+        return atomic_write_text(target, table.to_csv(index=False))
+    if suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as exc:  # pragma: no cover - depends on the installed extras
+            raise InputError(
+                "Parquet needs pyarrow",
+                field="out",
+                value=str(target),
+                fix="pip install 'greenmet[platform]', or write .csv",
+            ) from exc
+        return atomic_write_with(target, lambda temporary: table.to_parquet(temporary, index=False))
+    if suffix == ".xlsx":
+        shown = table.rename(columns={column: _batch_header(column, language) for column in table.columns})
+        return write_workbook(
+            target, {_l("sheet_summary", language): shown}, title=_l("batch_title", language)
+        )
+    raise InputError(
+        "unknown table format",
+        field="out",
+        value=str(target),
+        fix="give a file ending in .csv, .parquet or .xlsx",
+    )
+
+
+def render_batch_table(
+    table: pd.DataFrame, language: str = "en", *, console: Console | None = None, max_rows: int = 50
+) -> None:
+    """Print the batch result table (the first ``max_rows`` installations) in the terminal."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    language = check_language(language)
+    console = console or Console()
+    shown = Table(title=f"{_l('batch_title', language)} ({len(table)})", title_justify="left")
+    columns = [c for c in table.columns if c not in ("installation_name", "period_start", "period_end")]
+    for column in columns:
+        numeric = pd.api.types.is_numeric_dtype(table[column])
+        shown.add_column(escape(_batch_header(column, language)), justify="right" if numeric else "left")
+    for row in table.head(max_rows).to_dict("records"):
+        shown.add_row(
+            *[
+                escape(_format_number(row[c], 3 if "intensity" in c or "fraction" in c else 1))
+                for c in columns
+            ]
+        )
+    console.print(shown)

@@ -1,0 +1,398 @@
+"""Many installations at once: one result table, computed vectorised.
+
+:func:`compute_batch` does not loop over the single-installation path. It concatenates the
+normalised tables of all installations (:func:`greenmet.carbon.activity.activity_frames`), runs
+the method's frame-level functions once over all of them (the same functions the
+single-installation ``compute_<method>`` calls), and summarises by installation with group-bys:
+totals by scope, intensity per product, carbon-balance residual and the number of warnings the
+single result would carry. ``tests/carbon/test_batch.py`` checks equality with
+:func:`greenmet.carbon.compute` installation by installation.
+
+Result columns (one row per installation, in input order): ``installation_id``,
+``installation_name``, ``period_start``, ``period_end``, ``method``, ``method_edition``,
+``<scope>_t_co2e`` for every scope present in the batch and ``total_t_co2e`` [t CO2e],
+``intensity_<product>_t_co2e_per_t`` for every product [t CO2e/t], ``residual_t_c`` [t C],
+``residual_fraction`` [dimensionless], ``warnings_count``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from greenmet.carbon.results import RESIDUAL_WARNING_FRACTION, totals_by_scope
+from greenmet.errors import InputError, UnknownKeyError
+
+if TYPE_CHECKING:
+    from greenmet.carbon.activity import ActivityData, ActivityFrames
+
+__all__ = ["BATCH_METHODS", "MethodFrames", "compute_batch", "default_method"]
+
+_DEFAULT_METHOD = {"steel": "cn-steel", "aluminium": "cn-aluminium"}
+
+
+def default_method(activity: ActivityData) -> str:
+    """The method of an installation's own national reporting: ``cn-steel`` or ``cn-aluminium``."""
+    return _DEFAULT_METHOD[activity.installation.sector]
+
+
+@dataclass
+class MethodFrames:
+    """What a method's frame-level functions give for many installations.
+
+    Attributes
+    ----------
+    lines
+        Emission lines of all installations (``results.LINE_COLUMNS``).
+    production
+        Denominators of the intensities: ``installation_id, product, quantity_t``. [t]
+    edition
+        Method edition per installation id.
+    warnings
+        Number of method-specific warnings per installation id (those the single path adds
+        before :func:`greenmet.carbon.results.build_result`).
+    balance
+        Carbon balance per installation (``results.BALANCE_COLUMNS``), or None.
+    intensity
+        Intensities that replace total ÷ production (``installation_id, product,
+        intensity_t_co2e_per_t``), or None.
+    """
+
+    lines: pd.DataFrame
+    production: pd.DataFrame
+    edition: pd.Series
+    warnings: pd.Series
+    balance: pd.DataFrame | None = None
+    intensity: pd.DataFrame | None = None
+
+
+_Adapter = Callable[..., MethodFrames]
+
+
+def _sections(activities: list[ActivityData], name: str) -> list[Any]:
+    return [getattr(activity, name, None) for activity in activities]
+
+
+def _ids(frames: ActivityFrames) -> pd.Index:
+    return pd.Index(frames.installations["installation_id"], name="installation_id")
+
+
+def _count(flags: pd.Series, ids: pd.Index) -> pd.Series:
+    """Boolean per installation (any row true) → 0/1 counts over every installation id."""
+    return flags.groupby(level=0).any().reindex(ids, fill_value=False).astype(int)
+
+
+# -------------------------------------------------------------------------------------- cn-steel
+
+
+def _grid_year_warnings(frames: ActivityFrames, grid: pd.DataFrame, ids: pd.Index) -> pd.Series:
+    """1 where the grid factor is not the reporting year's (the China methods warn about it)."""
+    years = frames.installations.set_index("installation_id")["reporting_year"].reindex(ids).astype(int)
+    factor_year = grid.set_index("installation_id")["factor_year"].reindex(ids).astype(int)
+    return (factor_year != years).astype(int)
+
+
+def _sector_warnings(frames: ActivityFrames, sector: str, ids: pd.Index) -> pd.Series:
+    return (frames.installations.set_index("installation_id")["sector"].reindex(ids) != sector).astype(int)
+
+
+def _cn_steel(
+    activities: list[ActivityData],
+    frames: ActivityFrames,
+    *,
+    edition: str | None = None,
+    grid_region: str = "national",
+    grid_basis: str = "average",
+    grid_factor_year: int | None = None,
+    fixed_carbon_from_production: bool = True,
+) -> MethodFrames:
+    from greenmet.carbon import cn_steel
+
+    edition = edition or cn_steel.DEFAULT_EDITION
+    ids = _ids(frames)
+    lines, balance, grid = cn_steel.cn_steel_lines(
+        frames,
+        edition=edition,
+        grid_region=grid_region,
+        grid_basis=grid_basis,
+        grid_factor_year=grid_factor_year,
+        fixed_carbon_from_production=fixed_carbon_from_production,
+    )
+    warnings = _grid_year_warnings(frames, grid, ids) + _sector_warnings(frames, "steel", ids)
+    return MethodFrames(
+        lines=lines,
+        production=frames.production,
+        edition=pd.Series(edition, index=ids),
+        warnings=warnings,
+        balance=balance,
+    )
+
+
+# ------------------------------------------------------------------------------------- ISO 14404
+
+
+def _iso14404(
+    activities: list[ActivityData],
+    frames: ActivityFrames,
+    *,
+    route: str | None = None,
+    electricity_factor: str | float = "worldsteel",
+    dri_route: str | None = None,
+) -> MethodFrames:
+    from greenmet.carbon import iso14404
+    from greenmet.carbon.method_inputs import Iso14404Inputs
+
+    ids = _ids(frames)
+    sections = [section or Iso14404Inputs() for section in _sections(activities, "iso14404")]
+    production = frames.production
+    steel = production[production["product"] == "crude_steel"]
+    lacking = ids.difference(pd.Index(steel["installation_id"]))
+    if len(lacking):
+        raise InputError(
+            "ISO 14404 intensity needs crude steel production",
+            field="production",
+            value=sorted(lacking)[:10],
+            fix="add a production row with product 'crude_steel' (t)",
+        )
+    flows = frames.flows
+    # The inference of iso14404._infer_route, as group-bys: blast furnace, BOF or coke → bf-bof;
+    # EAF or electrodes → eaf.
+    by_installation = flows["installation_id"]
+    bf = (
+        (flows["process"].isin(["blast_furnace", "bof"]) | flows["material"].isin(["coke", "coking_coal"]))
+        .groupby(by_installation)
+        .any()
+        .reindex(ids, fill_value=False)
+    )
+    eaf = (
+        (flows["process"].eq("eaf") | flows["material"].eq("electrode"))
+        .groupby(by_installation)
+        .any()
+        .reindex(ids, fill_value=False)
+    )
+    inferred = pd.Series(None, index=ids, dtype=object)
+    inferred[eaf.to_numpy()] = "eaf"
+    inferred[bf.to_numpy()] = "bf-bof"
+    declared = pd.Series([section.route for section in sections], index=ids)
+    routes = pd.Series(route, index=ids) if route else declared.where(declared.notna(), inferred)
+    editions = routes.map(iso14404._ROUTE_EDITION)
+    if editions.isna().any():
+        raise InputError(
+            "route not given and not recognisable from the flows",
+            field="route",
+            value=sorted(routes[editions.isna()].index)[:10],
+            fix="pass route='bf-bof' (ISO 14404-1) or route='eaf' (ISO 14404-2)",
+        )
+    credits = pd.DataFrame(
+        [
+            (activity.installation.id, item, getattr(section, field))
+            for activity, section in zip(activities, sections, strict=True)
+            for field, item in iso14404._CREDIT_FIELDS.items()
+            if getattr(section, field) > 0
+        ],
+        columns=["installation_id", "item", "quantity_t"],
+    )
+    dri = dri_route or {
+        activity.installation.id: section.dri_route
+        for activity, section in zip(activities, sections, strict=True)
+    }
+    lines, uncovered = iso14404.iso14404_lines(
+        frames, electricity_factor=electricity_factor, dri_route=dri, credits=credits
+    )
+    warnings = _count(pd.Series(True, index=pd.Index(uncovered["installation_id"])), ids)
+    return MethodFrames(lines=lines, production=steel, edition=editions, warnings=warnings)
+
+
+# ------------------------------------------------------------------------------------------- LCI
+
+
+def _lci(activities: list[ActivityData], frames: ActivityFrames) -> MethodFrames:
+    from greenmet.carbon import lci
+
+    ids = _ids(frames)
+    sections = _sections(activities, "lci")
+    lacking = [
+        activity.installation.id
+        for activity, section in zip(activities, sections, strict=True)
+        if section is None
+    ]
+    if lacking:
+        raise InputError(
+            "activity data has no 'lci' section",
+            field="lci",
+            value=lacking[:10],
+            fix="add an lci section with the products' cradle_to_gate, recovery_rate, "
+            "scrap_input and value_of_scrap (docs/user_guide/carbon.md)",
+        )
+    rows = [
+        {"installation_id": activity.installation.id, **lci._product_rows(product)}
+        for activity, section in zip(activities, sections, strict=True)
+        for product in section.products
+    ]
+    table = lci.lci_frame(pd.DataFrame(rows))
+    table = table.merge(
+        frames.production[["installation_id", "product", "quantity_t"]],
+        on=["installation_id", "product"],
+        how="left",
+    )
+    unlisted = table["quantity_t"].isna()
+    warnings = _count(pd.Series(unlisted.to_numpy(), index=pd.Index(table["installation_id"])), ids)
+    table["quantity_t"] = table["quantity_t"].fillna(1.0)
+    lines = lci._lines(table, table["installation_id"])  # type: ignore[arg-type]  # a column, not one id
+    intensity = table[["installation_id", "product"]].assign(
+        intensity_t_co2e_per_t=table["lci_with_end_of_life_kg_co2e_per_kg"]
+    )
+    return MethodFrames(
+        lines=lines,
+        production=table[["installation_id", "product", "quantity_t"]],
+        edition=pd.Series(lci.EDITION, index=ids),
+        warnings=warnings,
+        intensity=intensity,
+    )
+
+
+# ------------------------------------------------------------------------------------ registry
+
+BATCH_METHODS: dict[str, _Adapter] = {
+    "cn-steel": _cn_steel,
+    "iso14404": _iso14404,
+    "lci": _lci,
+}
+"""Methods :func:`compute_batch` runs, each an adapter over the method's frame functions."""
+
+
+def compute_batch(
+    activities: ActivityData | Iterable[ActivityData],
+    method: str | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """Results of many installations at once, one row per installation (vectorised).
+
+    Parameters
+    ----------
+    activities
+        Activity data of the installations; installation ids must be unique.
+    method
+        A key of :data:`BATCH_METHODS`; None gives each installation the default method of its
+        sector (:func:`default_method`).
+    **options
+        Passed to the method (as to ``compute_<method>``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns listed in the module docstring, in input order.
+
+    Raises
+    ------
+    UnknownKeyError
+        If the method is not known.
+    InputError
+        If two installations share an id, or an installation lacks what the method needs.
+    """
+    from greenmet.carbon.activity import ActivityData
+
+    items = [activities] if isinstance(activities, ActivityData) else list(activities)
+    if not items:
+        raise InputError(
+            "no installations to compute",
+            field="activities",
+            value=0,
+            fix="give at least one activity-data file",
+        )
+    if method is not None:
+        return _compute_one_method(items, method, options)
+    groups: dict[str, list[ActivityData]] = {}
+    for activity in items:
+        groups.setdefault(default_method(activity), []).append(activity)
+    tables = [_compute_one_method(group, name, options) for name, group in groups.items()]
+    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+    emissions = [column for column in table.columns if column.endswith("_t_co2e")]
+    table[emissions] = table[emissions].fillna(0.0)  # a scope another method has: none here
+    order = {activity.installation.id: position for position, activity in enumerate(items)}
+    table = table.sort_values("installation_id", key=lambda ids: ids.map(order), kind="stable")
+    return _order_columns(table.reset_index(drop=True))
+
+
+def _compute_one_method(items: list[ActivityData], method: str, options: dict[str, Any]) -> pd.DataFrame:
+    from greenmet.carbon.activity import activity_frames
+
+    if method not in BATCH_METHODS:
+        raise UnknownKeyError(
+            "no batch computation for that method",
+            field="method",
+            value=method,
+            fix=f"use one of {', '.join(sorted(BATCH_METHODS))}",
+        )
+    frames = activity_frames(items)
+    result = BATCH_METHODS[method](items, frames, **options)
+    return _summarise(frames, result, method)
+
+
+def _summarise(frames: ActivityFrames, result: MethodFrames, method: str) -> pd.DataFrame:
+    ids = _ids(frames)
+    installations = frames.installations.set_index("installation_id")
+    table = pd.DataFrame(index=ids)
+    table["installation_name"] = installations["installation_name"]
+    table["period_start"] = installations["period_start"]
+    table["period_end"] = installations["period_end"]
+    table["method"] = method
+    table["method_edition"] = result.edition.reindex(ids)
+
+    lines = result.lines
+    totals = (
+        totals_by_scope(lines).reindex(ids).fillna(0.0)
+        if len(lines)
+        else pd.DataFrame({"total": 0.0}, index=ids)
+    )
+    for column in totals.columns:
+        table[f"{column}_t_co2e"] = totals[column].astype(float)
+
+    if result.intensity is not None:
+        intensity = result.intensity
+    else:
+        production = result.production.merge(totals[["total"]], left_on="installation_id", right_index=True)
+        intensity = production.assign(intensity_t_co2e_per_t=production["total"] / production["quantity_t"])
+    if len(intensity):
+        wide = intensity.pivot_table(
+            index="installation_id", columns="product", values="intensity_t_co2e_per_t", aggfunc="last"
+        )
+        for product in wide.columns:
+            table[f"intensity_{product}_t_co2e_per_t"] = wide[product].reindex(ids).astype(float)
+
+    if result.balance is not None and len(result.balance):
+        balance = result.balance.set_index("installation_id").reindex(ids)
+        table["residual_t_c"] = balance["residual_t"].astype(float)
+        table["residual_fraction"] = balance["residual_fraction"].astype(float)
+        with np.errstate(invalid="ignore"):
+            residual_warning = (table["residual_fraction"].abs() > RESIDUAL_WARNING_FRACTION).astype(int)
+    else:
+        table["residual_t_c"] = math.nan
+        table["residual_fraction"] = math.nan
+        residual_warning = pd.Series(0, index=ids)
+    if len(lines):
+        provisional = (
+            lines.groupby("installation_id")["needs_verification"].any().reindex(ids, fill_value=False)
+        )
+    else:
+        provisional = pd.Series(False, index=ids)
+    table["warnings_count"] = (
+        result.warnings.reindex(ids, fill_value=0).astype(int)
+        + residual_warning.astype(int)
+        + provisional.astype(int)
+    )
+    return _order_columns(table.reset_index())
+
+
+def _order_columns(table: pd.DataFrame) -> pd.DataFrame:
+    head = ["installation_id", "installation_name", "period_start", "period_end", "method", "method_edition"]
+    scopes = sorted(c for c in table.columns if c.endswith("_t_co2e") and c != "total_t_co2e")
+    intensity = sorted(c for c in table.columns if c.startswith("intensity_"))
+    tail = ["residual_t_c", "residual_fraction", "warnings_count"]
+    ordered = [*head, *scopes, "total_t_co2e", *intensity, *tail]
+    return table[[c for c in ordered if c in table.columns]]

@@ -1,0 +1,238 @@
+"""``greenmet carbon …``: activity-data templates, emission reports, allowances, batches.
+
+Every verb is a thin shell over the library: it reads files with :mod:`greenmet.io.activity_files`,
+computes with :mod:`greenmet.carbon`, and renders with :mod:`greenmet.io.carbon_report`. Errors
+go through :func:`greenmet.cli._common.guarded` (exit status 2; the JSON error shape with
+``--format json``).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from greenmet.cli._common import Language, echo_json, guarded
+from greenmet.errors import InputError
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Carbon accounting: templates, reports (China ETS, ISO 14404, CBAM, LCI), allowances, batches.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class ReportFormat(StrEnum):
+    """Output formats of ``greenmet carbon report``."""
+
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+    pdf = "pdf"
+
+
+class ShortFormat(StrEnum):
+    """Output formats of verbs that print a small result."""
+
+    table = "table"
+    json = "json"
+
+
+class Example(StrEnum):
+    """The example plants shipped with greenmet."""
+
+    bf_bof = "bf-bof"
+    scrap_eaf = "scrap-eaf"
+    aluminium = "aluminium"
+
+
+class Method(StrEnum):
+    """Accounting methods (``greenmet.carbon.METHODS``)."""
+
+    cn_steel = "cn-steel"
+    cn_aluminium = "cn-aluminium"
+    iso14404 = "iso14404"
+    cbam = "cbam"
+    lci = "lci"
+
+
+_FILE_HELP = "Activity-data file (.toml, .yaml, .json or the .xlsx template)."
+_METHOD_HELP = "Accounting method; default cn-steel for steel, cn-aluminium for aluminium."
+
+
+def _load(file: Path | None, example: Example | None) -> Any:
+    from greenmet.io.activity_files import read_activity, read_example
+
+    if (file is None) == (example is None):
+        raise InputError(
+            "give either an activity-data FILE or --example, not both and not neither",
+            field="FILE",
+            value=None if file is None else str(file),
+            fix="e.g. `greenmet carbon report plant.toml` or `greenmet carbon report --example bf-bof`",
+        )
+    return read_example(example.value) if example is not None else read_activity(Path(str(file)))
+
+
+def _method_for(activity: Any, method: Method | None) -> str:
+    from greenmet.carbon.batch import default_method
+
+    return method.value if method is not None else default_method(activity)
+
+
+def _default_out(stem: str, suffix: str) -> Path:
+    return Path(f"{stem}{suffix}")
+
+
+@app.command("template")
+@guarded
+def template(
+    out: Annotated[Path, typer.Argument(help="The .xlsx template to write.")],
+    language: Annotated[
+        Language, typer.Option("--language", "-l", help="Language of sheet names and headers.")
+    ] = Language.en,
+    example: Annotated[
+        Example | None, typer.Option("--example", help="Fill the template with an example plant.")
+    ] = None,
+) -> None:
+    """Write the Excel activity-data template (bilingual headers, drop-down lists, notes)."""
+    from greenmet.io.activity_files import read_example, write_template
+
+    if out.suffix.lower() != ".xlsx":
+        raise InputError(
+            "the template is an Excel workbook",
+            field="OUT",
+            value=str(out),
+            fix="give a file name ending in .xlsx",
+        )
+    activity = read_example(example.value) if example is not None else None
+    written = write_template(out, language.value, activity=activity)
+    typer.echo(str(written))
+
+
+@app.command("schema")
+@guarded
+def schema() -> None:
+    """Print the JSON Schema of activity data (what a TOML/YAML/JSON activity file holds)."""
+    from greenmet.carbon.activity import ActivityData
+
+    echo_json(ActivityData.model_json_schema())
+
+
+_File = Annotated[Path | None, typer.Argument(help=_FILE_HELP, show_default=False)]
+_ExampleOption = Annotated[Example | None, typer.Option("--example", help="Use a shipped example plant.")]
+_MethodOption = Annotated[
+    Method | None, typer.Option("--method", "-m", help=_METHOD_HELP, show_default=False)
+]
+_LanguageOption = Annotated[Language, typer.Option("--language", "-l", help="Language of labels.")]
+_OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="File to write (xlsx, pdf; json too). Default: <id>-<method>.<format>."),
+]
+
+
+@app.command("report")
+@guarded
+def report(
+    file: _File = None,
+    example: _ExampleOption = None,
+    method: _MethodOption = None,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.table,
+    language: _LanguageOption = Language.en,
+    out: _OutOption = None,
+) -> None:
+    """Compute the emissions of one installation and show or write the report."""
+    activity = _load(file, example)
+    method_name = _method_for(activity, method)
+    from greenmet.carbon import compute
+
+    result = compute(activity, method_name)
+    _emit(result, output_format, language.value, out, f"{activity.installation.id}-{method_name}")
+
+
+def _emit(
+    result: Any,
+    output_format: ReportFormat,
+    language: str,
+    out: Path | None,
+    stem: str,
+    allowance: Any = None,
+) -> None:
+    from greenmet.io import carbon_report
+    from greenmet.io.atomic import atomic_write_text
+
+    if output_format is ReportFormat.table:
+        carbon_report.render_table(result, language, allowance=allowance)
+    elif output_format is ReportFormat.json:
+        document = carbon_report.result_to_json(result, allowance)
+        if out is None:
+            echo_json(document)
+        else:
+            atomic_write_text(out, json.dumps(document, indent=2, ensure_ascii=False, default=str))
+            typer.echo(str(out))
+    elif output_format is ReportFormat.xlsx:
+        written = carbon_report.write_report_xlsx(
+            out or _default_out(stem, ".xlsx"), result, language, allowance
+        )
+        typer.echo(str(written))
+    else:
+        written = carbon_report.write_report_pdf(
+            out or _default_out(stem, ".pdf"), result, language, allowance
+        )
+        typer.echo(str(written))
+
+
+_BATCH_SUFFIXES = (".csv", ".parquet", ".xlsx")
+
+
+@app.command("batch")
+@guarded
+def batch(
+    directory: Annotated[Path, typer.Argument(help="Directory of activity-data files.")],
+    method: _MethodOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the result table: .csv, .parquet or .xlsx."),
+    ] = None,
+    output_format: Annotated[
+        ShortFormat, typer.Option("--format", "-f", help="What to print when no --out is given.")
+    ] = ShortFormat.table,
+    language: _LanguageOption = Language.en,
+    recursive: Annotated[bool, typer.Option("--recursive", help="Also read sub-directories.")] = False,
+) -> None:
+    """Compute many installations at once (vectorised) and write one table."""
+    from rich.console import Console
+    from rich.progress import track
+
+    from greenmet.carbon.batch import compute_batch
+    from greenmet.io.activity_files import activity_files, read_activity
+    from greenmet.io.carbon_report import render_batch_table, write_batch_table
+
+    if out is not None and out.suffix.lower() not in _BATCH_SUFFIXES:
+        raise InputError(
+            "unknown table format",
+            field="--out",
+            value=str(out),
+            fix=f"give a file ending in {', '.join(_BATCH_SUFFIXES)}",
+        )
+    files = activity_files(directory, recursive=recursive)
+    errors = Console(stderr=True)
+    activities = [
+        read_activity(path) for path in track(files, description="reading", console=errors, transient=True)
+    ]
+    with errors.status(f"computing {len(activities)} installations"):
+        table = compute_batch(activities, None if method is None else method.value)
+    if out is not None:
+        written = write_batch_table(out, table, language.value)
+        typer.echo(str(written))
+    elif output_format is ShortFormat.json:
+        echo_json(json.loads(table.to_json(orient="records", date_format="iso")))
+    else:
+        render_batch_table(table, language.value)
