@@ -38,6 +38,7 @@ from typing import Any, Literal, NamedTuple
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from greenmet.carbon.method_inputs import CbamInputs, Iso14404Inputs, LciInputs
 from greenmet.errors import (
     CompositionError,
     GreenmetError,
@@ -511,6 +512,12 @@ class ActivityData(_Model):
         Output by product.
     aluminium
         Electrolysis data; needed by ``cn-aluminium``.
+    iso14404
+        Route, DRI route and sold slag/CO2 for ``iso14404`` (:mod:`greenmet.carbon.method_inputs`).
+    cbam
+        Production processes, goods and precursors for ``cbam``.
+    lci
+        Products with recycling parameters for ``lci``.
     """
 
     schema_version: Literal[1] = 1
@@ -521,6 +528,9 @@ class ActivityData(_Model):
     energy: list[EnergyFlow] = Field(default_factory=list)
     production: list[Production] = Field(default_factory=list)
     aluminium: AluminiumSmelting | None = None
+    iso14404: Iso14404Inputs | None = None
+    cbam: CbamInputs | None = None
+    lci: LciInputs | None = None
 
     @model_validator(mode="after")
     def _defaults_and_cross_checks(self) -> ActivityData:
