@@ -31,6 +31,7 @@ __all__ = [
     "carbon_balance_frame",
     "empty_lines",
     "factors_used",
+    "installation_records",
     "intensities",
     "lines_frame",
     "totals_by_scope",
@@ -91,7 +92,7 @@ class CarbonBalance:
     carbon_out_t
         Carbon leaving in products, exported by-products and unoxidised residues. [t]
     carbon_emitted_t
-        Carbon emitted as CO2 and as perfluorocarbons (CO2 × 12/44, CF4 × 12/88, C2F6 × 24/138). [t]
+        Carbon in the net direct emissions: CO2 × 12/44, CF4 × 12/88, C2F6 × 24/138. [t]
     residual_t
         carbon_in_t − carbon_out_t − carbon_emitted_t. [t]
     residual_fraction
@@ -243,9 +244,9 @@ def carbon_balance_frame(carbon_in: pd.Series, carbon_out: pd.Series, lines: pd.
     """Carbon balance of each installation.
 
     carbon in = carbon out + carbon emitted, with carbon emitted taken from the emission lines
-    of scope 1 (direct): CO2 × 12.011/44.009, CF4 × 12.011/88.004, C2F6 × 24.022/138.01
-    (molar masses, IUPAC 2021 standard atomic weights). Lines of category ``fixed_carbon`` and
-    exported streams are not emissions: the method passes their carbon in ``carbon_out``.
+    of scope 1 (direct, net of the deductions for carbon fixed in products and exported
+    streams): CO2 × 12/44, CF4 × 12/88, C2F6 × 24/138 (the molar-mass ratios the China
+    guidelines use for CO2, 44/12; the same integer masses for the perfluorocarbons).
 
     Parameters
     ----------
@@ -261,8 +262,8 @@ def carbon_balance_frame(carbon_in: pd.Series, carbon_out: pd.Series, lines: pd.
     pandas.DataFrame
         Columns :data:`BALANCE_COLUMNS`.
     """
-    carbon_per_gas = {"CO2": 12.011 / 44.009, "CF4": 12.011 / 88.004, "C2F6": 24.022 / 138.01}
-    direct = lines[(lines["scope"] == "scope_1") & lines["category"].isin(_EMITTED_CATEGORIES)]
+    carbon_per_gas = {"CO2": 12.0 / 44.0, "CF4": 12.0 / 88.0, "C2F6": 24.0 / 138.0}
+    direct = lines[lines["scope"] == "scope_1"]
     emitted = (direct["emissions_t"] * direct["gas"].map(carbon_per_gas).fillna(0.0)).groupby(
         direct["installation_id"]).sum()
     ids = carbon_in.index.union(carbon_out.index).union(emitted.index)
@@ -275,10 +276,6 @@ def carbon_balance_frame(carbon_in: pd.Series, carbon_out: pd.Series, lines: pd.
     denominator = frame["carbon_in_t"].where(frame["carbon_in_t"] > 0)
     frame["residual_fraction"] = frame["residual_t"] / denominator
     return frame.reset_index()[list(BALANCE_COLUMNS)]
-
-
-# Categories of lines whose gas physically leaves the stack (deduction lines carry no gas out).
-_EMITTED_CATEGORIES = ("combustion", "process", "electrode", "anode", "pfc", "carbonate")
 
 
 def factors_used(lines: pd.DataFrame) -> pd.DataFrame:
@@ -353,6 +350,11 @@ def build_result(
         gwp_metric=gwp_metric, lines=lines, totals_t_co2e=totals, intensity_t_co2e_per_t=intensity,
         carbon_balance=carbon_balance, uncertainty=uncertainty, warnings=notes, options=dict(options or {}),
     )
+
+
+def installation_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of ``frame`` as dicts with string keys."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _as_date(value: Any) -> date:
