@@ -29,6 +29,7 @@ app = typer.Typer(
 # ``greenmet --help`` is stable.
 _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "carbon": ("greenmet.cli.carbon", "Carbon accounting: reports, templates, allowances, batches. 碳核算。"),
+    "bf": ("greenmet.cli.bf", "Blast furnace: calculations and the simulated furnace. 高炉。"),
 }
 
 

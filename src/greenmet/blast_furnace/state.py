@@ -1,0 +1,600 @@
+"""The furnace state (everything a calculation sheet needs) and the calculation sheet itself.
+
+:class:`FurnaceState` is a validated pydantic model: a missing quantity, a composition that does
+not sum to 100 % within :data:`COMPOSITION_TOLERANCE`, a blast temperature that looks like K or
+°F, or an oxygen enrichment above the physical limit is refused with an error naming the
+quantity, the value and the fix. :func:`calculation_sheet` computes the sheet for one state;
+:func:`calculation_sheet_frame` computes the same quantities for many states at once (one row
+per state, columns as produced by :func:`state_to_columns`), with the same functions working on
+whole columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from greenmet.blast_furnace import (
+    flame_temperature,
+    gas,
+    heat_balance,
+    indices,
+    mass_balance,
+    operating_line,
+    thermal_state,
+    what_if,
+)
+from greenmet.blast_furnace._common import MOLAR_VOLUME_NM3_PER_KMOL
+from greenmet.errors import CompositionError, InputError, SuspectUnitError
+from greenmet.i18n import check_language, label
+
+__all__ = [
+    "BALANCE_TOLERANCE",
+    "COMPOSITION_TOLERANCE",
+    "SHEET_COLUMNS",
+    "BurdenMaterial",
+    "CalculationSheet",
+    "FurnaceState",
+    "calculation_sheet",
+    "calculation_sheet_frame",
+    "state_from_mapping",
+    "state_to_columns",
+]
+
+COMPOSITION_TOLERANCE = 1.5
+"""Largest accepted |Σ analysis − 100| of a composition, in percentage points: chemical analyses
+of burden and slag are rarely complete (minor oxides, loss on ignition), 1.5 points is what a
+laboratory report usually leaves unexplained."""
+
+BALANCE_TOLERANCE = 0.05
+"""Largest |relative residual| of a component balance before it is flagged (5 %): analyses of
+minor components (S, P, MgO) and weighed burden rates rarely agree better on a daily basis."""
+
+_PKG = "greenmet.blast_furnace"
+_M = mass_balance.MOLAR_MASS
+
+
+def _check_composition(analysis: Mapping[str, float], what: str, *, required: tuple[str, ...] = ()
+                       ) -> None:
+    for key in required:
+        if key not in analysis:
+            raise InputError(f"{what} analysis lacks {key}", field=f"{what}.{key}",
+                             fix=f"add {key} in percent to the {what} analysis")
+    for key, value in analysis.items():
+        if not 0 <= value <= 100:
+            raise CompositionError("content outside 0–100 %", field=f"{what}.{key}", value=value,
+                                   fix="give contents in mass or volume percent")
+    total = sum(analysis.values())
+    if abs(total - 100.0) > COMPOSITION_TOLERANCE:
+        raise CompositionError(
+            f"{what} analysis sums to {total:.2f} %, not 100 ± {COMPOSITION_TOLERANCE} %",
+            field=what, value=round(total, 3),
+            fix="complete the analysis (add an 'other' entry for the unanalysed rest) or correct the "
+                "contents; fractions must be given in percent, not as decimals")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BurdenMaterial(_Model):
+    """One iron-bearing material or flux charged (sinter, pellets, lump ore, limestone …)."""
+
+    name: str
+    mass_kg_per_thm: float = Field(ge=0)
+    analysis: dict[str, float]
+    """Mass % of Fe2O3, FeO, SiO2, CaO, MgO, Al2O3, MnO, P2O5, S, other; sums to 100."""
+
+    @model_validator(mode="after")
+    def _composition(self) -> BurdenMaterial:
+        _check_composition(self.analysis, f"burden {self.name}", required=("SiO2", "CaO"))
+        return self
+
+
+class FurnaceState(_Model):
+    """Everything the calculation sheet needs, per furnace and period (a day, an hour)."""
+
+    name: str = "blast furnace"
+    working_volume_m3: float = Field(gt=0)
+    hearth_diameter_m: float = Field(gt=0)
+    tuyeres: int = Field(gt=0)
+    tuyere_diameter_m: float = Field(gt=0, lt=1)
+    production_t_per_day: float = Field(gt=0)
+    burden: list[BurdenMaterial] = Field(min_length=1)
+    coke_rate_kg_per_thm: float = Field(gt=0)
+    nut_coke_rate_kg_per_thm: float = Field(default=0.0, ge=0)
+    coke_analysis: dict[str, float]
+    """Mass % (dry): C (fixed carbon), ash, volatile, S; sums to 100."""
+    coke_ash_analysis: dict[str, float]
+    """Mass % of the ash: SiO2, Al2O3, CaO, MgO, Fe2O3, other."""
+    coal_rate_kg_per_thm: float = Field(default=0.0, ge=0)
+    coal_analysis: dict[str, float]
+    """Mass % as injected: C, H, O, N, S, ash, moisture; sums to 100."""
+    coal_ash_analysis: dict[str, float]
+    blast_volume_nm3_per_min: float = Field(gt=0)
+    """Cold blast (air) from the blower."""
+    oxygen_volume_nm3_per_min: float = Field(default=0.0, ge=0)
+    oxygen_purity: float = Field(default=0.995, gt=0.21, le=1.0)
+    blast_temperature_degC: float  # noqa: N815 - unit suffix as written in DESIGN.md
+    blast_humidity_g_per_nm3: float = Field(ge=0, le=100)
+    hot_blast_pressure_kPa: float = Field(gt=0)  # noqa: N815
+    top_pressure_kPa: float = Field(ge=0)  # noqa: N815
+    top_gas_temperature_degC: float = Field(ge=0, le=600)  # noqa: N815
+    top_gas_analysis: dict[str, float]
+    """Volume % dry: CO, CO2, H2, CH4, N2; sums to 100."""
+    hot_metal_temperature_degC: float = Field(ge=1200, le=1700)  # noqa: N815
+    hot_metal_analysis: dict[str, float]
+    """Mass %: Si, Mn, P, S, optional Ti, V and C (computed by the saturation relation if absent)."""
+    slag_analysis: dict[str, float]
+    """Mass %: CaO, SiO2, MgO, Al2O3, FeO, MnO, S, TiO2, other; sums to 100."""
+    stave_water_flow_m3_per_h: float = Field(default=0.0, ge=0)
+    stave_water_temperature_rise_K: float = Field(default=0.0, ge=0, le=30)  # noqa: N815
+    reserve_zone_temperature_degC: float = Field(default=950.0, ge=700, le=1200)  # noqa: N815
+
+    @field_validator("blast_temperature_degC")
+    @classmethod
+    def _blast_temperature(cls, value: float) -> float:
+        if value > 1450:
+            raise SuspectUnitError(
+                "a hot-blast temperature above 1450 °C is not credible", field="blast_temperature_degC",
+                value=value, fix=f"give it in degC: {value - 273.15:.0f} if the value is in K, "
+                                 f"{(value - 32) / 1.8:.0f} if in degF")
+        if value < 600:
+            raise SuspectUnitError("a hot-blast temperature below 600 °C is not credible",
+                                   field="blast_temperature_degC", value=value,
+                                   fix="give the hot-blast temperature in degC (typically 1100–1250)")
+        return value
+
+    @model_validator(mode="after")
+    def _compositions(self) -> FurnaceState:
+        _check_composition(self.coke_analysis, "coke", required=("C", "ash"))
+        _check_composition(self.coke_ash_analysis, "coke ash", required=("SiO2", "Al2O3"))
+        _check_composition(self.coal_analysis, "coal", required=("C", "H", "ash"))
+        _check_composition(self.coal_ash_analysis, "coal ash", required=("SiO2", "Al2O3"))
+        _check_composition(self.top_gas_analysis, "top gas", required=("CO", "CO2", "N2"))
+        _check_composition(self.slag_analysis, "slag", required=("CaO", "SiO2", "MgO", "Al2O3"))
+        for key in ("Si", "Mn", "P", "S"):
+            if key not in self.hot_metal_analysis:
+                raise InputError(f"hot metal analysis lacks {key}", field=f"hot_metal.{key}",
+                                 fix=f"add {key} in percent to hot_metal_analysis")
+        if sum(self.hot_metal_analysis.values()) > 10:
+            raise CompositionError("hot metal C, Si, Mn, P, S … sum to more than 10 %",
+                                   field="hot_metal_analysis", value=sum(self.hot_metal_analysis.values()),
+                                   fix="give the contents in percent; Fe is computed by difference")
+        limit = self.oxygen_purity - 0.21
+        air, oxygen = self.blast_volume_nm3_per_min, self.oxygen_volume_nm3_per_min
+        enrichment = (0.21 * air + self.oxygen_purity * oxygen) / (air + oxygen) - 0.21
+        if enrichment > min(limit, 0.15):
+            raise InputError(
+                f"oxygen enrichment of {100 * enrichment:.1f} points exceeds the 15-point limit of "
+                "air-blown furnaces", field="oxygen_volume_nm3_per_min", value=self.oxygen_volume_nm3_per_min,
+                fix="check that the oxygen flow is in Nm3/min like the blast volume")
+        if self.hot_blast_pressure_kPa <= self.top_pressure_kPa:
+            raise InputError("hot-blast pressure must exceed the top pressure",
+                             field="hot_blast_pressure_kPa", value=self.hot_blast_pressure_kPa,
+                             fix="give both as gauge pressures in kPa")
+        return self
+
+
+def state_from_mapping(data: Mapping[str, Any]) -> FurnaceState:
+    """Build a :class:`FurnaceState` from a mapping, turning pydantic errors into greenmet errors
+    that name the quantity, the value and the fix."""
+    try:
+        return FurnaceState.model_validate(dict(data))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, InputError):
+            raise cause from None
+        field = ".".join(str(part) for part in first["loc"]) or None
+        if first["type"] == "missing":
+            raise InputError("required quantity missing", field=field,
+                             fix=f"add {field} to the furnace state (see docs/nomenclature/blast_furnace.md)"
+                             ) from None
+        raise InputError(first["msg"], field=field, value=first.get("input"),
+                         fix="correct the value; units are in the field name") from None
+
+
+def state_to_columns(state: FurnaceState) -> dict[str, float]:
+    """Flatten a state into the columns used by :func:`calculation_sheet_frame`.
+
+    Scalars keep their names; analyses become ``<part>.<component>_percent`` and burden
+    materials ``burden.<name>.mass_kg_per_thm`` and ``burden.<name>.<oxide>_percent``.
+    """
+    columns: dict[str, float] = {}
+    for name, value in state:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            columns[name] = float(value)
+    parts = {"coke": state.coke_analysis, "coke_ash": state.coke_ash_analysis, "coal": state.coal_analysis,
+             "coal_ash": state.coal_ash_analysis, "top_gas": state.top_gas_analysis,
+             "hot_metal": state.hot_metal_analysis, "slag": state.slag_analysis}
+    for part, analysis in parts.items():
+        for key, value in analysis.items():
+            columns[f"{part}.{key}_percent"] = float(value)
+    for material in state.burden:
+        columns[f"burden.{material.name}.mass_kg_per_thm"] = material.mass_kg_per_thm
+        for key, value in material.analysis.items():
+            columns[f"burden.{material.name}.{key}_percent"] = float(value)
+    return columns
+
+
+SHEET_COLUMNS = ["quantity", "value", "unit", "label_en", "label_zh", "formula", "flags"]
+"""Columns of :attr:`CalculationSheet.table`."""
+
+# quantity id → (unit, formula id, provisional?)
+_SHEET: dict[str, tuple[str, str, bool]] = {
+    "production_t_per_day": ("t/d", "input", False),
+    "productivity_t_per_m3_day": ("t/(m3*d)", "productivity", False),
+    "coke_rate_kg_per_thm": ("kg/tHM", "input", False),
+    "coal_rate_kg_per_thm": ("kg/tHM", "input", False),
+    "fuel_rate_kg_per_thm": ("kg/tHM", "fuel_rate", False),
+    "smelting_intensity_t_per_m3_day": ("t/(m3*d)", "smelting_intensity", False),
+    "oxygen_enrichment_percent": ("%", "oxygen_enrichment_mixing", False),
+    "blast_volume_nm3_per_thm": ("Nm3/tHM", "specific_blast", False),
+    "raceway_adiabatic_flame_temperature_degC": ("degC", flame_temperature.FORMULA_ENTHALPY_BALANCE, True),
+    "bosh_gas_volume_nm3_per_min": ("Nm3/min", "bosh_gas_stoichiometric", False),
+    "bosh_gas_index_m_per_min": ("m/min", "bosh_gas_index", False),
+    "top_gas_utilisation": ("dimensionless", "eta_co", False),
+    "top_gas_volume_nm3_per_thm": ("Nm3/tHM", "top_gas_nitrogen_balance", False),
+    "permeability_index_nm3_per_min_kpa": ("Nm3/(min*kPa)", "permeability_index", False),
+    "resistance_coefficient": ("dimensionless", "resistance_k_1.7", True),
+    "tuyere_velocity_m_per_s": ("m/s", "tuyere_velocity_wisdri", False),
+    "tuyere_kinetic_energy_kj_per_s": ("kJ/s", "tuyere_kinetic_energy_wisdri", False),
+    "stave_heat_load_kw": ("kW", "stave_heat_load", False),
+    "hot_metal_carbon_percent": ("%", "hot_metal_carbon_ustb", False),
+    "hot_metal_iron_percent": ("%", "hot_metal_iron_difference", False),
+    "slag_rate_kg_per_thm": ("kg/tHM", "slag_rate_cao_balance", False),
+    "basicity_r2": ("dimensionless", "basicity_r2", False),
+    "basicity_r3": ("dimensionless", "basicity_r3", False),
+    "basicity_r4": ("dimensionless", "basicity_r4", False),
+    "magnesia_alumina_ratio": ("dimensionless", "mgo_al2o3", False),
+    "sulphur_partition": ("dimensionless", "sulphur_partition", False),
+    "direct_reduction_degree": ("dimensionless", "rist_operating_line", False),
+    "rist_slope": ("dimensionless", "rist_operating_line", False),
+    "shaft_efficiency": ("dimensionless", "rist_shaft_efficiency", True),
+    "carbon_rate_kg_per_thm": ("kg/tHM", "rist_operating_line", False),
+    "minimum_carbon_rate_kg_per_thm": ("kg/tHM", "rist_w_point", False),
+    "carbon_balance_fuel_rate_kg_per_thm": ("kg/tHM", "carbon_balance_ustb", False),
+    "heat_income_kj_per_thm": ("kJ/tHM", "heat_balance_ustb", True),
+    "heat_loss_kj_per_thm": ("kJ/tHM", "heat_balance_ustb", True),
+    "heat_loss_share": ("dimensionless", "heat_balance_ustb", True),
+    "lower_zone_heat_surplus_kj_per_thm": ("kJ/tHM", "lower_zone_heat_balance", True),
+    "thermal_state_index_K": ("K", "thermal_state_index", True),
+    "coke_change_blast_temperature_plus_100_kg_per_thm": ("kg/tHM", "what_if_balances", True),
+    "coke_change_coal_plus_10_kg_per_thm": ("kg/tHM", "what_if_balances", True),
+}
+_BALANCED = ("Fe", "C", "O", "CaO", "SiO2", "MgO", "Al2O3", "S", "P")
+for _component in _BALANCED:
+    _SHEET[f"{_component}_balance_residual_kg_per_thm"] = ("kg/tHM", "component_balance", False)
+    _SHEET[f"{_component}_balance_relative_residual"] = ("dimensionless", "component_balance", False)
+
+
+class _Columns:
+    """Access to the columns of a state frame (or a one-row mapping), 0 for absent analyses."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def __call__(self, name: str, default: float | None = None) -> Any:
+        if name in self.frame.columns:
+            return self.frame[name].astype(float)
+        if default is None:
+            raise InputError("required quantity missing", field=name,
+                             fix=f"add the column {name!r} (see docs/nomenclature/blast_furnace.md)")
+        return pd.Series(default, index=self.frame.index, dtype=float)
+
+    def burden_names(self) -> list[str]:
+        return sorted({c.split(".")[1] for c in self.frame.columns
+                       if c.startswith("burden.") and c.endswith(".mass_kg_per_thm")})
+
+    def burden_flow(self, component: str) -> Any:
+        total = pd.Series(0.0, index=self.frame.index)
+        for name in self.burden_names():
+            total = total + self(f"burden.{name}.mass_kg_per_thm") * self(
+                f"burden.{name}.{component}_percent", 0.0) / 100.0
+        return total
+
+
+def _compute(frame: pd.DataFrame) -> dict[str, Any]:
+    c = _Columns(frame)
+    out: dict[str, Any] = {}
+    production = c("production_t_per_day")
+    volume = c("working_volume_m3")
+    coke = c("coke_rate_kg_per_thm")
+    nut = c("nut_coke_rate_kg_per_thm", 0.0)
+    coal = c("coal_rate_kg_per_thm", 0.0)
+    blast = c("blast_volume_nm3_per_min")
+    oxygen = c("oxygen_volume_nm3_per_min", 0.0)
+    purity = c("oxygen_purity", 0.995)
+    blast_T = c("blast_temperature_degC")
+    humidity = c("blast_humidity_g_per_nm3")
+    p_blast = c("hot_blast_pressure_kPa")
+    p_top = c("top_pressure_kPa")
+    hm_T = c("hot_metal_temperature_degC")
+    si, mn = c("hot_metal.Si_percent"), c("hot_metal.Mn_percent")
+    p, s = c("hot_metal.P_percent"), c("hot_metal.S_percent")
+    ti, v = c("hot_metal.Ti_percent", 0.0), c("hot_metal.V_percent", 0.0)
+    reserve_T = c("reserve_zone_temperature_degC", 950.0)
+
+    out["production_t_per_day"] = production
+    out["productivity_t_per_m3_day"] = indices.productivity(production, volume)
+    out["coke_rate_kg_per_thm"] = coke + nut
+    out["coal_rate_kg_per_thm"] = coal
+    fuel = indices.fuel_rate(coke, coal, nut)
+    out["fuel_rate_kg_per_thm"] = fuel
+    out["smelting_intensity_t_per_m3_day"] = indices.smelting_intensity(fuel * production / 1000.0, volume)
+
+    # Blast. The mixing definition is written out on columns (gas.oxygen_enrichment takes one purity).
+    enrichment = 100.0 * ((0.21 * blast + purity * oxygen) / (blast + oxygen) - 0.21)
+    out["oxygen_enrichment_percent"] = enrichment
+    per_thm = 1440.0 / production
+    wet_blast = (blast + oxygen) * per_thm  # Nm3/tHM, blast + oxygen
+    out["blast_volume_nm3_per_thm"] = wet_blast
+    raft = flame_temperature.raceway_adiabatic_flame_temperature(
+        blast_T, wet_blast, enrichment, humidity, coal, c("coal.C_percent"), c("coal.H_percent"),
+        c("coal.O_percent", 0.0), c("coal.N_percent", 0.0), c("coal.moisture_percent", 0.0))
+    out["raceway_adiabatic_flame_temperature_degC"] = raft.temperature
+    coal_per_hour = coal * production / 24.0
+    bosh = gas.bosh_gas(blast, oxygen, humidity, coal_per_hour, c("coal.H_percent"))
+    out["bosh_gas_volume_nm3_per_min"] = bosh.volume
+    out["bosh_gas_index_m_per_min"] = gas.bosh_gas_index(bosh.volume, c("hearth_diameter_m"))
+
+    # Top gas.
+    co, co2 = c("top_gas.CO_percent"), c("top_gas.CO2_percent")
+    h2, ch4, n2 = c("top_gas.H2_percent", 0.0), c("top_gas.CH4_percent", 0.0), c("top_gas.N2_percent")
+    eta = gas.top_gas_utilisation(co, co2)
+    out["top_gas_utilisation"] = eta
+    f = gas.moisture_volume_fraction(humidity)
+    blast_n2 = (blast * 0.79 + oxygen * (1 - purity)) * per_thm
+    coal_n2 = coal * c("coal.N_percent", 0.0) / 100.0 / 28.013 * MOLAR_VOLUME_NM3_PER_KMOL
+    top_volume = (blast_n2 + coal_n2) / (n2 / 100.0)
+    out["top_gas_volume_nm3_per_thm"] = top_volume
+
+    out["permeability_index_nm3_per_min_kpa"] = indices.permeability_index(blast, p_blast, p_top)
+    out["resistance_coefficient"] = indices.resistance_coefficient(p_blast + 101.325, p_top + 101.325,
+                                                                   bosh.volume)
+    _standard, actual = indices.tuyere_velocity(blast + oxygen, c("tuyeres"), c("tuyere_diameter_m"), blast_T,
+                                                p_blast)
+    out["tuyere_velocity_m_per_s"] = actual
+    out["tuyere_kinetic_energy_kj_per_s"] = indices.tuyere_kinetic_energy(
+        blast + oxygen, c("tuyeres"), c("tuyere_diameter_m"), blast_T, p_blast)
+    out["stave_heat_load_kw"] = indices.stave_heat_load(c("stave_water_flow_m3_per_h", 0.0),
+                                                        c("stave_water_temperature_rise_K", 0.0))
+
+    # Hot metal and slag.
+    hm_c = c("hot_metal.C_percent", np.nan)
+    hm_c = hm_c.where(hm_c.notna(), mass_balance.hot_metal_carbon(hm_T, si, mn, p, s, ti))
+    out["hot_metal_carbon_percent"] = hm_c
+    hm_fe = mass_balance.hot_metal_iron(hm_c, si, mn, p, s, ti, v)
+    out["hot_metal_iron_percent"] = hm_fe
+    slag_cao, slag_sio2 = c("slag.CaO_percent"), c("slag.SiO2_percent")
+    slag_mgo, slag_al2o3 = c("slag.MgO_percent"), c("slag.Al2O3_percent")
+    coke_ash_mass = (coke + nut) * c("coke.ash_percent") / 100.0
+    coal_ash_mass = coal * c("coal.ash_percent") / 100.0
+
+    def ash_flow(component: str) -> Any:
+        return (coke_ash_mass * c(f"coke_ash.{component}_percent", 0.0)
+                + coal_ash_mass * c(f"coal_ash.{component}_percent", 0.0)) / 100.0
+
+    cao_in = c.burden_flow("CaO") + ash_flow("CaO")
+    slag_rate = mass_balance.slag_rate_from_cao(cao_in, slag_cao)
+    out["slag_rate_kg_per_thm"] = slag_rate
+    out["basicity_r2"] = mass_balance.basicity_binary(slag_cao, slag_sio2)
+    out["basicity_r3"] = mass_balance.basicity_ternary(slag_cao, slag_sio2, slag_mgo)
+    out["basicity_r4"] = mass_balance.basicity_quaternary(slag_cao, slag_sio2, slag_mgo, slag_al2o3)
+    out["magnesia_alumina_ratio"] = mass_balance.magnesia_alumina_ratio(slag_mgo, slag_al2o3)
+    out["sulphur_partition"] = mass_balance.sulphur_partition(c("slag.S_percent", 0.0), s)
+
+    # Component balances [kg/tHM].
+    fe_in = (c.burden_flow("Fe2O3") * 2 * _M["Fe"] / _M["Fe2O3"] + c.burden_flow("FeO") * _M["Fe"] / _M["FeO"]
+             + (ash_flow("Fe2O3")) * 2 * _M["Fe"] / _M["Fe2O3"])
+    fe_out = 10.0 * hm_fe + slag_rate * c("slag.FeO_percent", 0.0) / 100.0 * _M["Fe"] / _M["FeO"]
+    carbon_in = (coke + nut) * c("coke.C_percent") / 100.0 + coal * c("coal.C_percent") / 100.0
+    top_carbon = top_volume * (co + co2 + ch4) / 100.0 / MOLAR_VOLUME_NM3_PER_KMOL * 12.011
+    carbon_out = 10.0 * hm_c + top_carbon
+    balances: dict[str, tuple[Any, Any]] = {"Fe": (fe_in, fe_out), "C": (carbon_in, carbon_out)}
+    for oxide in ("CaO", "MgO", "Al2O3"):
+        balances[oxide] = (c.burden_flow(oxide) + ash_flow(oxide),
+                           slag_rate * c(f"slag.{oxide}_percent") / 100)
+    balances["SiO2"] = (c.burden_flow("SiO2") + ash_flow("SiO2"),
+                        slag_rate * slag_sio2 / 100 + 10.0 * si * _M["SiO2"] / _M["Si"])
+    sulphur_in = (c.burden_flow("S") + (coke + nut) * c("coke.S_percent", 0.0) / 100
+                  + coal * c("coal.S_percent", 0.0) / 100)
+    balances["S"] = (sulphur_in, 10.0 * s + slag_rate * c("slag.S_percent", 0.0) / 100)
+    balances["P"] = (c.burden_flow("P2O5") * 2 * _M["P"] / _M["P2O5"], 10.0 * p)
+    # Oxygen: blast, coal and reducible burden oxides in; top gas CO, CO2 and H2O out. The H2O
+    # formed by hydrogen reduction is not analysed: it follows from the hydrogen balance.
+    o_per_nm3 = 2 * _M["O"] / MOLAR_VOLUME_NM3_PER_KMOL  # kg O per Nm3 of O2
+    water = wet_blast * f
+    blast_o = (wet_blast * (1 - f) * (0.21 + enrichment / 100.0) * o_per_nm3
+               + water * _M["O"] / MOLAR_VOLUME_NM3_PER_KMOL)
+    reducible_o = (c.burden_flow("Fe2O3") * 3 * _M["O"] / _M["Fe2O3"]
+                   + c.burden_flow("FeO") * _M["O"] / _M["FeO"]
+                   - slag_rate * c("slag.FeO_percent", 0.0) / 100 * _M["O"] / _M["FeO"]
+                   + 10.0 * si * 2 * _M["O"] / _M["Si"] + 10.0 * mn * _M["O"] / _M["Mn"]
+                   + 10.0 * p * 2.5 * _M["O"] / _M["P"])
+    coal_h2 = coal * c("coal.H_percent") / 100.0 / 2.016 * MOLAR_VOLUME_NM3_PER_KMOL
+    h2_in = water + coal_h2
+    h2o_top = h2_in - top_volume * (h2 + 2 * ch4) / 100.0
+    oxygen_in = blast_o + reducible_o + coal * c("coal.O_percent", 0.0) / 100
+    oxygen_out = (top_volume * (co + 2 * co2) / 100.0 + h2o_top) * _M["O"] / MOLAR_VOLUME_NM3_PER_KMOL
+    balances["O"] = (oxygen_in, oxygen_out)
+    for component in _BALANCED:
+        result = mass_balance.balance(component, *balances[component], tolerance=BALANCE_TOLERANCE)
+        out[f"{component}_balance_residual_kg_per_thm"] = result.residual
+        out[f"{component}_balance_relative_residual"] = result.relative_residual
+
+    # Rist operating line and carbon balance.
+    blast_oxygen = wet_blast * (1 - f) * (0.21 + enrichment / 100.0) + 0.5 * water  # Nm3 O2/tHM
+    minor_o = (10.0 * (si * 2 / _M["Si"] + mn / _M["Mn"] + p * 2.5 / _M["P"])) / 2 * MOLAR_VOLUME_NM3_PER_KMOL
+    burden_o_per_fe = reducible_o / _M["O"] / (fe_in / _M["Fe"])
+    line = operating_line.rist_operating_line(eta, blast_oxygen, hm_fe, minor_o, burden_o_per_fe, 900.0)
+    rd = line.direct_reduction_degree
+    out["direct_reduction_degree"] = rd
+    out["rist_slope"] = line.slope
+    out["shaft_efficiency"] = line.shaft_efficiency
+    out["carbon_rate_kg_per_thm"] = line.carbon_rate
+    out["minimum_carbon_rate_kg_per_thm"] = line.minimum_carbon_rate
+    tuyere_c = mass_balance.carbon_burnt_at_tuyeres(wet_blast - oxygen * per_thm, oxygen * per_thm, f,
+                                                    oxygen_purity=1.0)
+    fuels = {"coke": coke, "nut": nut, "coal": coal}
+    fuel_c = {"coke": c("coke.C_percent"), "nut": c("coke.C_percent"), "coal": c("coal.C_percent")}
+    cb = mass_balance.carbon_balance(tuyere_c, hm_c, rd, hm_fe, si, mn, p, slag_rate,
+                                     c("slag.S_percent", 0.0), fuels, fuel_c, ti, v)
+    out["carbon_balance_fuel_rate_kg_per_thm"] = cb.fuel_rate
+
+    # Heat balance of the whole furnace.
+    q_blast = heat_balance.blast_sensible_heat(wet_blast, blast_T, enrichment, humidity)
+    direct_c = cb.carbon_direct_reduction_iron + cb.carbon_direct_reduction_minor
+    co_oxidised = top_volume * co2 / 100.0
+    h2_oxidised = h2o_top.clip(lower=0.0)
+    income = {
+        "carbon_to_co": heat_balance.carbon_to_co_heat(tuyere_c + direct_c),
+        "co_to_co2": heat_balance.co_to_co2_heat(co_oxidised),
+        "h2_to_h2o": heat_balance.h2_to_h2o_heat(h2_oxidised),
+        "blast": q_blast,
+    }
+    fe_from_fe2o3 = c.burden_flow("Fe2O3") * 2 * _M["Fe"] / _M["Fe2O3"]
+    fe_from_feo = c.burden_flow("FeO") * _M["Fe"] / _M["FeO"]
+    minor_heat = heat_balance.minor_element_reduction_heat(si, mn, p)
+    expenditure = {
+        "oxides": heat_balance.iron_oxide_dissociation_heat(fe_from_fe2o3, 0.0, fe_from_feo),
+        "minor": minor_heat,
+        "moisture": heat_balance.moisture_decomposition_heat(water),
+        "coal": coal * 1000.0,
+        "hot_metal": heat_balance.hot_metal_heat(1.0),
+        "slag": heat_balance.slag_heat(slag_rate),
+        "top_gas": heat_balance.gas_sensible_heat(top_volume, c("top_gas_temperature_degC"),
+                                                  {"CO": co, "CO2": co2, "H2": h2, "CH4": ch4, "N2": n2}),
+    }
+    hb = heat_balance.heat_balance(income, expenditure)
+    out["heat_income_kj_per_thm"] = hb.income
+    out["heat_loss_kj_per_thm"] = hb.heat_loss
+    out["heat_loss_share"] = hb.heat_loss_share
+    lower = heat_balance.lower_zone_heat_balance(
+        tuyere_c, q_blast, rd, hm_fe, minor_heat, slag_rate, bosh.volume * per_thm,
+        reserve_zone_temperature=950.0, moisture_heat=expenditure["moisture"], coal_heat=expenditure["coal"])
+    out["lower_zone_heat_surplus_kj_per_thm"] = lower.heat_loss
+    out["thermal_state_index_K"] = thermal_state.thermal_state_index(hm_T, si)
+
+    # What-if from the balance model at this operating point.
+    point = what_if.OperatingPoint(
+        blast_temperature=blast_T, oxygen_enrichment=enrichment, blast_humidity=humidity, coal_rate=coal,
+        coal_carbon=c("coal.C_percent"), coal_hydrogen=c("coal.H_percent"), coke_carbon=c("coke.C_percent"),
+        hot_metal_iron=hm_fe, hot_metal_carbon=hm_c, silicon=si, manganese=mn, phosphorus=p,
+        direct_reduction_degree=rd.clip(0.2, 0.7), reserve_zone_temperature=float(np.nanmean(reserve_T)))
+    out["coke_change_blast_temperature_plus_100_kg_per_thm"] = what_if.coke_rate_change(
+        point, "blast_temperature", 100.0)
+    out["coke_change_coal_plus_10_kg_per_thm"] = what_if.coke_rate_change(point, "coal_rate", 10.0)
+    return out
+
+
+def _flags(name: str, values: pd.Series) -> pd.Series:
+    _unit, _formula, provisional = _SHEET[name]
+    flags = pd.Series("", index=values.index, dtype=object)
+    if provisional:
+        flags[:] = "provisional"
+    if name.endswith("_relative_residual"):
+        bad = ~(values.abs() <= BALANCE_TOLERANCE)
+        flags[bad] = (flags[bad] + ";balance_not_closed").str.lstrip(";")
+    return flags
+
+
+def calculation_sheet_frame(states: pd.DataFrame) -> pd.DataFrame:
+    """The calculation sheet of many states at once.
+
+    Parameters
+    ----------
+    states
+        One row per state, columns as produced by :func:`state_to_columns` (the index is kept,
+        e.g. hourly timestamps).
+
+    Returns
+    -------
+    One row per state, one column per quantity id of the sheet (units in the names), plus
+    ``flags`` (``;``-joined: ``balance_not_closed:<component>`` for balances beyond
+    :data:`BALANCE_TOLERANCE`).
+
+    Raises
+    ------
+    InputError
+        If a required column is missing (named in the error).
+    SuspectUnitError
+        If a blast temperature looks like K or °F.
+    """
+    frame = states.copy()
+    if "blast_temperature_degC" in frame.columns:
+        flame_temperature._check_blast_temperature(frame["blast_temperature_degC"].to_numpy(dtype=float))
+    values = _compute(frame)
+    result = pd.DataFrame({name: pd.Series(values[name], index=frame.index) for name in _SHEET},
+                          index=frame.index)
+    flags = pd.Series("", index=frame.index, dtype=object)
+    for component in _BALANCED:
+        bad = ~(result[f"{component}_balance_relative_residual"].abs() <= BALANCE_TOLERANCE)
+        flags[bad] = flags[bad] + f";balance_not_closed:{component}"
+    result["flags"] = flags.str.lstrip(";")
+    return result
+
+
+class CalculationSheet(BaseModel):
+    """The calculation sheet of one state: a table of quantity, value, unit, labels, formula, flags."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    name: str
+    table: pd.DataFrame
+
+    def value(self, quantity: str) -> float:
+        """The value of ``quantity`` (an id of the ``quantity`` column)."""
+        rows = self.table.loc[self.table["quantity"] == quantity, "value"]
+        if rows.empty:
+            from greenmet.errors import UnknownKeyError
+
+            raise UnknownKeyError("not a quantity of the calculation sheet", field="quantity", value=quantity,
+                                  fix="see the 'quantity' column of the sheet")
+        return float(rows.iloc[0])
+
+    def flagged(self) -> pd.DataFrame:
+        """Rows whose flags are not empty."""
+        return self.table[self.table["flags"] != ""]
+
+    def records(self, language: str = "en") -> list[dict[str, Any]]:
+        """Rows as dicts with one ``label`` in ``language`` (for JSON output)."""
+        check_language(language)
+        rows = []
+        for row in self.table.to_dict("records"):
+            value = row["value"]
+            rows.append({"quantity": row["quantity"], "label": row[f"label_{language}"],
+                         "value": None if value is None or not np.isfinite(value) else float(value),
+                         "unit": row["unit"], "formula": row["formula"], "flags": row["flags"]})
+        return rows
+
+
+def calculation_sheet(state: FurnaceState) -> CalculationSheet:
+    """The full calculation sheet of one furnace state.
+
+    Parameters
+    ----------
+    state
+        A validated :class:`FurnaceState`.
+
+    Returns
+    -------
+    CalculationSheet
+        ``table`` with the columns of :data:`SHEET_COLUMNS`; balances beyond
+        :data:`BALANCE_TOLERANCE` carry the flag ``balance_not_closed``, values that depend on
+        provisional constants the flag ``provisional``.
+    """
+    frame = pd.DataFrame([state_to_columns(state)])
+    values = _compute(frame)
+    rows = []
+    for name, (unit, formula, _provisional) in _SHEET.items():
+        series = pd.Series(values[name], index=frame.index)
+        rows.append({"quantity": name, "value": float(series.iloc[0]), "unit": unit,
+                     "label_en": label(name, "en", _PKG), "label_zh": label(name, "zh", _PKG),
+                     "formula": formula, "flags": _flags(name, series).iloc[0]})
+    return CalculationSheet(name=state.name, table=pd.DataFrame(rows, columns=SHEET_COLUMNS))
