@@ -1,10 +1,21 @@
-"""``greenmet bf …``: blast-furnace verbs (``calc``: the calculation sheet of a furnace state)."""
+"""``greenmet bf …``: blast-furnace verbs.
+
+``greenmet bf simulate`` runs the simulated furnace: ``--opcua`` serves its tags over OPC UA,
+``--days N --out DIR`` writes N days of 1-s history in the historian layout.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from greenmet.cli._common import guarded
 from greenmet.cli.bf_calc import calc
+from greenmet.errors import InputError
 
 __all__ = ["app"]
 
@@ -17,3 +28,86 @@ app = typer.Typer(
 
 # ``greenmet bf calc INPUT``: the calculation sheet of a furnace state (greenmet.cli.bf_calc).
 app.command("calc")(calc)
+
+
+@app.command("simulate")
+@guarded
+def simulate(
+    opcua: Annotated[bool, typer.Option("--opcua", help="Serve the tags over OPC UA until Ctrl-C.")] = False,
+    endpoint: Annotated[str, typer.Option(help="OPC UA endpoint to listen on.")] = "opc.tcp://127.0.0.1:4840",
+    speed: Annotated[float, typer.Option(help="Simulated seconds per wall-clock second (OPC UA).")] = 1.0,
+    days: Annotated[float | None, typer.Option(help="Days of history to write (with --out).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Historian root directory to write to.")] = None,
+    preset_name: Annotated[
+        str, typer.Option("--preset", help="Furnace preset: 2500m3 or 5000m3.")
+    ] = "5000m3",
+    scenario: Annotated[Path | None, typer.Option(help="Fault scenario file (TOML or YAML).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 0,
+    start: Annotated[
+        str, typer.Option(help="Start of the history (UTC, ISO 8601).")
+    ] = "2026-01-01T00:00:00Z",
+    site: Annotated[str | None, typer.Option(help="Site name of the historian partition.")] = None,
+) -> None:
+    """Run the simulated blast furnace: serve OPC UA, or write history. 高炉模拟器。"""
+    from greenmet.blast_furnace.simulator import preset
+    from greenmet.simulation import load_scenario
+
+    config = preset(preset_name)
+    if site is not None:
+        config = config.model_copy(update={"site": site})
+    loaded = load_scenario(scenario) if scenario is not None else None
+    if opcua == (days is not None):
+        raise InputError(
+            "choose one mode", field="--opcua/--days", fix="give --opcua to serve, or --days N --out DIR"
+        )
+    if opcua:
+        _serve(config, loaded, endpoint=endpoint, speed=speed, seed=seed)
+        return
+    if out is None:
+        raise InputError(
+            "--days needs --out", field="--out", fix="give the historian root, e.g. --out data/lake"
+        )
+    if days is None or days <= 0:
+        raise InputError("days must be positive", field="--days", value=days, fix="give e.g. --days 1")
+    _write(config, loaded, out=out, days=days, seed=seed, start=start)
+
+
+def _write(config, scenario, *, out: Path, days: float, seed: int, start: str) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from greenmet.simulation.history import write_history
+
+    total = int(days * 86400)
+    with Progress(
+        TextColumn("[bold]simulating[/]"),
+        BarColumn(),
+        TextColumn("{task.percentage:>5.1f} %"),
+        TimeRemainingColumn(),
+    ) as bar:
+        task = bar.add_task("simulate", total=total)
+        report = write_history(
+            out,
+            config,
+            f"{total}s",
+            scenario=scenario,
+            seed=seed,
+            start=start,
+            progress=lambda done, _total: bar.update(task, completed=done),
+        )
+    typer.echo(
+        f"wrote {report.points:,} points, {report.casts} casts, {report.labels} labels "
+        f"in {len(report.parts)} parts under {report.directory} "
+        f"({report.elapsed_s:.1f} s, {total / max(report.elapsed_s, 1e-9):,.0f}x real time)"
+    )
+
+
+def _serve(config, scenario, *, endpoint: str, speed: float, seed: int) -> None:
+    from greenmet.simulation.opcua_server import SimulatorServer
+
+    async def run() -> None:
+        async with SimulatorServer(config, endpoint=endpoint, speed=speed, scenario=scenario, seed=seed):
+            typer.echo(f"serving furnace {config.furnace_id} at {endpoint} (speed {speed:g}); Ctrl-C stops")
+            await asyncio.Event().wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())

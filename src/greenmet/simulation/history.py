@@ -1,0 +1,333 @@
+"""Bulk history of the simulated furnace, written straight to Parquet in the historian layout.
+
+Layout (``docs/dev/plant_data_contract.md``, the same the historian writes)::
+
+    ROOT/site=<site>/furnace=<id>/date=<YYYY-MM-DD>/part-<uuid>.parquet   long format, zstd
+    ROOT/site=<site>/furnace=<id>/_furnace.json                          time zone and tag metadata
+    ROOT/site=<site>/furnace=<id>/_labels.parquet                        fault ground truth
+    ROOT/site=<site>/furnace=<id>/_casts.parquet                         one row per cast
+
+Each part holds one UTC date of all tags (``ts``, ``tag``, ``value``, ``quality``), sorted by
+tag then ts, one row group per block of tags. The simulator produces an hour at a time into a
+day-sized matrix; the matrix is then written column block by column block, so the long table is
+never materialised whole. Every file is written to a hidden temporary name and renamed
+(:mod:`greenmet.io.atomic`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from greenmet.blast_furnace.simulator import (
+    CAST_COLUMNS,
+    CAST_TAGS,
+    FurnaceConfig,
+    FurnaceSimulator,
+    Scenario,
+    tag_catalogue,
+)
+from greenmet.errors import InputError, StorageError
+from greenmet.io.atomic import atomic_path, atomic_write_text
+
+__all__ = ["PART_SCHEMA", "HistoryReport", "furnace_directory", "write_history"]
+
+PART_SCHEMA = pa.schema(
+    [
+        pa.field("ts", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("tag", pa.string(), nullable=False),
+        pa.field("value", pa.float64()),
+        pa.field("quality", pa.uint8(), nullable=False),
+    ]
+)
+"""Arrow schema of a historian part (as read back)."""
+
+_WRITE_SCHEMA = pa.schema(
+    [
+        pa.field("ts", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("tag", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+        pa.field("value", pa.float64()),
+        pa.field("quality", pa.uint8(), nullable=False),
+    ]
+)
+# The tag column is handed to Parquet already dictionary-encoded (no hashing of 26 M strings);
+# store_schema=False keeps the Arrow type out of the file, so readers get plain ``string``.
+_BLOCK_TAGS = 32
+_LABEL_SCHEMA = pa.schema(
+    [
+        pa.field("start", pa.timestamp("us", tz="UTC")),
+        pa.field("end", pa.timestamp("us", tz="UTC")),
+        pa.field("fault", pa.string()),
+        pa.field("severity", pa.float64()),
+        pa.field("location", pa.string()),
+    ]
+)
+
+
+@dataclass
+class HistoryReport:
+    """What :func:`write_history` wrote."""
+
+    directory: Path
+    parts: list[Path] = field(default_factory=list)
+    points: int = 0
+    steps: int = 0
+    casts: int = 0
+    labels: int = 0
+    elapsed_s: float = 0.0
+    """Wall-clock time. [s]"""
+
+    @property
+    def simulated_s(self) -> float:
+        """Simulated time. [s]"""
+        return float(self.steps)
+
+
+def furnace_directory(root: str | Path, config: FurnaceConfig) -> Path:
+    """``ROOT/site=<site>/furnace=<id>``."""
+    return Path(root) / f"site={config.site}" / f"furnace={config.furnace_id}"
+
+
+def _write_part(
+    path: Path,
+    timestamps: np.ndarray,
+    values: np.ndarray,
+    quality: np.ndarray,
+    tags: list[str],
+    casts: pd.DataFrame,
+) -> int:
+    """Write one date's points sorted by tag, then ts.
+
+    ``values`` and ``quality`` are tag-major, shape (len(tags), n), with ``tags`` sorted; the
+    per-cast points come from ``casts``.
+    """
+    names = sorted([*tags, *CAST_TAGS])
+    dictionary = pa.array(names, type=pa.string())
+    code = {name: number for number, name in enumerate(names)}
+    n = timestamps.size
+    ts_type = pa.timestamp("us", tz="UTC")
+    tiled = np.tile(timestamps, min(_BLOCK_TAGS, len(tags))).view("datetime64[us]")
+    repeated = np.repeat(np.arange(_BLOCK_TAGS, dtype=np.int32), n)
+    # blocks of consecutive continuous tags (rows of ``values``), per-cast tags on their own
+    blocks: list[tuple[str, int, int]] = []
+    row = 0
+    for name in names:
+        if name in CAST_TAGS:
+            blocks.append(("cast", code[name], 0))
+        elif (
+            blocks
+            and blocks[-1][0] == "rows"
+            and blocks[-1][2] - blocks[-1][1] < _BLOCK_TAGS
+            and names[code[name] - 1] not in CAST_TAGS
+        ):
+            blocks[-1] = ("rows", blocks[-1][1], row + 1)
+            row += 1
+        else:
+            blocks.append(("rows", row, row + 1))
+            row += 1
+    written = 0
+    with atomic_path(path) as temporary:
+        writer = pq.ParquetWriter(
+            temporary,
+            _WRITE_SCHEMA,
+            compression="zstd",
+            use_dictionary=["tag", "quality"],
+            column_encoding={"ts": "DELTA_BINARY_PACKED", "value": "BYTE_STREAM_SPLIT"},
+            store_schema=False,
+            write_statistics=True,
+        )
+        try:
+            for kind, first, last in blocks:
+                if kind == "cast":
+                    name = names[first]
+                    block_values = casts[CAST_COLUMNS[name]].to_numpy(dtype="float64")
+                    stamps = casts["end"].to_numpy(dtype="datetime64[us]")
+                    index = np.full(block_values.size, first, dtype=np.int32)
+                    block_quality = np.zeros(block_values.size, dtype=np.uint8)
+                else:
+                    size = (last - first) * n
+                    stamps = tiled[:size]
+                    index = repeated[:size] + np.int32(code[tags[first]])
+                    block_values = values[first:last].ravel()
+                    block_quality = quality[first:last].ravel()
+                if block_values.size == 0:
+                    continue
+                table = pa.Table.from_arrays(
+                    [
+                        pa.array(stamps, type=ts_type),
+                        pa.DictionaryArray.from_arrays(pa.array(index), dictionary),
+                        pa.array(block_values, type=pa.float64()),
+                        pa.array(block_quality, type=pa.uint8()),
+                    ],
+                    schema=_WRITE_SCHEMA,
+                )
+                writer.write_table(table, row_group_size=table.num_rows)
+                written += table.num_rows
+        finally:
+            writer.close()
+    return written
+
+
+def _write_metadata(directory: Path, config: FurnaceConfig) -> None:
+    path = directory / "_furnace.json"
+    metadata: dict = {}
+    if path.exists():
+        try:
+            metadata = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StorageError(
+                "cannot read the furnace metadata",
+                field="path",
+                value=str(path),
+                fix="repair or delete _furnace.json",
+            ) from exc
+        stored = metadata.get("time_zone")
+        if stored not in (None, config.time_zone):
+            raise InputError(
+                f"the furnace's stored time zone is {stored!r}",
+                field="time_zone",
+                value=config.time_zone,
+                fix=f"simulate with time_zone={stored!r} or use another --out",
+            )
+    metadata["time_zone"] = config.time_zone
+    tags = metadata.setdefault("tags", {})
+    for row in tag_catalogue(config).itertuples(index=False):
+        tags[row.tag] = {
+            "unit": row.unit,
+            "description_en": row.description_en,
+            "description_zh": row.description_zh,
+            "subsystem": row.subsystem,
+            "low": row.low,
+            "high": row.high,
+        }
+    atomic_write_text(path, json.dumps(metadata, indent=2, ensure_ascii=False))
+
+
+def _merge_and_write(path: Path, frame: pd.DataFrame, schema: pa.Schema | None, keys: list[str]) -> None:
+    if path.exists():
+        old = pq.read_table(path).to_pandas()
+        frame = pd.concat([old, frame], ignore_index=True) if len(old) else frame
+    frame = frame.drop_duplicates(subset=keys, keep="last").sort_values(keys, kind="stable")
+    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+
+    def write(temporary: Path) -> None:
+        pq.write_table(table, temporary, compression="zstd")
+
+    with atomic_path(path) as temporary:
+        write(temporary)
+
+
+def write_history(
+    root: str | Path,
+    config: FurnaceConfig,
+    duration: str | pd.Timedelta,
+    *,
+    scenario: Scenario | None = None,
+    seed: int = 0,
+    start: str | pd.Timestamp = "2026-01-01T00:00:00Z",
+    progress: Callable[[int, int], None] | None = None,
+) -> HistoryReport:
+    """Simulate ``duration`` of a furnace at 1-s steps and write it in the historian layout.
+
+    Parameters
+    ----------
+    root
+        Historian root directory (created if missing).
+    config
+        The furnace; its ``site`` and ``furnace_id`` name the partition.
+    duration
+        Simulated time, e.g. ``"1D"`` or ``"30D"``. [s]
+    scenario
+        Faults to inject (labels go to ``_labels.parquet``).
+    seed, start
+        As for :class:`~greenmet.blast_furnace.simulator.FurnaceSimulator`.
+    progress
+        Called as ``progress(steps_done, steps_total)`` after each simulated hour.
+
+    Returns
+    -------
+    HistoryReport
+        Parts written, point and cast counts, elapsed wall time.
+
+    Raises
+    ------
+    InputError
+        If the duration is shorter than a step.
+    StorageError
+        If a file cannot be written (nothing is left half-written).
+    """
+    began = time.perf_counter()
+    steps_total = int(pd.Timedelta(duration).total_seconds())
+    if steps_total < 1:
+        raise InputError(
+            "duration shorter than one step",
+            field="duration",
+            value=str(duration),
+            fix="give a duration such as '1D' or '6h'",
+        )
+    simulator = FurnaceSimulator(config, scenario, seed=seed, start=start)
+    directory = furnace_directory(root, config)
+    report = HistoryReport(directory=directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        _write_metadata(directory, config)
+    except OSError as exc:
+        raise StorageError(
+            "cannot create the historian directory",
+            field="out",
+            value=str(directory),
+            fix="check the path and its permissions",
+        ) from exc
+    tags = sorted(simulator.tags)
+    order = np.array([simulator.tags.index(tag) for tag in tags])
+    done = 0
+    while done < steps_total:
+        now = simulator.now
+        next_midnight = now.normalize() + pd.Timedelta(days=1)
+        day_steps = min(steps_total - done, int((next_midnight - now).total_seconds()))
+        values = np.empty((len(tags), day_steps))
+        quality = np.empty((len(tags), day_steps), dtype=np.uint8)
+        timestamps = np.empty(day_steps, dtype=np.int64)
+        casts = []
+        filled = 0
+        while filled < day_steps:
+            chunk = simulator.advance(min(3600, day_steps - filled))
+            size = chunk.timestamps.size
+            values[:, filled : filled + size] = chunk.values.T[order]
+            quality[:, filled : filled + size] = chunk.quality.T[order]
+            timestamps[filled : filled + size] = chunk.timestamps
+            casts.append(chunk.casts)
+            filled += size
+            if progress is not None:
+                progress(done + filled, steps_total)
+        day_casts = pd.concat(casts, ignore_index=True) if casts else simulator.casts().iloc[:0]
+        part = directory / f"date={now.date().isoformat()}" / f"part-{uuid.uuid4().hex}.parquet"
+        try:
+            report.points += _write_part(part, timestamps, values, quality, tags, day_casts)
+        except OSError as exc:
+            raise StorageError(
+                "cannot write a history part",
+                field="path",
+                value=str(part),
+                fix="check free disk space and permissions",
+            ) from exc
+        report.parts.append(part)
+        report.casts += len(day_casts)
+        done += day_steps
+        del values, quality
+    report.steps = done
+    labels = simulator.labels()
+    report.labels = len(labels)
+    _merge_and_write(directory / "_labels.parquet", labels, _LABEL_SCHEMA, ["start", "fault", "location"])
+    _merge_and_write(directory / "_casts.parquet", simulator.casts(), None, ["start"])
+    report.elapsed_s = time.perf_counter() - began
+    return report

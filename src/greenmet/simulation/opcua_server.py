@@ -1,0 +1,322 @@
+"""The simulated furnace served as an OPC UA server (asyncua), in real time or accelerated.
+
+Address space (``docs/dev/plant_data_contract.md``)::
+
+    Objects/
+      Furnace_<id>/                      namespace urn:greenmet:simulator
+        blast/ injection/ top_gas/ burden/ shaft/ staves/ hearth/ tuyeres/ casthouse/
+          <tag>                          Variable, Double, NodeId ns=<idx>;s=<id>.<tag>
+            EngineeringUnits             EUInformation (UNECE code where one exists)
+            EURange                      Range(low, high)
+
+Every variable is historized in memory (asyncua ``HistoryDict``) for ``history_hours`` of
+simulated time, so a client that lost its connection can read the gap with ``read_raw_history``.
+Source timestamps are *simulated* time: the clock starts at the wall-clock time of
+:meth:`SimulatorServer.start` and runs ``speed`` times faster than real time.
+
+Use it as an async context manager::
+
+    async with SimulatorServer(preset("2500m3"), endpoint="opc.tcp://127.0.0.1:4841", speed=60) as server:
+        ...
+
+Stopping closes the listening socket, so a new server can start on the same port at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from asyncua import Server, ua
+
+from greenmet.blast_furnace.simulator import (
+    CAST_COLUMNS,
+    QUALITY_BAD,
+    SUBSYSTEMS,
+    FurnaceConfig,
+    FurnaceSimulator,
+    Scenario,
+    SimulationChunk,
+    tag_catalogue,
+)
+from greenmet.errors import InputError
+
+__all__ = ["NAMESPACE_URI", "SimulatorServer"]
+
+logger = logging.getLogger(__name__)
+
+NAMESPACE_URI = "urn:greenmet:simulator"
+_UNECE_URI = "http://www.opcfoundation.org/UA/units/un/cefact"
+# UNECE Recommendation 20 common codes, encoded as OPC UA Part 8 §5.6.3 prescribes
+# (each character's ASCII value shifted into one Int32).
+_UNECE_CODES = {
+    "degC": "CEL",
+    "kPa": "KPA",
+    "%": "P1",
+    "m": "MTR",
+    "m3/h": "MQH",
+    "t": "TNE",
+    "t/h": "E18",
+    "kW": "KWT",
+    "g/Nm3": "GQ",
+}
+_BUFFER_STEPS = 300
+
+
+def _unit_id(code: str | None) -> int:
+    if code is None:
+        return -1
+    value = 0
+    for character in code:
+        value = (value << 8) | ord(character)
+    return value
+
+
+class SimulatorServer:
+    """An OPC UA server publishing a simulated furnace's tags.
+
+    Parameters
+    ----------
+    config
+        The furnace.
+    endpoint
+        Listening endpoint, e.g. ``opc.tcp://127.0.0.1:4840``.
+    speed
+        Simulated seconds per wall-clock second (1 = real time). [dimensionless]
+    scenario
+        Faults to inject; the labels are available from :meth:`labels`.
+    seed
+        Seed of the simulation. [dimensionless]
+    update_interval_s
+        Wall-clock time between value updates. [s]
+    history_hours
+        Simulated time kept in the in-memory history of every variable. [h]
+    """
+
+    def __init__(
+        self,
+        config: FurnaceConfig,
+        *,
+        endpoint: str = "opc.tcp://127.0.0.1:4840",
+        speed: float = 1.0,
+        scenario: Scenario | None = None,
+        seed: int = 0,
+        update_interval_s: float = 1.0,
+        history_hours: float = 2.0,
+    ) -> None:
+        if not 0 < speed <= 100_000:
+            raise InputError(
+                "speed must be between 0 and 100000",
+                field="speed",
+                value=speed,
+                fix="use 1 for real time, 60 for a minute per second",
+            )
+        if not 0.01 <= update_interval_s <= 60:
+            raise InputError(
+                "update interval must be between 0.01 and 60 s",
+                field="update_interval_s",
+                value=update_interval_s,
+                fix="use 1 (once a second)",
+            )
+        if not endpoint.startswith("opc.tcp://"):
+            raise InputError(
+                "endpoint is not an OPC UA TCP URL",
+                field="endpoint",
+                value=endpoint,
+                fix="write it as opc.tcp://HOST:PORT, e.g. opc.tcp://127.0.0.1:4840",
+            )
+        self.config = config
+        self.endpoint = endpoint
+        self.speed = float(speed)
+        self.scenario = scenario
+        self.seed = seed
+        self.update_interval_s = float(update_interval_s)
+        self.history_hours = float(history_hours)
+        self.namespace_index: int | None = None
+        self.node_ids: dict[str, ua.NodeId] = {}
+        self._server: Server | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._simulator: FurnaceSimulator | None = None
+        self._chunk: SimulationChunk | None = None
+        self._chunk_first = 0
+        self._published_step = -1
+        self._updates = 0
+
+    # -- life cycle --------------------------------------------------------------------------
+    async def __aenter__(self) -> SimulatorServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        """Build the address space, start listening and start updating values."""
+        if self.running:
+            return
+        origin = pd.Timestamp(datetime.now(UTC)).floor("s")
+        self._simulator = FurnaceSimulator(self.config, self.scenario, seed=self.seed, start=origin)
+        self._chunk, self._published_step, self._updates = None, -1, 0
+        server = Server()
+        await server.init()
+        server.set_endpoint(self.endpoint)
+        server.set_server_name(f"greenmet simulated blast furnace {self.config.furnace_id}")
+        server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        self.namespace_index = await server.register_namespace(NAMESPACE_URI)
+        variables = await self._build_address_space(server, self.namespace_index)
+        history_steps = int(self.history_hours * 3600 / max(self.speed * self.update_interval_s, 1.0)) + 10
+        await server.historize_node_data_change(
+            variables, period=timedelta(hours=self.history_hours), count=history_steps
+        )
+        await server.start()
+        self._server = server
+        self._started_wall = time.monotonic()
+        await self._publish(0)
+        self._task = asyncio.create_task(self._run(), name=f"greenmet-simulator-{self.config.furnace_id}")
+        logger.info(
+            "simulator %s serving %d tags at %s (speed %g)",
+            self.config.furnace_id,
+            len(variables),
+            self.endpoint,
+            self.speed,
+        )
+
+    async def stop(self) -> None:
+        """Stop updating and close the server (the port is free when this returns)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._server is not None:
+            server, self._server = self._server, None
+            await server.stop()
+
+    # -- address space -----------------------------------------------------------------------
+    async def _build_address_space(self, server: Server, index: int) -> list[Any]:
+        furnace = self.config.furnace_id
+        root = await server.nodes.objects.add_folder(
+            ua.NodeId(f"Furnace_{furnace}", index), f"{index}:Furnace_{furnace}"
+        )
+        folders = {
+            name: await root.add_folder(ua.NodeId(f"{furnace}.{name}", index), f"{index}:{name}")
+            for name in SUBSYSTEMS
+        }
+        variables = []
+        for row in tag_catalogue(self.config).itertuples(index=False):
+            node_id = ua.NodeId(f"{furnace}.{row.tag}", index)
+            variable = await folders[row.subsystem].add_variable(
+                node_id, f"{index}:{row.tag}", math.nan, varianttype=ua.VariantType.Double
+            )
+            await variable.write_attribute(
+                ua.AttributeIds.Description,
+                ua.DataValue(
+                    ua.Variant(ua.LocalizedText(row.description_en, "en"), ua.VariantType.LocalizedText)
+                ),
+            )
+            units = ua.EUInformation(
+                NamespaceUri=_UNECE_URI,
+                UnitId=_unit_id(_UNECE_CODES.get(row.unit)),
+                DisplayName=ua.LocalizedText(row.unit),
+                Description=ua.LocalizedText(row.unit),
+            )
+            await variable.add_property(
+                ua.NodeId(f"{furnace}.{row.tag}.EngineeringUnits", index),
+                ua.QualifiedName("EngineeringUnits", 0),
+                units,
+                datatype=ua.NodeId(ua.ObjectIds.EUInformation),
+            )
+            await variable.add_property(
+                ua.NodeId(f"{furnace}.{row.tag}.EURange", index),
+                ua.QualifiedName("EURange", 0),
+                ua.Range(Low=float(row.low), High=float(row.high)),
+                datatype=ua.NodeId(ua.ObjectIds.Range),
+            )
+            self.node_ids[row.tag] = node_id
+            variables.append(variable)
+        return variables
+
+    # -- updating ----------------------------------------------------------------------------
+    @property
+    def simulated_time(self) -> pd.Timestamp:
+        """Simulated time of the last published values (UTC)."""
+        if self._simulator is None:
+            raise InputError("the server has not been started", field="server", fix="call start() first")
+        return self._simulator.origin + pd.Timedelta(seconds=max(self._published_step, 0))
+
+    def labels(self) -> pd.DataFrame:
+        """Ground-truth labels of the faults injected so far."""
+        if self._simulator is None:
+            raise InputError("the server has not been started", field="server", fix="call start() first")
+        return self._simulator.labels()
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                await asyncio.sleep(self.update_interval_s)
+                elapsed = time.monotonic() - self._started_wall
+                await self._publish(int(elapsed * self.speed))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # keep the server alive for diagnosis; the failure is logged
+            logger.exception("simulator update loop failed")
+
+    def _row(self, step: int) -> tuple[SimulationChunk, int, pd.DataFrame]:
+        simulator = self._simulator
+        if simulator is None:
+            raise InputError("the server has not been started", field="server", fix="call start() first")
+        finished = []
+        while self._chunk is None or step >= self._chunk_first + self._chunk.timestamps.size:
+            self._chunk_first = simulator.step
+            needed = step - simulator.step + 1
+            self._chunk = simulator.advance(min(max(needed, _BUFFER_STEPS), 3600))
+            finished.append(self._chunk.casts)
+        casts = pd.concat(finished, ignore_index=True) if finished else pd.DataFrame()
+        return self._chunk, step - self._chunk_first, casts
+
+    async def _publish(self, step: int) -> None:
+        if step <= self._published_step or self._server is None:
+            return
+        chunk, row, casts = self._row(step)
+        stamp = datetime.fromtimestamp(int(chunk.timestamps[row]) / 1e6, tz=UTC)
+        now = datetime.now(UTC)
+        server = self._server
+        values = chunk.values[row]
+        quality = chunk.quality[row]
+        for number, tag in enumerate(chunk.tags):
+            value = float(values[number])
+            if quality[number] == QUALITY_BAD or np.isnan(value):
+                data = ua.DataValue(
+                    ua.Variant(None, ua.VariantType.Null),
+                    StatusCode=ua.StatusCode(ua.StatusCodes.BadSensorFailure),
+                    SourceTimestamp=stamp,
+                    ServerTimestamp=now,
+                )
+            else:
+                data = ua.DataValue(
+                    ua.Variant(value, ua.VariantType.Double), SourceTimestamp=stamp, ServerTimestamp=now
+                )
+            await server.write_attribute_value(self.node_ids[tag], data)
+        for cast in casts.itertuples(index=False) if len(casts) else ():
+            cast_stamp = cast.end.to_pydatetime()
+            for tag, column in CAST_COLUMNS.items():
+                data = ua.DataValue(
+                    ua.Variant(float(getattr(cast, column)), ua.VariantType.Double),
+                    SourceTimestamp=cast_stamp,
+                    ServerTimestamp=now,
+                )
+                await server.write_attribute_value(self.node_ids[tag], data)
+        self._published_step = step
+        self._updates += 1
