@@ -145,6 +145,8 @@ class CarbonResult:
         Conditions the user should act on (balance residual > 2 %, provisional factors …).
     options
         The options the method ran with (edition, grid region …).
+    production_t
+        Output by product, the denominators of the intensities. [t]
     """
 
     method: str
@@ -161,6 +163,7 @@ class CarbonResult:
     uncertainty: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
+    production_t: dict[str, float] = field(default_factory=dict)
 
     @property
     def total_t_co2e(self) -> float:
@@ -188,6 +191,7 @@ class CarbonResult:
                         for k, v in self.options.items()},
             "totals_t_co2e": dict(self.totals_t_co2e),
             "intensity_t_co2e_per_t": dict(self.intensity_t_co2e_per_t),
+            "production_t": dict(self.production_t),
             "carbon_balance": None if self.carbon_balance is None else self.carbon_balance.to_dict(),
             "uncertainty": self.uncertainty,
             "warnings": list(self.warnings),
@@ -349,6 +353,8 @@ def build_result(
         period_start=_as_date(installation["period_start"]), period_end=_as_date(installation["period_end"]),
         gwp_metric=gwp_metric, lines=lines, totals_t_co2e=totals, intensity_t_co2e_per_t=intensity,
         carbon_balance=carbon_balance, uncertainty=uncertainty, warnings=notes, options=dict(options or {}),
+        production_t={str(p): float(q) for p, q in zip(production["product"], production["quantity_t"],
+                                                        strict=True)},
     )
 
 
