@@ -12,6 +12,9 @@ Methods (each documented with its equations and sources in its module):
 - ``cn-steel`` — :func:`~greenmet.carbon.cn_steel.compute_cn_steel` (GB/T 32151.5-2015);
 - ``cn-aluminium`` — :func:`~greenmet.carbon.cn_aluminium.compute_cn_aluminium`
   (CETS-AG-04.01-V01-2024);
+- ``iso14404`` — :func:`~greenmet.carbon.iso14404.compute_iso14404` (ISO 14404-1/-2, worldsteel v5.1);
+- ``cbam`` — :func:`~greenmet.carbon.cbam.compute_cbam` (IR 2025/2547, defaults IR 2025/2621);
+- ``lci`` — :func:`~greenmet.carbon.lci.compute_lci` (worldsteel LCI methodology / ISO 20915:2018);
 
 Other methods register themselves with :func:`register_method` (one line per method at the end
 of this module). Allowances under the national ETS: :mod:`greenmet.carbon.allowances`.
@@ -34,8 +37,11 @@ from greenmet.carbon.activity import (
     activity_frames,
     normalise,
 )
+from greenmet.carbon.cbam import compute_cbam
 from greenmet.carbon.cn_aluminium import compute_cn_aluminium
 from greenmet.carbon.cn_steel import compute_cn_steel
+from greenmet.carbon.iso14404 import compute_iso14404
+from greenmet.carbon.lci import compute_lci
 from greenmet.carbon.results import CarbonBalance, CarbonResult
 from greenmet.errors import UnknownKeyError
 
@@ -62,6 +68,9 @@ Method = Callable[..., CarbonResult]
 METHODS: dict[str, Method] = {
     "cn-steel": compute_cn_steel,
     "cn-aluminium": compute_cn_aluminium,
+    "iso14404": compute_iso14404,
+    "cbam": compute_cbam,
+    "lci": compute_lci,
 }
 """Every method by name: a function ``(activity, **options) -> CarbonResult``."""
 
