@@ -277,7 +277,8 @@ def validate_points(
           or pa.types.is_decimal(vtype)):
         value = pc.cast(value, pa.float64())
     else:
-        raise _points_error(f"values have type {vtype}, not a number", "value",
+        kind = "text" if pa.types.is_string(vtype) or pa.types.is_large_string(vtype) else str(vtype)
+        raise _points_error(f"values have type {kind}, not a number", "value",
                             value[0].as_py() if n else None, _FIXES["value"])
     values = value.to_numpy()  # nulls become NaN
 

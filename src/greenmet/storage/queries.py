@@ -1,0 +1,402 @@
+"""Historian queries, written once as Ibis expressions, run on DuckDB or Apache Spark.
+
+Bind the Parquet files of one furnace to a backend with :func:`open_points`, build a query
+with one of the functions below, and run it with :func:`run`::
+
+    points = open_points(root, "plant1", "bf2", start=start, end=end)   # DuckDB by default
+    chart = run(bucketed(points, ["blast_volume"], start, end, points_per_tag=1000))
+
+With ``backend=ibis.pyspark.connect(spark_session)`` the same expressions run on Spark over
+the same files (a test compares both). The ``points`` table has the columns of the historian
+layout: ``ts`` (UTC), ``tag``, ``value``, ``quality``. Within a furnace no (tag, ts) is stored
+twice (the historian resolves duplicates when it writes), so no query de-duplicates.
+
+Time windows are half-open, ``start <= ts < end``. Timestamps given as text or datetimes must
+carry a time zone (or use ``assume_time_zone``), as in the historian.
+
+Output columns (units: those of the tag, from the tag catalogue):
+
+- :func:`raw_range`: ``ts, tag, value, quality``
+- :func:`bucketed`: ``tag, bucket_start, value_min, value_max, value_mean, value_last,
+  point_count, bad_count``
+- :func:`last_values`: ``tag, ts, value, quality``
+- :func:`gaps`: ``tag, gap_start, gap_end, gap_duration_s``
+- :func:`join_bucketed`: ``bucket_start`` and one column per tag
+- :func:`join_asof`: ``ts``, the base tag and one column per other tag
+- :func:`tag_summary`: ``tag, first_ts, last_ts, point_count, bad_count``
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import zoneinfo
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dtypes
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from greenmet.errors import InputError
+from greenmet.storage.historian import POINT_SCHEMA, QUALITY_BAD, furnace_directory, list_parts
+
+__all__ = [
+    "bucket_width_s",
+    "bucketed",
+    "gaps",
+    "join_asof",
+    "join_bucketed",
+    "last_values",
+    "open_points",
+    "raw_range",
+    "run",
+    "tag_summary",
+    "to_utc",
+]
+
+_UTC = dtypes.Timestamp(timezone="UTC")
+logger = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------------------------
+# arguments
+# ---------------------------------------------------------------------------------------------
+def to_utc(value: Any, field: str = "time", *, assume_time_zone: str | None = None) -> pd.Timestamp:
+    """An instant as a UTC :class:`pandas.Timestamp`.
+
+    Parameters
+    ----------
+    value
+        ISO 8601 text, :class:`datetime.datetime` or :class:`pandas.Timestamp`.
+    field
+        Name of the argument, for the error message.
+    assume_time_zone
+        IANA time zone for values without one (the plant's, from ``_furnace.json``); without
+        it such values are refused.
+    """
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise InputError("not a date and time", field=field, value=value,
+                         fix="give ISO 8601 text such as 2025-03-01T08:00:00+08:00") from None
+    if stamp is pd.NaT:
+        raise InputError("not a date and time", field=field, value=value,
+                         fix="give ISO 8601 text such as 2025-03-01T08:00:00+08:00")
+    if stamp.tzinfo is None:
+        if assume_time_zone is None:
+            raise InputError("the time has no time zone", field=field, value=str(value),
+                             fix="add an offset (2025-03-01T08:00:00+08:00) or Z for UTC")
+        stamp = stamp.tz_localize(zoneinfo.ZoneInfo(assume_time_zone))
+    return stamp.tz_convert("UTC")
+
+
+def _window(start: Any, end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+    start_utc, end_utc = to_utc(start, "start"), to_utc(end, "end")
+    if end_utc <= start_utc:
+        raise InputError("the end of the time window is not after its start", field="end",
+                         value=str(end_utc), fix=f"give an end later than {start_utc.isoformat()}")
+    return start_utc, end_utc
+
+
+def _tags(tags: str | Sequence[str]) -> list[str]:
+    if isinstance(tags, str):
+        tags = [tags]
+    tags = list(tags)
+    if not tags or not all(isinstance(t, str) and t for t in tags):
+        raise InputError("give at least one tag name", field="tags", value=tags,
+                         fix="pass tag names such as ['blast_volume', 'top_pressure']")
+    return list(dict.fromkeys(tags))
+
+
+def bucket_width_s(start: Any, end: Any, *, bucket_s: float | None = None,
+                   points_per_tag: int | None = None) -> int:
+    """Width of the time buckets in whole seconds (at least 1) [s].
+
+    Give exactly one of ``bucket_s`` (the width [s], rounded up to whole seconds) or
+    ``points_per_tag`` (the largest number of buckets per tag wanted across the window
+    [dimensionless]).
+    """
+    start_utc, end_utc = _window(start, end)
+    if (bucket_s is None) == (points_per_tag is None):
+        raise InputError("give either a bucket width or a number of points per tag", field="bucket_s",
+                         value=(bucket_s, points_per_tag), fix="pass bucket_s=60 or points_per_tag=1000")
+    if bucket_s is not None:
+        if not math.isfinite(bucket_s) or bucket_s <= 0:
+            raise InputError("the bucket width must be positive", field="bucket_s", value=bucket_s,
+                             fix="give a width in seconds, e.g. 60")
+        return max(1, math.ceil(bucket_s))
+    if points_per_tag is None or isinstance(points_per_tag, bool) or points_per_tag < 1:
+        raise InputError("the number of points per tag must be a positive whole number",
+                         field="points_per_tag", value=points_per_tag, fix="give e.g. 1000")
+    span_s = (end_utc - start_utc).total_seconds()
+    return max(1, math.ceil(span_s / points_per_tag))
+
+
+# ---------------------------------------------------------------------------------------------
+# binding files to a backend
+# ---------------------------------------------------------------------------------------------
+def _empty_points() -> ir.Table:
+    return ibis.memtable(pa.table({name: pa.array([], type=POINT_SCHEMA.field(name).type)
+                                   for name in POINT_SCHEMA.names}))
+
+
+def _has_parts(directory: Path) -> bool:
+    return any(list_parts(partition) for partition in directory.glob("date=*"))
+
+
+def open_points(root: str | os.PathLike[str], site: str, furnace: str, *, start: Any = None,
+                end: Any = None, backend: Any = None) -> ir.Table:
+    """The points of one furnace as an Ibis table (``ts, tag, value, quality``).
+
+    Parameters
+    ----------
+    root, site, furnace
+        Where the historian keeps the furnace (``ROOT/site=<site>/furnace=<furnace>``).
+    start, end
+        Optional instants: only the UTC date partitions overlapping [start, end) are read
+        (a filter on the Hive partition column ``date``, which both backends prune on).
+    backend
+        An Ibis connection: DuckDB (``ibis.duckdb.connect()``, the default, a new in-memory
+        database) or PySpark (``ibis.pyspark.connect(session)``).
+
+    The files are listed when the query runs, not here, so a table opened once sees later
+    flushes; :func:`run` retries a query whose file was swapped away by a compaction.
+    """
+    if backend is None:
+        backend = ibis.duckdb.connect()
+    directory = furnace_directory(root, site, furnace)
+    if not _has_parts(directory):
+        return _empty_points()
+    if backend.name == "pyspark":
+        frame = backend._session.read.option("basePath", str(directory)).parquet(str(directory))
+        name = f"greenmet_points_{site}_{furnace}".replace("-", "_")
+        frame.createOrReplaceTempView(name)
+        table = backend.table(name)
+    else:
+        table = backend.read_parquet(str(directory / "date=*" / "*.parquet"), hive_partitioning=True)
+    if start is not None:
+        table = table.filter(table.date >= to_utc(start, "start").date())
+    if end is not None:
+        table = table.filter(table.date <= (to_utc(end, "end") - pd.Timedelta(microseconds=1)).date())
+    return table.select(ts=table.ts.cast(_UTC), tag=table.tag, value=table.value,
+                        quality=table.quality.cast("uint8"))
+
+
+def _vanished_file(error: BaseException) -> bool:
+    text = f"{type(error).__name__}: {error}"
+    return any(marker in text for marker in ("No such file", "FileNotFound", "does not exist",
+                                             "No files found"))
+
+
+def run(expression: ir.Table, backend: Any = None, *, attempts: int = 5) -> pd.DataFrame:
+    """Execute a query and return a DataFrame with UTC timestamps, whatever the backend.
+
+    A compaction or retention run replaces a partition in one atomic swap; a query that listed
+    the old files just before fails to open one of them. Such a query is run again (up to
+    ``attempts`` times), so it sees either the old partition or the new one, never both.
+    """
+    for attempt in range(attempts):
+        try:
+            table = backend.to_pyarrow(expression) if backend is not None else expression.to_pyarrow()
+            break
+        except Exception as error:
+            if attempt == attempts - 1 or not _vanished_file(error):
+                raise
+            logger.info("a file vanished under a query (a compaction swapped it); running it again")
+            connection = backend if backend is not None else expression.get_backend()
+            if connection.name == "pyspark":  # Spark caches file listings; list again
+                connection._session.catalog.clearCache()
+                for view in connection._session.catalog.listTables():
+                    if view.name.startswith("greenmet_points_"):
+                        connection._session.catalog.refreshTable(view.name)
+    frame = table.to_pandas()
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            series = frame[column]
+            if isinstance(series.dtype, pd.DatetimeTZDtype):
+                series = series.dt.tz_convert("UTC")
+            else:  # Spark hands back naive values in the session zone, UTC by our setup
+                series = series.dt.tz_localize("UTC")
+            frame[column] = series.astype("datetime64[us, UTC]")
+    if "quality" in frame.columns:
+        frame["quality"] = frame["quality"].astype("uint8")
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# queries
+# ---------------------------------------------------------------------------------------------
+def _in_window(points: ir.Table, tags: list[str], start: pd.Timestamp, end: pd.Timestamp) -> ir.Table:
+    return points.filter(points.tag.isin(tags), points.ts >= start.to_pydatetime(),
+                         points.ts < end.to_pydatetime())
+
+
+def raw_range(points: ir.Table, tags: str | Sequence[str], start: Any, end: Any) -> ir.Table:
+    """Every stored point of ``tags`` with ``start <= ts < end``, ordered by tag and ts."""
+    tag_list = _tags(tags)
+    start_utc, end_utc = _window(start, end)
+    return _in_window(points, tag_list, start_utc, end_utc).order_by(["tag", "ts"])
+
+
+def bucketed(points: ir.Table, tags: str | Sequence[str], start: Any, end: Any, *,
+             bucket_s: float | None = None, points_per_tag: int | None = None) -> ir.Table:
+    """Aggregates per tag and time bucket: the chart query.
+
+    Buckets are ``bucket_width_s`` wide, aligned on ``start``; ``bucket_start`` names each.
+    ``value_min``, ``value_max``, ``value_mean`` and ``value_last`` (the value at the latest ts
+    of the bucket) use the points whose quality is not bad (128); ``point_count`` counts every
+    point, ``bad_count`` the bad ones. Empty buckets produce no row.
+    """
+    tag_list = _tags(tags)
+    start_utc, end_utc = _window(start, end)
+    width = bucket_width_s(start_utc, end_utc, bucket_s=bucket_s, points_per_tag=points_per_tag)
+    origin = math.floor(start_utc.timestamp())  # buckets start on whole seconds
+    selected = _in_window(points, tag_list, start_utc, end_utc)
+    selected = selected.mutate(bucket=(selected.ts.epoch_seconds() - origin) // width,
+                               good=selected.quality != QUALITY_BAD)
+    good = selected.good
+    aggregated = selected.group_by(["tag", "bucket"]).aggregate(
+        value_min=selected.value.min(where=good),
+        value_max=selected.value.max(where=good),
+        value_mean=selected.value.mean(where=good),
+        value_last=selected.value.argmax(selected.ts, where=good),
+        point_count=selected.ts.count(),
+        bad_count=(~good).ifelse(1, 0).sum(),
+    )
+    return aggregated.select(
+        "tag",
+        bucket_start=(aggregated.bucket * width + origin).as_timestamp("s").cast(_UTC),
+        value_min=aggregated.value_min,
+        value_max=aggregated.value_max,
+        value_mean=aggregated.value_mean,
+        value_last=aggregated.value_last,
+        point_count=aggregated.point_count.cast("int64"),
+        bad_count=aggregated.bad_count.cast("int64"),
+    ).order_by(["tag", "bucket_start"])
+
+
+def last_values(points: ir.Table, tags: str | Sequence[str] | None = None, *, before: Any = None,
+                good_only: bool = False) -> ir.Table:
+    """The latest point of each tag (of ``tags``, or of every tag), strictly before ``before``.
+
+    With ``good_only`` the latest point whose quality is good (0) or uncertain (64).
+    """
+    selected = points
+    if tags is not None:
+        selected = selected.filter(selected.tag.isin(_tags(tags)))
+    if before is not None:
+        selected = selected.filter(selected.ts < to_utc(before, "before").to_pydatetime())
+    if good_only:
+        selected = selected.filter(selected.quality != QUALITY_BAD)
+    return selected.group_by("tag").aggregate(
+        ts=selected.ts.max(),
+        value=selected.value.argmax(selected.ts),
+        quality=selected.quality.argmax(selected.ts),
+    ).order_by("tag")
+
+
+def gaps(points: ir.Table, tags: str | Sequence[str], start: Any, end: Any, *, threshold_s: float,
+         good_only: bool = False) -> ir.Table:
+    """Intervals longer than ``threshold_s`` in which a tag has no point [s].
+
+    Counts the interval from ``start`` to a tag's first point, between consecutive points, and
+    from its last point to ``end``; a tag without any point in the window has one gap covering
+    it all. With ``good_only`` bad-quality points count as missing.
+    """
+    tag_list = _tags(tags)
+    start_utc, end_utc = _window(start, end)
+    if not math.isfinite(threshold_s) or threshold_s <= 0:
+        raise InputError("the gap threshold must be positive", field="threshold_s", value=threshold_s,
+                         fix="give a duration in seconds, e.g. 60")
+    threshold_ms = threshold_s * 1000.0
+    selected = _in_window(points, tag_list, start_utc, end_utc)
+    if good_only:
+        selected = selected.filter(selected.quality != QUALITY_BAD)
+    window = ibis.window(group_by=selected.tag, order_by=selected.ts)
+    with_previous = selected.select("tag", "ts", previous=selected.ts.lag().over(window))
+    inner = with_previous.filter(with_previous.previous.notnull()).select(
+        tag=with_previous.tag, gap_start=with_previous.previous, gap_end=with_previous.ts)
+
+    start_literal = ibis.literal(start_utc.to_pydatetime(), type=_UTC)
+    end_literal = ibis.literal(end_utc.to_pydatetime(), type=_UTC)
+    requested = ibis.memtable(pd.DataFrame({"tag": tag_list}))
+    extent = selected.group_by("tag").aggregate(first=selected.ts.min(), last=selected.ts.max())
+    edges = requested.left_join(extent, requested.tag == extent.tag).select(
+        tag=requested.tag, first=extent.first, last=extent.last)
+    leading = edges.select(tag=edges.tag, gap_start=start_literal,
+                           gap_end=edges.first.fill_null(end_literal))
+    trailing = edges.filter(edges.last.notnull()).select(tag=edges.tag, gap_start=edges.last,
+                                                         gap_end=end_literal)
+    candidates = ibis.union(inner, leading, trailing)
+    candidates = candidates.mutate(
+        gap_duration_s=candidates.gap_end.delta(candidates.gap_start, unit="millisecond") / 1000.0)
+    return candidates.filter(candidates.gap_duration_s * 1000.0 > threshold_ms) \
+        .order_by(["tag", "gap_start"])
+
+
+def join_bucketed(points: ir.Table, tags: str | Sequence[str], start: Any, end: Any, *,
+                  bucket_s: float | None = None, points_per_tag: int | None = None,
+                  how: str = "mean") -> ir.Table:
+    """Several tags side by side on a common time grid: one row per bucket, one column per tag.
+
+    ``how`` is ``"mean"`` (mean of the good points in the bucket) or ``"last"`` (the good point
+    with the latest ts). A bucket where a tag has no good point holds null for that tag.
+    """
+    tag_list = _tags(tags)
+    if how not in ("mean", "last"):
+        raise InputError("unknown aggregation", field="how", value=how, fix="use 'mean' or 'last'")
+    per_tag = bucketed(points, tag_list, start, end, bucket_s=bucket_s, points_per_tag=points_per_tag)
+    column = per_tag.value_mean if how == "mean" else per_tag.value_last
+    wide = per_tag.group_by("bucket_start").aggregate(**{
+        tag: column.max(where=per_tag.tag == tag) for tag in tag_list
+    })
+    return wide.order_by("bucket_start")
+
+
+def join_asof(points: ir.Table, base_tag: str, other_tags: str | Sequence[str], start: Any, end: Any,
+              *, tolerance_s: float | None = None) -> ir.Table:
+    """For every point of ``base_tag``, the latest value of each other tag at or before its ts.
+
+    Written with a cumulative window instead of an ASOF JOIN so that Spark, which lacks one,
+    runs it too. Values of other tags older than ``tolerance_s`` are null [s]; bad-quality
+    points of other tags are skipped. The window orders the whole selection, so keep the time
+    window to what a chart or a model needs (days, not years).
+    """
+    others = [t for t in _tags(other_tags) if t != base_tag]
+    if not others:
+        raise InputError("give at least one tag other than the base tag", field="other_tags",
+                         value=other_tags, fix="pass the tags to align on the base tag's timestamps")
+    start_utc, end_utc = _window(start, end)
+    lookback = pd.Timedelta(seconds=tolerance_s) if tolerance_s is not None else pd.Timedelta(0)
+    selected = _in_window(points, [base_tag, *others], start_utc - lookback, end_utc)
+    selected = selected.filter((selected.tag == base_tag) | (selected.quality != QUALITY_BAD))
+    cumulative = ibis.range_window(order_by=selected.ts, preceding=None, following=0)
+    marks = {f"_ts_{i}": ibis.ifelse(selected.tag == tag, selected.ts, ibis.null(_UTC)).max().over(cumulative)
+             for i, tag in enumerate(others)}
+    marked = selected.mutate(**marks)
+    base = marked.filter(marked.tag == base_tag, marked.ts >= start_utc.to_pydatetime())
+    result = base.select("ts", *marks.keys(), **{base_tag: base.value})
+    for i, tag in enumerate(others):
+        other = selected.filter(selected.tag == tag).select(_ots=selected.ts, _oval=selected.value)
+        joined = result.left_join(other, result[f"_ts_{i}"] == other._ots)
+        value = joined._oval
+        if tolerance_s is not None:
+            age_ms = joined.ts.delta(joined[f"_ts_{i}"], unit="millisecond")
+            value = ibis.ifelse(age_ms <= tolerance_s * 1000.0, value, ibis.null("float64"))
+        result = joined.select(*result.columns, **{tag: value})
+    return result.select("ts", base_tag, *others).order_by("ts")
+
+
+def tag_summary(points: ir.Table) -> ir.Table:
+    """Per tag: first and last timestamp, number of points, number of bad-quality points."""
+    return points.group_by("tag").aggregate(
+        first_ts=points.ts.min(),
+        last_ts=points.ts.max(),
+        point_count=points.ts.count().cast("int64"),
+        bad_count=(points.quality == QUALITY_BAD).ifelse(1, 0).sum().cast("int64"),
+    ).order_by("tag")
