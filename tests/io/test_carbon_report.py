@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
+from greenmet.carbon.allowances import allowance
 from greenmet.carbon.results import build_result
 from greenmet.i18n import labels
 from greenmet.io.carbon_report import (
@@ -115,14 +116,11 @@ def result():
     )
 
 
-ALLOWANCE = {
-    "allowance_year": 2025,
-    "allowance_t_co2e": 2900.0,
-    "verified_emissions_t_co2e": 3041.34,
-    "surplus_t_co2e": -141.34,
-    "price_per_t": 80.0,
-    "cost": 11307.2,
-}
+@pytest.fixture(scope="module")
+def position(result):
+    # 2025 rule: 70 % of the previous year's verified emissions (4000 t) → 2800 t; covered
+    # emissions are scope 1 = 3000 − 12.32 = 2987.68 t; deficit 187.68 t at 80 CNY/t.
+    return allowance(result, 2025, previous_verified_t_co2e=4000.0, price_cny_per_t=80.0)
 
 
 @pytest.mark.parametrize(
@@ -143,9 +141,9 @@ ALLOWANCE = {
     ],
 )
 def test_xlsx_report_has_the_sheets_headers_and_values(
-    tmp_path, result, language, sheets, summary_header, line_headers
+    tmp_path, result, position, language, sheets, summary_header, line_headers
 ):
-    path = write_report_xlsx(tmp_path / "report.xlsx", result, language, allowance=ALLOWANCE)
+    path = write_report_xlsx(tmp_path / "report.xlsx", result, language, allowance=position)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == sheets
     summary = book[sheets[0]]
@@ -194,8 +192,8 @@ def test_summary_lists_every_scope(result):
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
-def test_pdf_summary_is_a_pdf_with_pages(tmp_path, result, language):
-    path = write_report_pdf(tmp_path / "report.pdf", result, language, allowance=ALLOWANCE)
+def test_pdf_summary_is_a_pdf_with_pages(tmp_path, result, position, language):
+    path = write_report_pdf(tmp_path / "report.pdf", result, language, allowance=position)
     data = path.read_bytes()
     assert data.startswith(b"%PDF")
     assert b"/Type /Page" in data
@@ -203,18 +201,19 @@ def test_pdf_summary_is_a_pdf_with_pages(tmp_path, result, language):
         assert b"STSong-Light" in data
 
 
-def test_json_is_the_result_dict_plus_allowance(result):
-    document = result_to_json(result, ALLOWANCE)
+def test_json_is_the_result_dict_plus_allowance(result, position):
+    document = result_to_json(result, position)
     json.dumps(document)  # JSON-ready
     assert document["totals_t_co2e"]["total"] == pytest.approx(3041.34)
-    assert document["allowance"]["surplus_t_co2e"] == -141.34
+    assert document["allowance"]["surplus_t_co2e"] == pytest.approx(-187.68)
+    assert document["allowance"]["cost_cny"] == pytest.approx(187.68 * 80.0)
     assert "allowance" not in result_to_json(result)
 
 
 @pytest.mark.parametrize(("language", "expected"), [("en", "Emissions by scope"), ("zh", "按范围汇总排放")])
-def test_terminal_table(result, language, expected):
+def test_terminal_table(result, position, language, expected):
     buffer = io.StringIO()
-    render_table(result, language, console=Console(file=buffer, width=160), allowance=ALLOWANCE)
+    render_table(result, language, console=Console(file=buffer, width=160), allowance=position)
     text = buffer.getvalue()
     assert expected in text
     assert "3,041.3" in text

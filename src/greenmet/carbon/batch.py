@@ -133,6 +133,50 @@ def _cn_steel(
     )
 
 
+# ---------------------------------------------------------------------------------- cn-aluminium
+
+
+def _cn_aluminium(
+    activities: list[ActivityData],
+    frames: ActivityFrames,
+    *,
+    edition: str | None = None,
+    gwp_metric: str | None = None,
+    pfc_method: str = "slope",
+    grid_region: str = "national",
+    grid_basis: str = "average",
+    grid_factor_year: int | None = None,
+) -> MethodFrames:
+    from greenmet.carbon import cn_aluminium
+
+    edition = edition or cn_aluminium.DEFAULT_EDITION
+    ids = _ids(frames)
+    spec = cn_aluminium._check(edition, pfc_method)
+    lines, balance, grid = cn_aluminium.cn_aluminium_lines(
+        frames,
+        edition=edition,
+        gwp_metric=gwp_metric or spec["gwp_metric"],
+        pfc_method=pfc_method,
+        grid_region=grid_region,
+        grid_basis=grid_basis,
+        grid_factor_year=grid_factor_year,
+    )
+    # The notes of cn_aluminium_results: the edition's note, no electrolysis data, grid year.
+    no_smelter = (~ids.isin(frames.aluminium["installation_id"])).astype(int)
+    warnings = (
+        pd.Series(int(bool(spec["note"])), index=ids)
+        + pd.Series(no_smelter, index=ids)
+        + _grid_year_warnings(frames, grid, ids)
+    )
+    return MethodFrames(
+        lines=lines,
+        production=frames.production,
+        edition=pd.Series(edition, index=ids),
+        warnings=warnings,
+        balance=balance,
+    )
+
+
 # ------------------------------------------------------------------------------------- ISO 14404
 
 
@@ -259,6 +303,7 @@ def _lci(activities: list[ActivityData], frames: ActivityFrames) -> MethodFrames
 # ------------------------------------------------------------------------------------ registry
 
 BATCH_METHODS: dict[str, _Adapter] = {
+    "cn-aluminium": _cn_aluminium,
     "cn-steel": _cn_steel,
     "iso14404": _iso14404,
     "lci": _lci,

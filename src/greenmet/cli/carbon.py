@@ -157,6 +157,58 @@ def report(
     _emit(result, output_format, language.value, out, f"{activity.installation.id}-{method_name}")
 
 
+@app.command("allowance")
+@guarded
+def allowance(
+    file: _File = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Compliance year; default the period's year.")
+    ] = None,
+    price: Annotated[
+        float | None, typer.Option("--price", help="Allowance price [CNY/t CO2e] for the cost of a deficit.")
+    ] = None,
+    previous_verified: Annotated[
+        float | None,
+        typer.Option(
+            "--previous-verified",
+            help="Verified emissions of the previous year [t CO2e] (needed by the 2025 pre-allocation rule).",
+        ),
+    ] = None,
+    example: _ExampleOption = None,
+    method: _MethodOption = None,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.table,
+    language: _LanguageOption = Language.en,
+    out: _OutOption = None,
+) -> None:
+    """Allowance of the national carbon market for a year, surplus or deficit, and its cost."""
+    activity = _load(file, example)
+    method_name = _method_for(activity, method)
+    if method_name not in ("cn-steel", "cn-aluminium"):
+        raise InputError(
+            "allowances follow China's national methods",
+            field="--method",
+            value=method_name,
+            fix="use --method cn-steel or --method cn-aluminium",
+        )
+    from greenmet.carbon import compute
+    from greenmet.carbon.allowances import allowance as allowance_position
+
+    result = compute(activity, method_name)
+    position = allowance_position(
+        result, year, previous_verified_t_co2e=previous_verified, price_cny_per_t=price
+    )
+    _emit(
+        result,
+        output_format,
+        language.value,
+        out,
+        f"{activity.installation.id}-allowance-{position.year}",
+        allowance=position,
+    )
+
+
 def _emit(
     result: Any,
     output_format: ReportFormat,

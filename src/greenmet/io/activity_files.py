@@ -961,43 +961,44 @@ def _children(data: Any) -> Iterator[tuple[Any, Any]]:
 # Shipped example plants
 
 
-def example_names() -> list[str]:
-    """Names of the example plants shipped in ``greenmet/carbon/examples`` (``bf-bof`` …)."""
+def _example_files() -> dict[str, Any]:
+    """Short name → resource of each shipped example (``bf_bof_plant.toml`` → ``bf-bof``)."""
     from importlib import resources
 
     folder = resources.files("greenmet.carbon").joinpath("examples")
     if not folder.is_dir():
-        return []
-    return sorted(
-        entry.name.rsplit(".", 1)[0].replace("_", "-")
-        for entry in folder.iterdir()
-        if entry.name.endswith(".toml")
-    )
+        return {}
+    files = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".toml"):
+            name = entry.name.removesuffix(".toml").replace("_", "-")
+            for suffix in ("-plant", "-smelter"):
+                name = name.removesuffix(suffix)
+            files[name] = entry
+    return files
+
+
+def example_names() -> list[str]:
+    """Names of the example plants shipped in ``greenmet/carbon/examples`` (``bf-bof`` …)."""
+    return sorted(_example_files())
 
 
 def example_path(name: str) -> Path:
     """The file of the shipped example plant ``name`` (``bf-bof``, ``scrap-eaf``, ``aluminium``)."""
-    from importlib import resources
+    import difflib
 
-    names = example_names()
+    files = _example_files()
     wanted = name.strip().lower().replace("_", "-")
-    if wanted not in names:
-        import difflib
-
-        close = difflib.get_close_matches(wanted, names, n=3)
+    if wanted not in files:
+        close = difflib.get_close_matches(wanted, list(files), n=1)
         raise UnknownKeyError(
             "no example plant of that name",
             field="example",
             value=name,
-            fix=f"use one of {', '.join(names)}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+            fix=f"use one of {', '.join(sorted(files))}"
+            + (f" (did you mean {close[0]!r}?)" if close else ""),
         )
-    folder = resources.files("greenmet.carbon").joinpath("examples")
-    for entry in folder.iterdir():
-        if entry.name.endswith(".toml") and entry.name.rsplit(".", 1)[0].replace("_", "-") == wanted:
-            return Path(str(entry))
-    raise UnknownKeyError(
-        "no example plant of that name", field="example", value=name, fix=f"use one of {', '.join(names)}"
-    )
+    return Path(str(files[wanted]))
 
 
 def read_example(name: str) -> ActivityData:

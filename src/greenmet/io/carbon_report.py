@@ -154,11 +154,15 @@ def summary_table(result: CarbonResult, language: str = "en", allowance: Any = N
 
 def allowance_items(allowance: Any, language: str = "en") -> list[tuple[str, Any]]:
     """The fields of an allowance position as (label, value) pairs."""
-    return [
-        (_l(key, language), value)
-        for key, value in _as_mapping(allowance).items()
-        if not isinstance(value, dict | list)
-    ]
+    items = []
+    for key, value in _as_mapping(allowance).items():
+        if isinstance(value, dict | list):
+            continue
+        if key == "needs_verification":
+            items.append((_l("allowance_status", language), _status(value, language)))
+        else:
+            items.append((_l(key, language), "–" if value is None else value))
+    return items
 
 
 def lines_table(result: CarbonResult, language: str = "en") -> pd.DataFrame:
@@ -447,17 +451,25 @@ def render_table(
             "emissions_t_co2e",
             "needs_verification",
         ):
+            numeric = column == "emissions_t_co2e"
             detail.add_column(
-                escape(_l(column, language)), justify="right" if column == "emissions_t_co2e" else "left"
+                escape(_l(column, language)),
+                justify="right" if numeric else "left",
+                no_wrap=numeric or column == "source_stream",
             )
         for row in shown.to_dict("records"):
+            scope = str(row.get("scope"))
+            scope_text = _l(f"{scope}_short", language)
             detail.add_row(
                 escape(str(row.get("process") or "")),
                 escape(str(row.get("source_stream") or "")),
                 escape(_category_label(row.get("category"), language)),
-                escape(_scope_label(str(row.get("scope")), language)),
+                escape(scope if scope_text == f"{scope}_short" else scope_text),
                 _format_number(float(row["emissions_t_co2e"]), 1),
-                _status(row.get("needs_verification"), language),
+                _l(
+                    "provisional_short" if bool(row.get("needs_verification")) else "confirmed_short",
+                    language,
+                ),
             )
         console.print(detail)
 
