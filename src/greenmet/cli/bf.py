@@ -1,5 +1,6 @@
 """``greenmet bf …``: blast-furnace verbs.
 
+``greenmet bf calc INPUT`` prints the calculation sheet of a furnace state (:mod:`greenmet.cli.bf_calc`).
 ``greenmet bf simulate`` runs the simulated furnace: ``--opcua`` serves its tags over OPC UA,
 ``--days N --out DIR`` writes N days of 1-s history in the historian layout.
 """

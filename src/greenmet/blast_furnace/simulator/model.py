@@ -601,7 +601,7 @@ class FurnaceSimulator:
         values[col["shaft_pressure_lower"]] = top + 0.62 * dp
         values[col["shaft_pressure_upper"]] = top + (0.28 + 0.12 * scaf) * dp
         top_base = (
-            150.0 + 400.0 * (c.top_gas_utilisation - eta) + 10.0 * d[:, 9] + 30.0 * hot - 25.0 * cold + dip
+            150.0 + 150.0 * (c.top_gas_utilisation - eta) + 10.0 * d[:, 9] + 30.0 * hot - 35.0 * cold + dip
         )
         scatter = rng.standard_normal((n, c.uptakes))
         values[self.uptake_cols] = (
