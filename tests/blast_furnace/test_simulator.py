@@ -467,7 +467,10 @@ def test_sensor_fault_on_an_unknown_tag_is_refused():
 
 
 def test_scenario_text_in_toml_and_yaml():
-    toml = 'random_sensor_faults_per_day = 0\n[[faults]]\nfault = "slip"\nstart = 2026-01-01T01:00:00Z\nduration = "5min"\n'
+    toml = (
+        'random_sensor_faults_per_day = 0\n[[faults]]\nfault = "slip"\n'
+        'start = 2026-01-01T01:00:00Z\nduration = "5min"\n'
+    )
     yaml = "faults:\n  - fault: slip\n    start: 1h\n    end: 1h5min\n"
     assert Scenario.from_text(toml).faults[0].fault == "slip"
     assert Scenario.from_text(yaml, format="yaml").faults[0].end is not None
