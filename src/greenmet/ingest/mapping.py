@@ -52,7 +52,9 @@ __all__ = [
     "TagMap",
     "TagSpec",
     "catalogue_from",
+    "load_catalogue",
     "load_mapping",
+    "mapping_template",
 ]
 
 MAPPING_COLUMNS = ("vendor_tag", "tag", "unit", "low", "high", "site", "furnace", "scale", "offset")
@@ -102,13 +104,15 @@ def catalogue_from(catalogue: Any) -> dict[str, TagSpec]:
         A DataFrame with columns ``tag``, ``unit`` and optionally ``low``, ``high``,
         ``description_en``, ``description_zh`` (the shape of
         ``greenmet.blast_furnace.simulator.tag_catalogue``), a mapping ``{tag: unit}`` or
-        ``{tag: TagSpec}``.
+        ``{tag: TagSpec}``, or a CSV path or simulator preset name (see :func:`load_catalogue`).
 
     Raises
     ------
     FileFormatError
         If the DataFrame lacks the ``tag`` or ``unit`` column.
     """
+    if isinstance(catalogue, (str, Path)):
+        return load_catalogue(catalogue)
     specs: dict[str, TagSpec] = dict(HEALTH_TAGS)
     if isinstance(catalogue, pd.DataFrame):
         missing = [c for c in ("tag", "unit") if c not in catalogue.columns]
@@ -128,6 +132,80 @@ def catalogue_from(catalogue: Any) -> dict[str, TagSpec]:
                               value=type(catalogue).__name__,
                               fix="pass tag_catalogue(config) or a CSV with columns tag, unit, low, high")
     return specs
+
+
+def load_catalogue(source: str | Path = "2500m3") -> dict[str, TagSpec]:
+    """The tag catalogue from a CSV file (``tag, unit[, low, high, …]``) or a simulator preset.
+
+    Parameters
+    ----------
+    source
+        A path to a CSV file, or the name of a furnace preset of the simulator
+        (``"2500m3"``, ``"5000m3"``), whose tag catalogue is
+        ``greenmet.blast_furnace.simulator.tag_catalogue(preset(name))``.
+
+    Raises
+    ------
+    FileFormatError
+        If the CSV does not read or lacks columns.
+    UnknownKeyError
+        If ``source`` is neither an existing file nor a preset name.
+    """
+    path = Path(source)
+    if path.suffix.lower() == ".csv" or path.exists():
+        try:
+            table = pd.read_csv(path)
+        except (OSError, ValueError) as exc:
+            raise FileFormatError(f"the tag catalogue does not read ({exc})", field="catalogue",
+                                  value=str(path), fix="give a CSV file with columns tag, unit, low, high",
+                                  location=Location(file=str(path))) from None
+        return catalogue_from(table)
+    from greenmet.blast_furnace.simulator import PRESETS, preset, tag_catalogue
+
+    if str(source) not in PRESETS:
+        raise UnknownKeyError("the catalogue is neither a file nor a simulator preset", field="catalogue",
+                              value=str(source),
+                              fix="give a CSV file with columns tag, unit, low, high, or one of "
+                                  f"{', '.join(PRESETS)}")
+    return catalogue_from(tag_catalogue(preset(str(source))))
+
+
+def mapping_template(catalogue: Any, *, site: str, furnace: str, vendor_prefix: str = "",
+                     tags: Iterable[str] | None = None) -> str:
+    """A YAML mapping file mapping ``<vendor_prefix><tag>`` to each catalogue tag, in its own unit.
+
+    For the simulator's OPC UA server the vendor tags are the NodeId identifiers
+    ``<furnace_id>.<tag>``, so ``vendor_prefix="BF2500."`` gives a mapping that works as is; for
+    a plant, edit the vendor tags, units and ranges.
+
+    Parameters
+    ----------
+    catalogue
+        See :func:`catalogue_from`; the ``ingest_*`` health tags are left out.
+    site, furnace
+        Historian partition of every row.
+    vendor_prefix
+        Put before each tag name to form the vendor tag.
+    tags
+        Only these tags (all of the catalogue when None).
+    """
+    specs = {k: v for k, v in catalogue_from(catalogue).items() if k not in HEALTH_TAGS}
+    chosen = list(specs) if tags is None else list(tags)
+    unknown = [t for t in chosen if t not in specs]
+    if unknown:
+        raise UnknownKeyError("tags not in the catalogue", field="tags", value=unknown[:5],
+                              fix="use glossary tag names of the catalogue")
+    rows = []
+    for tag in chosen:
+        spec = specs[tag]
+        row: dict[str, Any] = {"vendor_tag": f"{vendor_prefix}{tag}", "tag": tag, "unit": spec.unit}
+        if spec.low is not None:
+            row["low"] = spec.low
+        if spec.high is not None:
+            row["high"] = spec.high
+        rows.append(row)
+    document = {"site": site, "furnace": furnace, "tags": rows}
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, default_flow_style=None, width=200)
 
 
 def _optional_float(value: Any) -> float | None:
