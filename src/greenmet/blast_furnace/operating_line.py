@@ -22,14 +22,16 @@ from typing import NamedTuple
 import numpy as np
 
 from greenmet.blast_furnace._common import ArrayLike, as_float_array, constant, like_inputs
-from greenmet.errors import InputError
+from greenmet.errors import InputError, UnknownKeyError
 from greenmet.refdata import load_table
 
 __all__ = [
+    "RD_C_EDITIONS",
     "WUSTITE_OXYGEN_PER_IRON",
     "OperatingLine",
     "RdCDiagram",
     "co_excess_coefficient",
+    "rd_c_blast_heat_per_carbon",
     "rd_c_diagram",
     "rist_operating_line",
     "wustite_point",
@@ -193,8 +195,42 @@ class RdCDiagram(NamedTuple):
     """Carbon at that point. [kg/kg]"""
 
 
+RD_C_EDITIONS = {
+    "ustb_workbook": ("rd_c_heat_constant", "heat_carbon_to_co"),
+    "ustb_notebook": ("rd_c_heat_constant_notebook", "heat_carbon_to_co_notebook"),
+}
+"""The two USTB versions of the Rd–C heat line: the workbook (5076, 9800) and the 2024 notebook
+(5073, 9791). They differ by < 0.1 %; the choice is explicit."""
+
+
+def rd_c_blast_heat_per_carbon(blast_temperature: ArrayLike,
+                               air_mean_heat_capacity: ArrayLike | None = None) -> ArrayLike:
+    r"""Blast sensible heat per kg of carbon burnt to CO with dry air, q_b.
+
+    Parameters
+    ----------
+    blast_temperature
+        [degC]
+    air_mean_heat_capacity
+        Mean heat capacity of air between 0 °C and the blast temperature; default 1.436 (the USTB
+        notebook's value for 1250 °C). [kJ/(Nm3*K)]
+
+    Returns
+    -------
+    q_b [kJ/kg]
+
+    Notes
+    -----
+    .. math:: q_b = \frac{22.4}{2 \cdot 12 \cdot 0.21}\,\bar c_p\,T_B
+
+    4.444 Nm3 of air per kg C; 1250 °C gives 7977.8 kJ/kg [USTB]_.
+    """
+    cp = constant("air_mean_heat_capacity_1250") if air_mean_heat_capacity is None else air_mean_heat_capacity
+    return 22.4 / (2 * 12.0 * 0.21) * cp * blast_temperature
+
+
 def rd_c_diagram(heat_requirement: ArrayLike, blast_heat_per_carbon: ArrayLike,
-                 co_excess: ArrayLike) -> RdCDiagram:
+                 co_excess: ArrayLike, *, edition: str) -> RdCDiagram:
     r"""The Rd–C diagram: heat carbon, reduction carbon and the minimum carbon rate.
 
     Parameters
@@ -202,10 +238,14 @@ def rd_c_diagram(heat_requirement: ArrayLike, blast_heat_per_carbon: ArrayLike,
     heat_requirement
         Heat required per kg Fe, Q (USTB workbook: 10,721 kJ/kg Fe). [kJ/kg]
     blast_heat_per_carbon
-        Blast sensible heat per kg of carbon burnt at the tuyeres, q_b. [kJ/kg]
+        Blast sensible heat per kg of carbon burnt at the tuyeres, q_b
+        (:func:`rd_c_blast_heat_per_carbon`). [kJ/kg]
     co_excess
         n of the indirect reduction at the reserve-zone temperature
         (:func:`co_excess_coefficient`). [dimensionless]
+    edition
+        ``"ustb_workbook"`` (5076, 9800) or ``"ustb_notebook"`` (5073, 9791), see
+        :data:`RD_C_EDITIONS`.
 
     Returns
     -------
@@ -223,9 +263,18 @@ def rd_c_diagram(heat_requirement: ArrayLike, blast_heat_per_carbon: ArrayLike,
     The minimum is where :math:`C_d + C_{heat} = C_i` [USTB]_:
 
     .. math:: r_d^* = \frac{n\,12/56 - A}{12/56 + B + n\,12/56}
+
+    Raises
+    ------
+    UnknownKeyError
+        If ``edition`` is not one of :data:`RD_C_EDITIONS`.
     """
-    k = constant("rd_c_heat_constant")
-    c_to_co = constant("heat_carbon_to_co")
+    if edition not in RD_C_EDITIONS:
+        raise UnknownKeyError("unknown edition of the Rd-C heat line", field="edition", value=edition,
+                              fix=f"use one of {', '.join(RD_C_EDITIONS)}")
+    k_name, c_name = RD_C_EDITIONS[edition]
+    k = constant(k_name)
+    c_to_co = constant(c_name)
     a = (heat_requirement - k) / (c_to_co + blast_heat_per_carbon)
     b = (k + 0.215 * blast_heat_per_carbon) / (c_to_co + blast_heat_per_carbon)
     unit = 12.0 / 56.0

@@ -121,7 +121,7 @@ def _read_excel(file: Path) -> tuple[dict[str, Any], dict[str, int], str]:
         raise FileFormatError(f"workbook does not open: {exc}", location=Location(str(file)),
                               fix="save the file as .xlsx from Excel or LibreOffice") from exc
     sheet = "state" if "state" in book.sheet_names else str(book.sheet_names[0])
-    frame = book.parse(sheet, dtype=object)
+    frame = pd.read_excel(book, sheet_name=sheet, dtype=object)
     columns = {str(c).strip().lower(): c for c in frame.columns}
     if "quantity" not in columns or "value" not in columns:
         raise FileFormatError("sheet lacks the columns 'quantity' and 'value'",

@@ -1,0 +1,127 @@
+import copy
+import tomllib
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from greenmet.blast_furnace.state import (
+    BALANCE_TOLERANCE,
+    SHEET_COLUMNS,
+    calculation_sheet,
+    calculation_sheet_frame,
+    state_from_mapping,
+    state_to_columns,
+)
+from greenmet.errors import CompositionError, InputError, SuspectUnitError, UnknownKeyError
+
+
+def example() -> dict:
+    path = resources.files("greenmet.blast_furnace").joinpath("examples", "state_2500m3.toml")
+    text = path.read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def test_example_sheet_is_complete_and_balanced():
+    sheet = calculation_sheet(state_from_mapping(example()))
+    assert list(sheet.table.columns) == SHEET_COLUMNS
+    assert sheet.value("top_gas_utilisation") == pytest.approx(21.5 / 44.0)
+    assert 2000 < sheet.value("raceway_adiabatic_flame_temperature_degC") < 2300
+    assert 1.1 < sheet.value("basicity_r2") < 1.4
+    assert not sheet.flagged()["flags"].str.contains("balance_not_closed").any()
+    assert sheet.table["label_zh"].str.len().min() > 0
+    assert (sheet.table["label_en"] != sheet.table["quantity"]).all()  # every quantity has a label
+    with pytest.raises(UnknownKeyError, match="quantity"):
+        sheet.value("no_such_quantity")
+
+
+def test_frame_equals_single_sheets():
+    data = example()
+    other = copy.deepcopy(data)
+    other["blast_temperature_degC"] = 1150
+    other["top_gas_analysis"]["CO"], other["top_gas_analysis"]["CO2"] = 23.5, 20.5
+    states = [state_from_mapping(data), state_from_mapping(other)]
+    frame = pd.DataFrame([state_to_columns(s) for s in states], index=pd.Index(["d1", "d2"], name="day"))
+    result = calculation_sheet_frame(frame)
+    assert list(result.index) == ["d1", "d2"]
+    for key, state in zip(["d1", "d2"], states, strict=True):
+        sheet = calculation_sheet(state)
+        for row in sheet.table.itertuples():
+            assert result.loc[key, row.quantity] == pytest.approx(row.value, rel=1e-12, nan_ok=True)
+
+
+def test_frame_missing_column_named():
+    frame = pd.DataFrame([state_to_columns(state_from_mapping(example()))])
+    frame = frame.drop(columns=["working_volume_m3"])
+    with pytest.raises(InputError, match="working_volume_m3: required quantity missing"):
+        calculation_sheet_frame(frame)
+
+
+def test_frame_flags_unclosed_balance_and_nan():
+    columns = state_to_columns(state_from_mapping(example()))
+    frame = pd.DataFrame([columns, {**columns, "burden.sinter.Fe2O3_percent": 50.0},
+                          {**columns, "coke_rate_kg_per_thm": np.nan}])
+    result = calculation_sheet_frame(frame)
+    assert result.loc[0, "flags"] == ""
+    assert "balance_not_closed:Fe" in result.loc[1, "flags"]
+    assert np.isnan(result.loc[2, "fuel_rate_kg_per_thm"])
+
+
+def test_missing_quantity_named():
+    data = example()
+    del data["blast_temperature_degC"]
+    with pytest.raises(InputError, match="blast_temperature_degC: required quantity missing"):
+        state_from_mapping(data)
+
+
+def test_composition_not_100():
+    data = example()
+    data["slag_analysis"]["CaO"] = 30.0
+    with pytest.raises(CompositionError, match=r"slag: slag analysis sums to 88.69 %, not 100 ± 1.5 %"):
+        state_from_mapping(data)
+    data = example()
+    data["top_gas_analysis"] = {k: v / 100 for k, v in data["top_gas_analysis"].items()}
+    with pytest.raises(CompositionError, match="not as decimals"):
+        state_from_mapping(data)
+
+
+def test_blast_temperature_in_kelvin_or_fahrenheit():
+    data = example()
+    data["blast_temperature_degC"] = 1473.15
+    with pytest.raises(SuspectUnitError, match="blast_temperature_degC.*1200 if the value is in K"):
+        state_from_mapping(data)
+    data["blast_temperature_degC"] = 2192
+    with pytest.raises(SuspectUnitError, match="1200 if in degF"):
+        state_from_mapping(data)
+
+
+def test_oxygen_enrichment_above_limit():
+    data = example()
+    data["oxygen_volume_nm3_per_min"] = 171 * 60  # given in Nm3/h
+    with pytest.raises(InputError, match="oxygen_volume_nm3_per_min: oxygen enrichment of .* exceeds"):
+        state_from_mapping(data)
+
+
+def test_unknown_field_refused():
+    data = {**example(), "blast_temprature_degC": 1200}
+    with pytest.raises(InputError, match="blast_temprature_degC"):
+        state_from_mapping(data)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.8, 1.2), st.floats(0.9, 1.1), st.floats(1100, 1250))
+def test_cao_balance_closes_and_eta_in_range_for_generated_states(scale, production, blast_t):
+    # Scaling every burden mass changes the CaO input; the slag rate follows from the CaO balance,
+    # so that balance closes whatever the inputs; eta stays in [0, 1].
+    data = example()
+    for material in data["burden"]:
+        material["mass_kg_per_thm"] *= scale
+    data["production_t_per_day"] *= production
+    data["blast_temperature_degC"] = blast_t
+    sheet = calculation_sheet(state_from_mapping(data))
+    assert abs(sheet.value("CaO_balance_relative_residual")) < 1e-12
+    assert 0 <= sheet.value("top_gas_utilisation") <= 1
+    assert BALANCE_TOLERANCE == 0.05
