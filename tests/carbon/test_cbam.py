@@ -378,3 +378,21 @@ def test_scrap_and_eu_precursors_add_nothing(scrap, eu):
         "bof", "see_total_t_co2e_per_t"
     ]
     assert more == pytest.approx(base, rel=1e-12)
+
+
+def test_many_installations_in_one_solve_equal_one_by_one():
+    from greenmet.carbon.cbam import cbam_tables
+
+    second = copy.deepcopy(STEEL)
+    second["installation"]["id"] = "s2"
+    second["cbam"]["processes"][2]["direct_emissions"] = 500.0
+    activities = [_activity(), _activity(second)]
+    tables = cbam_tables(activities)
+    for activity in activities:
+        alone = compute_cbam(activity).goods.set_index("process")["see_total_t_co2e_per_t"]
+        together = tables.goods[tables.goods["installation_id"] == activity.installation.id]
+        assert together.set_index("process")["see_total_t_co2e_per_t"].to_dict() == pytest.approx(
+            alone.to_dict()
+        )
+    with pytest.raises(InputError, match="installation id used twice"):
+        cbam_tables([activities[0], activities[0]])

@@ -58,6 +58,7 @@ sourced, and a cost built on invented numbers would mislead.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -101,7 +102,9 @@ __all__ = [
     "CbamProcess",
     "CbamResult",
     "CbamSourceStream",
+    "CbamTables",
     "attributed_direct_emissions",
+    "cbam_tables",
     "communication",
     "compute_cbam",
     "default_value",
@@ -816,6 +819,183 @@ def _process_lines(
     return lines, attributed_direct, indirect
 
 
+@dataclass
+class CbamTables:
+    """CBAM results of one or many installations as long tables (see :func:`cbam_tables`).
+
+    Attributes
+    ----------
+    lines
+        Emission lines (:data:`greenmet.carbon.results.LINE_COLUMNS`).
+    goods
+        One row per installation, process and CN code (``installation_id`` first, then the
+        columns of :attr:`CbamResult.goods`).
+    precursors
+        One row per installation and precursor use (``installation_id`` first).
+    """
+
+    lines: pd.DataFrame
+    goods: pd.DataFrame
+    precursors: pd.DataFrame
+
+
+def _check_edition(edition: str) -> None:
+    if edition not in EDITIONS:
+        raise InputError(
+            "unknown CBAM edition", field="edition", value=edition, fix=f"use one of {', '.join(EDITIONS)}"
+        )
+
+
+def _section(activity: ActivityData) -> CbamInputs:
+    section: CbamInputs | None = getattr(activity, "cbam", None)
+    if section is None:
+        raise InputError(
+            "activity data has no 'cbam' section",
+            field="cbam",
+            value=activity.installation.id,
+            fix="add a cbam section with processes, goods and precursors (docs/user_guide/carbon.md)",
+        )
+    return section
+
+
+def cbam_tables(
+    activities: Iterable[ActivityData],
+    *,
+    edition: str = "IR2025/2547",
+    markup_year: int | None = None,
+    fallback_defaults: bool = False,
+    gwp_metric: str = "AR5GWP100",
+) -> CbamTables:
+    """SEE of the goods of many installations at once: one sparse solve over every process.
+
+    Parameters
+    ----------
+    activities
+        Activity data with ``cbam`` sections; installation ids must be unique.
+    edition, markup_year, fallback_defaults, gwp_metric
+        As in :func:`compute_cbam`.
+
+    Returns
+    -------
+    CbamTables
+        Lines, goods and precursor tables of all installations.
+
+    Raises
+    ------
+    InputError
+        Unknown edition, a missing ``cbam`` section, a repeated installation id, zero activity
+        level, a precursor cycle.
+    """
+    _check_edition(edition)
+    all_lines: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    use_rows: list[tuple[str, str, float]] = []
+    precursor_rows: list[dict[str, Any]] = []
+    sections: list[tuple[str, CbamInputs]] = []
+    seen: set[str] = set()
+    for activity in activities:
+        iid = activity.installation.id
+        if iid in seen:
+            raise InputError(
+                "installation id used twice in one batch",
+                field="installation.id",
+                value=iid,
+                fix="give every installation-period its own id",
+            )
+        seen.add(iid)
+        section = _section(activity)
+        sections.append((iid, section))
+        purchased = _purchased_values(section, edition, markup_year, fallback_defaults)
+        origin = {p.name: p for p in section.purchased_precursors}
+        internal = {p.name for p in section.processes}
+        for process in section.processes:
+            al = float(sum(g.quantity for g in process.goods))
+            lines, direct, indirect = _process_lines(iid, process, al, edition, gwp_metric)
+            bought_direct = bought_indirect = bought_default = 0.0
+            for use in process.precursors:
+                if use.precursor in internal:
+                    use_rows.append((f"{iid}/{process.name}", f"{iid}/{use.precursor}", use.mass))
+                    precursor_rows.append(
+                        {
+                            "installation_id": iid,
+                            "consumer": process.name,
+                            "precursor": use.precursor,
+                            "origin": "own installation",
+                            "mass_t": use.mass,
+                            "value_source": "own process",
+                        }
+                    )
+                    continue
+                v = purchased[use.precursor]
+                bought_direct += use.mass * v["direct"]
+                bought_indirect += use.mass * v["indirect"]
+                if v["default"]:
+                    bought_default += use.mass * (v["direct"] + v["indirect"])
+                p = origin[use.precursor]
+                precursor_rows.append(
+                    {
+                        "installation_id": iid,
+                        "consumer": process.name,
+                        "precursor": use.precursor,
+                        "origin": p.country,
+                        "cn_code": p.cn_code,
+                        "mass_t": use.mass,
+                        "see_direct_t_co2e_per_t": v["direct"],
+                        "see_indirect_t_co2e_per_t": v["indirect"],
+                        "value_source": v["value_source"],
+                    }
+                )
+                for part, value in (("direct", v["direct"]), ("indirect", v["indirect"])):
+                    if value or part == "direct":
+                        all_lines.append(
+                            {
+                                "installation_id": iid,
+                                "method": METHOD,
+                                "process": process.name,
+                                "source_stream": f"{use.precursor}:{part}",
+                                "category": "precursor",
+                                "scope": "upstream",
+                                "gas": "CO2e",
+                                "activity_ref": use.mass,
+                                "activity_unit": "t",
+                                "factor": value,
+                                "factor_unit": "tCO2e/t",
+                                "factor_source": v["value_source"],
+                                "needs_verification": v["needs_verification"],
+                                "emissions_t": use.mass * value,
+                                "emissions_t_co2e": use.mass * value,
+                            }
+                        )
+            all_lines.extend(lines)
+            rows.append(
+                {
+                    "key": f"{iid}/{process.name}",
+                    "activity_level": al,
+                    "attributed_direct": direct + bought_direct,
+                    "attributed_indirect": indirect + bought_indirect,
+                    "attributed_default": bought_default,
+                }
+            )
+    processes = pd.DataFrame(
+        rows,
+        columns=["key", "activity_level", "attributed_direct", "attributed_indirect", "attributed_default"],
+    )
+    uses = pd.DataFrame(use_rows, columns=["consumer", "precursor", "mass"])
+    see = specific_embedded_emissions(processes, uses)
+    solved: dict[Any, Any] = see.to_dict("index")
+    levels: dict[Any, Any] = processes.set_index("key")["activity_level"].to_dict()
+    goods = pd.concat(
+        [_goods_table(iid, section, solved, levels) for iid, section in sections], ignore_index=True
+    )
+    for row in precursor_rows:
+        if row["value_source"] == "own process":
+            values = solved[f"{row['installation_id']}/{row['precursor']}"]
+            row["see_direct_t_co2e_per_t"] = float(values["see_direct"])
+            row["see_indirect_t_co2e_per_t"] = float(values["see_indirect"])
+    line_table = lines_frame(pd.DataFrame(all_lines)) if all_lines else empty_lines()
+    return CbamTables(lines=line_table, goods=goods, precursors=pd.DataFrame(precursor_rows))
+
+
 def compute_cbam(
     activity: ActivityData,
     *,
@@ -860,144 +1040,55 @@ def compute_cbam(
     """
     from greenmet.carbon.activity import activity_frames
 
-    if edition not in EDITIONS:
-        raise InputError(
-            "unknown CBAM edition", field="edition", value=edition, fix=f"use one of {', '.join(EDITIONS)}"
-        )
-    section: CbamInputs | None = getattr(activity, "cbam", None)
-    if section is None:
-        raise InputError(
-            "activity data has no 'cbam' section",
-            field="cbam",
-            fix="add a cbam section with processes, goods and precursors (docs/user_guide/carbon.md)",
-        )
-    frames = activity_frames(activity)
-    installation = frames.installations.iloc[0]
-    iid = str(installation["installation_id"])
-    purchased = _purchased_values(section, edition, markup_year, fallback_defaults)
-    origin = {p.name: p for p in section.purchased_precursors}
-    internal = {p.name for p in section.processes}
-    all_lines: list[dict[str, Any]] = []
-    rows, use_rows, precursor_rows = [], [], []
-    for process in section.processes:
-        al = float(sum(g.quantity for g in process.goods))
-        lines, direct, indirect = _process_lines(iid, process, al, edition, gwp_metric)
-        bought_direct = bought_indirect = bought_default = 0.0
-        for use in process.precursors:
-            if use.precursor in internal:
-                use_rows.append((f"{iid}/{process.name}", f"{iid}/{use.precursor}", use.mass))
-                precursor_rows.append(
-                    {
-                        "consumer": process.name,
-                        "precursor": use.precursor,
-                        "origin": "own installation",
-                        "mass_t": use.mass,
-                        "value_source": "own process",
-                    }
-                )
-                continue
-            v = purchased[use.precursor]
-            bought_direct += use.mass * v["direct"]
-            bought_indirect += use.mass * v["indirect"]
-            if v["default"]:
-                bought_default += use.mass * (v["direct"] + v["indirect"])
-            p = origin[use.precursor]
-            precursor_rows.append(
-                {
-                    "consumer": process.name,
-                    "precursor": use.precursor,
-                    "origin": p.country,
-                    "cn_code": p.cn_code,
-                    "mass_t": use.mass,
-                    "see_direct_t_co2e_per_t": v["direct"],
-                    "see_indirect_t_co2e_per_t": v["indirect"],
-                    "value_source": v["value_source"],
-                }
-            )
-            for part, value in (("direct", v["direct"]), ("indirect", v["indirect"])):
-                if value or part == "direct":
-                    all_lines.append(
-                        {
-                            "installation_id": iid,
-                            "method": METHOD,
-                            "process": process.name,
-                            "source_stream": f"{use.precursor}:{part}",
-                            "category": "precursor",
-                            "scope": "upstream",
-                            "gas": "CO2e",
-                            "activity_ref": use.mass,
-                            "activity_unit": "t",
-                            "factor": value,
-                            "factor_unit": "tCO2e/t",
-                            "factor_source": v["value_source"],
-                            "needs_verification": v["needs_verification"],
-                            "emissions_t": use.mass * value,
-                            "emissions_t_co2e": use.mass * value,
-                        }
-                    )
-        all_lines.extend(lines)
-        rows.append(
-            {
-                "key": f"{iid}/{process.name}",
-                "process": process.name,
-                "activity_level": al,
-                "attributed_direct": direct + bought_direct,
-                "attributed_indirect": indirect + bought_indirect,
-                "attributed_default": bought_default,
-                "own_direct": direct,
-                "own_indirect": indirect,
-            }
-        )
-    processes = pd.DataFrame(rows)
-    uses = pd.DataFrame(use_rows, columns=["consumer", "precursor", "mass"])
-    see = specific_embedded_emissions(
-        processes[
-            ["key", "activity_level", "attributed_direct", "attributed_indirect", "attributed_default"]
-        ],
-        uses,
+    _check_edition(edition)
+    section = _section(activity)
+    tables = cbam_tables(
+        [activity],
+        edition=edition,
+        markup_year=markup_year,
+        fallback_defaults=fallback_defaults,
+        gwp_metric=gwp_metric,
     )
-    goods = _goods_table(section, processes.set_index("process"), see, iid)
-    for row in precursor_rows:
-        if row["value_source"] == "own process":
-            solved: dict[Any, Any] = see.to_dict("index")[f"{iid}/{row['precursor']}"]
-            row["see_direct_t_co2e_per_t"] = float(solved["see_direct"])
-            row["see_indirect_t_co2e_per_t"] = float(solved["see_indirect"])
-    line_table = lines_frame(pd.DataFrame(all_lines)) if all_lines else empty_lines()
+    installation = activity_frames(activity).installations.iloc[0]
     result = build_result(
         method=METHOD,
         method_edition=EDITIONS[edition],
         installation=installation,
-        lines=line_table,
+        lines=tables.lines,
         production=pd.DataFrame({"product": [], "quantity_t": []}),
         gwp_metric=gwp_metric,
         options={"edition": edition, "markup_year": markup_year, "fallback_defaults": fallback_defaults},
     )
+    goods = tables.goods.drop(columns="installation_id")
     result.intensity_t_co2e_per_t = {
         str(cn): float(v) for cn, v in zip(goods["cn_code"], goods["see_total_t_co2e_per_t"], strict=True)
     }
+    precursors = tables.precursors.drop(columns="installation_id", errors="ignore")
     return CbamResult(
         **{f: getattr(result, f) for f in CarbonResult.__dataclass_fields__},
         goods=goods,
-        precursors=pd.DataFrame(precursor_rows),
+        precursors=precursors,
         country=str(installation["country"]),
         carbon_price=section.carbon_price,
     )
 
 
-def _goods_table(section: CbamInputs, processes: pd.DataFrame, see: pd.DataFrame, iid: str) -> pd.DataFrame:
+def _goods_table(
+    iid: str, section: CbamInputs, solved: dict[Any, Any], levels: dict[Any, Any]
+) -> pd.DataFrame:
     records = []
-    solved: dict[Any, Any] = see.to_dict("index")
-    levels: dict[Any, Any] = processes["activity_level"].to_dict()
     for process in section.processes:
-        values = solved[f"{iid}/{process.name}"]
+        key = f"{iid}/{process.name}"
+        values = solved[key]
         see_direct = float(values["see_direct"])
         see_indirect = float(values["see_indirect"])
         see_default = float(values["see_default"])
         total = see_direct + see_indirect
-        al = float(levels[process.name])
+        al = float(levels[key])
         for good in process.goods:
             records.append(
                 {
+                    "installation_id": iid,
                     "process": process.name,
                     "category": process.category,
                     "route": process.route,
