@@ -337,3 +337,42 @@ def test_read_activity_dir_reads_every_format_and_skips_lock_files(tmp_path):
         read_activity_dir(empty)
     with pytest.raises(FileFormatError, match=r"not a directory"):
         read_activity_dir(tmp_path / "a.toml")
+
+
+# A CBAM section of the shape greenmet.carbon.cbam reads (one process, one purchased precursor).
+CBAM_SECTION = {
+    "processes": [
+        {
+            "name": "bof",
+            "category": "crude_steel",
+            "route": "BOF",
+            "direct_emissions": 100.0,
+            "goods": [{"cn_code": "7207 11 14", "quantity": 1000.0}],
+            "precursors": [{"precursor": "pig", "mass": 900.0}],
+        }
+    ],
+    "purchased_precursors": [
+        {"name": "pig", "category": "pig_iron", "cn_code": "7201", "country": "CN", "use_default": True}
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_method_sections_round_trip_through_the_template(tmp_path, language):
+    activity = ActivityData.model_validate({**ACTIVITY, "cbam": CBAM_SECTION})
+    path = write_template(tmp_path / "cbam.xlsx", language, activity=activity)
+    book = openpyxl.load_workbook(path)
+    sheet = book[label("sheet_sections", language, "greenmet.carbon")]
+    assert sheet["A2"].value == "cbam"
+    assert "purchased_precursors:" in sheet["B2"].value
+    assert read_activity(path) == activity
+
+
+def test_method_section_with_broken_yaml_names_the_row(tmp_path):
+    activity = ActivityData.model_validate({**ACTIVITY, "cbam": CBAM_SECTION})
+    path = write_template(tmp_path / "cbam.xlsx", "en", activity=activity)
+    book = openpyxl.load_workbook(path)
+    book["method sections"]["B2"].value = "processes: [unclosed"
+    book.save(path)
+    with pytest.raises(FileFormatError, match=r"sheet 'method sections', row 2: cbam: the section text does not"):
+        read_activity(path)
