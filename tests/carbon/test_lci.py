@@ -134,3 +134,27 @@ def test_credit_sign_follows_recovery_minus_scrap_input(x, rr, s, primary, recyc
     if vos >= 0:
         assert (d <= 0) == (rr >= s) or d == 0
     assert lci_with_end_of_life(x, rr, s, vos) == pytest.approx(x + d)
+
+
+def test_aluminium_product_with_the_iai_primary_intensity():
+    from greenmet.refdata import factor
+
+    primary = factor("lci_parameters", dataset="iai_primary_aluminium_2022", parameter="cradle_to_gate").value
+    assert primary == 15.1
+    data = copy.deepcopy(BASE)
+    data["lci"] = {
+        "products": [
+            {
+                "product": "sheet",
+                "metal": "aluminium",
+                "cradle_to_gate": 12.0,
+                "recovery_rate": 0.9,
+                "scrap_input": 0.3,
+                "metallic_yield": 0.95,
+                "primary": primary,
+                "recycled": 0.8,
+            }
+        ]
+    }
+    result = compute_lci(ActivityData.model_validate(data))
+    assert result.intensity_t_co2e_per_t["sheet"] == pytest.approx(12.0 - 0.6 * 0.95 * (15.1 - 0.8))

@@ -52,6 +52,7 @@ __all__ = [
     "implied_value_of_scrap",
     "lci_frame",
     "lci_with_end_of_life",
+    "published_steel_value_of_scrap",
     "value_of_scrap",
 ]
 
