@@ -79,6 +79,8 @@ def prepare_flows(flows: pd.DataFrame, *, edition: str) -> pd.DataFrame:
         np.where(f["direction"] == "out", "fixed_carbon", material_category.fillna("process")))
     fully_measured = measured_carbon & (f["oxidation_factor"].notna() | ~f["is_fuel"])
     f["needs_verification"] = ~fully_measured & f["default_needs_verification"].fillna(False).astype(bool)
+    for column in ("sign", "carbon_per_unit_t", "oxidation", "co2_factor_t_per_unit", "carbon_t"):
+        f[column] = f[column].astype(float)
     measured_ncv = f["ncv_gj_per_unit"].notna() & ~measured_carbon
     f["factor_source"] = np.where(
         fully_measured, MEASURED_SOURCE,

@@ -108,6 +108,15 @@ def heat_factor(edition: str) -> tuple[float, str, bool]:
             bool(row["needs_verification"]))
 
 
+@cache
+def _grid_table() -> pd.DataFrame:
+    table = load_table("grid_factors")
+    table["year"] = table["year"].astype(int)
+    table["factor_t_per_mwh"] = [float(convert(v, u, "t/MWh")) for v, u in zip(table["value"], table["unit"],
+                                                                                strict=True)]
+    return table
+
+
 def grid_factor_frame(installations: pd.DataFrame, *, region: str = "national", basis: str = "average",
                       year: int | None = None) -> pd.DataFrame:
     """The grid emission factor that applies to each installation.
@@ -139,10 +148,7 @@ def grid_factor_frame(installations: pd.DataFrame, *, region: str = "national", 
     UnknownKeyError
         If no factor exists for the region and basis in or before the year.
     """
-    table = load_table("grid_factors")
-    table["year"] = table["year"].astype(int)
-    table["factor_t_per_mwh"] = [float(convert(v, u, "t/MWh")) for v, u in zip(table["value"], table["unit"],
-                                                                                strict=True)]
+    table = _grid_table()
     wanted = installations[["installation_id"]].copy()
     if region == "province":
         wanted["grid_region"] = installations["province"].fillna("").astype(str).str.strip().str.lower()

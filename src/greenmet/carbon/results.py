@@ -268,7 +268,7 @@ def carbon_balance_frame(carbon_in: pd.Series, carbon_out: pd.Series, lines: pd.
     """
     carbon_per_gas = {"CO2": 12.0 / 44.0, "CF4": 12.0 / 88.0, "C2F6": 24.0 / 138.0}
     direct = lines[lines["scope"] == "scope_1"]
-    emitted = (direct["emissions_t"] * direct["gas"].map(carbon_per_gas).fillna(0.0)).groupby(
+    emitted = (direct["emissions_t"] * direct["gas"].map(carbon_per_gas).astype(float).fillna(0.0)).groupby(
         direct["installation_id"]).sum()
     ids = carbon_in.index.union(carbon_out.index).union(emitted.index)
     frame = pd.DataFrame(index=ids)
