@@ -300,7 +300,7 @@ def heat_balance(income: Mapping[str, ArrayLike], expenditure: Mapping[str, Arra
 def lower_zone_heat_balance(carbon_at_tuyeres: ArrayLike, blast_sensible_heat: ArrayLike,
                             direct_reduction_degree: ArrayLike, hot_metal_iron: ArrayLike,
                             minor_element_heat: ArrayLike, slag_rate: ArrayLike,
-                            bosh_gas_volume: ArrayLike, *, reserve_zone_temperature: float = 950.0,
+                            bosh_gas_volume: ArrayLike, *, reserve_zone_temperature: ArrayLike = 950.0,
                             moisture_heat: ArrayLike = 0.0, coal_heat: ArrayLike = 0.0) -> HeatBalance:
     r"""Heat balance of the zone below the thermal reserve zone (the elaboration zone).
 

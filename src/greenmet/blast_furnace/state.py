@@ -432,7 +432,7 @@ def _compute(frame: pd.DataFrame) -> dict[str, Any]:
     blast_oxygen = wet_blast * (1 - f) * (0.21 + enrichment / 100.0) + 0.5 * water  # Nm3 O2/tHM
     minor_o = (10.0 * (si * 2 / _M["Si"] + mn / _M["Mn"] + p * 2.5 / _M["P"])) / 2 * MOLAR_VOLUME_NM3_PER_KMOL
     burden_o_per_fe = reducible_o / _M["O"] / (fe_in / _M["Fe"])
-    line = operating_line.rist_operating_line(eta, blast_oxygen, hm_fe, minor_o, burden_o_per_fe, 900.0)
+    line = operating_line.rist_operating_line(eta, blast_oxygen, hm_fe, minor_o, burden_o_per_fe, reserve_T)
     rd = line.direct_reduction_degree
     out["direct_reduction_degree"] = rd
     out["rist_slope"] = line.slope
@@ -477,7 +477,8 @@ def _compute(frame: pd.DataFrame) -> dict[str, Any]:
     out["heat_loss_share"] = hb.heat_loss_share
     lower = heat_balance.lower_zone_heat_balance(
         tuyere_c, q_blast, rd, hm_fe, minor_heat, slag_rate, bosh.volume * per_thm,
-        reserve_zone_temperature=950.0, moisture_heat=expenditure["moisture"], coal_heat=expenditure["coal"])
+        reserve_zone_temperature=reserve_T, moisture_heat=expenditure["moisture"],
+        coal_heat=expenditure["coal"])
     out["lower_zone_heat_surplus_kj_per_thm"] = lower.heat_loss
     out["thermal_state_index_K"] = thermal_state.thermal_state_index(hm_T, si)
 
