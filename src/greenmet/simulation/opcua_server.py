@@ -166,9 +166,6 @@ class SimulatorServer:
         """Build the address space, start listening and start updating values."""
         if self.running:
             return
-        origin = pd.Timestamp(datetime.now(UTC)).floor("s")
-        self._simulator = FurnaceSimulator(self.config, self.scenario, seed=self.seed, start=origin)
-        self._chunk, self._published_step, self._updates = None, -1, 0
         server = Server()
         await server.init()
         server.set_endpoint(self.endpoint)
@@ -176,14 +173,18 @@ class SimulatorServer:
         server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
         self.namespace_index = await server.register_namespace(NAMESPACE_URI)
         variables = await self._build_address_space(server, self.namespace_index)
+        # The simulated clock starts now, after the (slow) address-space build.
+        origin = pd.Timestamp(datetime.now(UTC)).floor("s")
+        self._simulator = FurnaceSimulator(self.config, self.scenario, seed=self.seed, start=origin)
+        self._chunk, self._published_step, self._updates = None, -1, 0
+        self._server = server
+        self._started_wall = time.monotonic()
+        await self._publish(0)
         history_steps = int(self.history_hours * 3600 / max(self.speed * self.update_interval_s, 1.0)) + 10
         await server.historize_node_data_change(
             variables, period=timedelta(hours=self.history_hours), count=history_steps
         )
         await server.start()
-        self._server = server
-        self._started_wall = time.monotonic()
-        await self._publish(0)
         self._task = asyncio.create_task(self._run(), name=f"greenmet-simulator-{self.config.furnace_id}")
         logger.info(
             "simulator %s serving %d tags at %s (speed %g)",
@@ -249,6 +250,13 @@ class SimulatorServer:
         return variables
 
     # -- updating ----------------------------------------------------------------------------
+    @property
+    def simulator_origin(self) -> datetime:
+        """Start of the simulated clock (the wall-clock time of :meth:`start`, UTC)."""
+        if self._simulator is None:
+            raise InputError("the server has not been started", field="server", fix="call start() first")
+        return self._simulator.origin.to_pydatetime()
+
     @property
     def simulated_time(self) -> pd.Timestamp:
         """Simulated time of the last published values (UTC)."""
