@@ -56,17 +56,7 @@ NAMESPACE_URI = "urn:greenmet:simulator"
 _UNECE_URI = "http://www.opcfoundation.org/UA/units/un/cefact"
 # UNECE Recommendation 20 common codes, encoded as OPC UA Part 8 §5.6.3 prescribes
 # (each character's ASCII value shifted into one Int32).
-_UNECE_CODES = {
-    "degC": "CEL",
-    "kPa": "KPA",
-    "%": "P1",
-    "m": "MTR",
-    "m3/h": "MQH",
-    "t": "TNE",
-    "t/h": "E18",
-    "kW": "KWT",
-    "g/Nm3": "GQ",
-}
+_UNECE_CODES = {"degC": "CEL", "kPa": "KPA", "%": "P1", "m": "MTR", "m3/h": "MQH", "t": "TNE", "kW": "KWT"}
 _BUFFER_STEPS = 300
 
 
