@@ -30,6 +30,7 @@ app = typer.Typer(
 _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "carbon": ("greenmet.cli.carbon", "Carbon accounting: reports, templates, allowances, batches. 碳核算。"),
     "bf": ("greenmet.cli.bf", "Blast furnace: calculations and the simulated furnace. 高炉。"),
+    "ingest": ("greenmet.cli.ingest", "Plant data in: file import, OPC UA ingestion, browsing. 数据采集。"),
 }
 
 

@@ -1,0 +1,191 @@
+"""Test doubles for OPC UA ingestion: a small tag server whose output is known, and a TCP proxy to cut.
+
+``TagServer`` serves a few tags in the address space of the plant-data contract and writes a
+known value to each every ``interval_s`` with an exact source timestamp, so a test can compare
+what the historian holds with what was produced, point by point. Its history storage survives a
+stop: while the server is down the producer keeps recording into that storage (like a DCS that
+buffers while its OPC UA gateway restarts), so after the restart the gap can be read back.
+
+``TcpProxy`` sits between client and server; ``cut()`` drops every connection and stops
+listening, ``restore()`` listens again: the server stays up and keeps its history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import socket
+
+from asyncua import Server, ua
+from asyncua.server.history import HistoryDict
+
+NAMESPACE_URI = "urn:greenmet:simulator"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _KeptHistory(HistoryDict):
+    """In-memory history that a restarted server can take over."""
+
+    async def new_historized_node(self, node_id, period, count=0):
+        if node_id not in self._datachanges:
+            await super().new_historized_node(node_id, period, count)
+
+
+def value_of(number: int, step: int) -> float:
+    """The value tag ``number`` has at ``step``: known to the tests."""
+    return 100.0 + number * 10.0 + (step % 7) * 0.5
+
+
+class TagServer:
+    def __init__(
+        self,
+        port: int,
+        tags: list[str],
+        *,
+        furnace: str = "T1",
+        interval_s: float = 0.05,
+        history: bool = True,
+    ) -> None:
+        self.port = port
+        self.tags = tags
+        self.furnace = furnace
+        self.interval_s = interval_s
+        self.history = history
+        self.storage = _KeptHistory()
+        self.produced: list[tuple[str, int]] = []  # (tag, source timestamp in µs)
+        self._server: Server | None = None
+        self._nodes: dict[str, ua.NodeId] = {}
+        self._producer: asyncio.Task | None = None
+        self._step = 0
+        self._last: dict[str, ua.DataValue] = {}
+        self._previous = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        self.origin = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    @property
+    def endpoint(self) -> str:
+        return f"opc.tcp://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        server = Server()
+        await server.init()
+        server.set_endpoint(self.endpoint)
+        server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        server.iserver.history_manager.set_storage(self.storage)
+        index = await server.register_namespace(NAMESPACE_URI)
+        root = await server.nodes.objects.add_folder(
+            ua.NodeId(f"Furnace_{self.furnace}", index), f"{index}:Furnace_{self.furnace}"
+        )
+        folder = await root.add_folder(ua.NodeId(f"{self.furnace}.blast", index), f"{index}:blast")
+        variables = []
+        for tag in self.tags:
+            node_id = ua.NodeId(f"{self.furnace}.{tag}", index)
+            variable = await folder.add_variable(
+                node_id, f"{index}:{tag}", 0.0, varianttype=ua.VariantType.Double
+            )
+            variables.append(variable)
+            self._nodes[tag] = node_id
+        for number, tag in enumerate(self.tags):
+            # A restarted server shows the last value with its timestamp; a new one an initial
+            # value, which is a produced point like any other.
+            if tag not in self._last:
+                self._record(tag, self._next_value(number, 0))
+            await server.write_attribute_value(self._nodes[tag], self._last[tag])
+        if self.history:
+            await server.historize_node_data_change(variables, period=None)
+        await server.start()
+        self._server = server
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            server, self._server = self._server, None
+            await server.stop()
+
+    def start_producing(self) -> None:
+        self._producer = asyncio.create_task(self._produce())
+
+    async def stop_producing(self) -> None:
+        if self._producer is not None:
+            self._producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._producer
+
+    def _next_value(self, number: int, step: int) -> ua.DataValue:
+        # Source timestamps from the clock, strictly increasing, microsecond resolution.
+        stamp = max(dt.datetime.now(dt.UTC), self._previous + dt.timedelta(microseconds=1))
+        self._previous = stamp
+        return ua.DataValue(
+            ua.Variant(value_of(number, step), ua.VariantType.Double),
+            SourceTimestamp=stamp,
+            ServerTimestamp=stamp,
+        )
+
+    def _record(self, tag: str, data: ua.DataValue) -> None:
+        micros = (data.SourceTimestamp - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(
+            microseconds=1
+        )
+        self._last[tag] = data
+        self.produced.append((tag, micros))
+
+    async def _produce(self) -> None:
+        while True:
+            self._step += 1
+            for number, tag in enumerate(self.tags):
+                data = self._next_value(number, self._step)
+                if self._server is not None:
+                    await self._server.write_attribute_value(self._nodes[tag], data)
+                elif self.history:
+                    await self.storage.save_node_value(self._nodes[tag], data)
+                self._record(tag, data)
+            await asyncio.sleep(self.interval_s)
+
+
+class TcpProxy:
+    """A TCP relay that can drop its connections and stop listening for a while."""
+
+    def __init__(self, port: int, upstream_port: int) -> None:
+        self.port = port
+        self.upstream_port = upstream_port
+        self._server: asyncio.base_events.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    @property
+    def endpoint(self) -> str:
+        return f"opc.tcp://127.0.0.1:{self.port}"
+
+    async def restore(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for writer in list(self._writers):
+            writer.close()
+        self._writers.clear()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        except OSError:
+            writer.close()
+            return
+        self._writers.update({writer, up_writer})
+
+        async def pipe(source: asyncio.StreamReader, target: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    target.write(data)
+                    await target.drain()
+            except (OSError, asyncio.CancelledError):
+                pass
+            finally:
+                target.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
