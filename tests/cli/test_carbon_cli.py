@@ -273,3 +273,11 @@ def test_batch_error_names_the_file(tmp_path):
     assert error["error"] == "unknown_key"
     assert error["file"].endswith("bad.toml")
     assert error["field"] == "materials[0].material"
+
+
+def test_batch_names_both_files_of_a_duplicate_id(tmp_path):
+    _toml(tmp_path / "a.toml", STEEL)
+    _toml(tmp_path / "b.toml", STEEL)
+    result = runner.invoke(app, ["carbon", "batch", str(tmp_path)])
+    assert result.exit_code == ERROR_EXIT_CODE
+    assert "installation id used twice in one batch: a.toml and b.toml" in result.output

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from greenmet.cli._common import Language, echo_json, guarded
-from greenmet.errors import InputError
+from greenmet.errors import InputError, Location
 
 __all__ = ["app"]
 
@@ -279,6 +279,17 @@ def batch(
     activities = [
         read_activity(path) for path in track(files, description="reading", console=errors, transient=True)
     ]
+    seen: dict[str, Path] = {}
+    for path, activity in zip(files, activities, strict=True):
+        first = seen.setdefault(activity.installation.id, path)
+        if first != path:
+            raise InputError(
+                f"installation id used twice in one batch: {first.name} and {path.name}",
+                field="installation.id",
+                value=activity.installation.id,
+                fix="give every installation-period its own id (for example append the year)",
+                location=Location(str(path)),
+            )
     with errors.status(f"computing {len(activities)} installations"):
         table = compute_batch(activities, None if method is None else method.value)
     if out is not None:

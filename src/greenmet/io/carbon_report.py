@@ -553,23 +553,46 @@ def write_batch_table(path: str | os.PathLike[str], table: pd.DataFrame, languag
 def render_batch_table(
     table: pd.DataFrame, language: str = "en", *, console: Console | None = None, max_rows: int = 50
 ) -> None:
-    """Print the batch result table (the first ``max_rows`` installations) in the terminal."""
+    """Print the batch result table (the first ``max_rows`` installations) in the terminal.
+
+    Compact headers: scopes and totals in t CO2e, intensities in t CO2e per t of the product.
+    """
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     language = check_language(language)
     console = console or Console()
-    shown = Table(title=f"{_l('batch_title', language)} ({len(table)})", title_justify="left")
-    columns = [c for c in table.columns if c not in ("installation_name", "period_start", "period_end")]
+    shown = Table(
+        title=f"{_l('batch_title', language)} ({len(table)}): {_l('batch_units', language)}",
+        title_justify="left",
+    )
+    headers: dict[str, str] = {"installation_id": "id", "method": _l("method_short", language)}
+    for column in table.columns:
+        if column.endswith("_t_co2e"):
+            scope = column.removesuffix("_t_co2e")
+            text = _l(f"{scope}_short", language)
+            headers[column] = scope if text == f"{scope}_short" else text
+    for column in table.columns:
+        if column.startswith("intensity_"):
+            headers[column] = column.removeprefix("intensity_").removesuffix("_t_co2e_per_t")
+    headers["warnings_count"] = _l("warnings_short", language)
+    columns = [column for column in headers if column in table.columns]
     for column in columns:
         numeric = pd.api.types.is_numeric_dtype(table[column])
-        shown.add_column(escape(_batch_header(column, language)), justify="right" if numeric else "left")
+        shown.add_column(
+            escape(headers[column]),
+            justify="right" if numeric else "left",
+            no_wrap=True,
+            min_width={"installation_id": 12, "method": 8}.get(column, 5),
+        )
     for row in table.head(max_rows).to_dict("records"):
         shown.add_row(
             *[
-                escape(_format_number(row[c], 3 if "intensity" in c or "fraction" in c else 1))
+                escape(_format_number(row[c], 3 if "intensity" in c or "fraction" in c else 0))
                 for c in columns
             ]
         )
     console.print(shown)
+    if len(table) > max_rows:
+        console.print(f"… {len(table) - max_rows} more; write them all with --out results.csv")
