@@ -374,5 +374,34 @@ def test_method_section_with_broken_yaml_names_the_row(tmp_path):
     book = openpyxl.load_workbook(path)
     book["method sections"]["B2"].value = "processes: [unclosed"
     book.save(path)
-    with pytest.raises(FileFormatError, match=r"sheet 'method sections', row 2: cbam: the section text does not"):
+    with pytest.raises(
+        FileFormatError, match=r"sheet 'method sections', row 2: cbam: the section text does not"
+    ):
         read_activity(path)
+
+
+def test_a_raw_pydantic_error_is_translated_with_its_row(tmp_path):
+    # The activity models already raise greenmet errors; a plain pydantic ValidationError (from a
+    # model that does not) must still come out as a greenmet error with its file, sheet and row.
+    from pydantic import BaseModel, ValidationError
+
+    from greenmet.errors import Location
+    from greenmet.io.activity_files import _translate
+
+    class Flow(BaseModel):
+        quantity: float
+
+    class Data(BaseModel):
+        materials: list[Flow]
+
+    data = {"materials": [{"quantity": 1.0}, {"quantity": "lots"}]}
+    with pytest.raises(ValidationError) as caught:
+        Data.model_validate(data)
+    origins = {("materials", 1): Location("plant.xlsx", "materials", 7)}
+    error = _translate(caught.value, data, Path("plant.xlsx"), origins)
+    assert isinstance(error, InputError)
+    assert str(error).startswith(
+        "plant.xlsx, sheet 'materials', row 7: quantity: input should be a valid number"
+    )
+    assert error.value == "lots"
+    assert error.fix.startswith("give a plain number")

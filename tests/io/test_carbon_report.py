@@ -224,3 +224,18 @@ def test_every_label_has_english_and_chinese():
     for key, entry in labels("greenmet.carbon").items():
         assert set(entry) == {"en", "zh"}, key
         assert entry["en"].strip() and entry["zh"].strip(), key
+
+
+def test_report_of_a_shipped_example_names_every_factor_source(tmp_path):
+    from greenmet.carbon import compute
+    from greenmet.io.activity_files import read_example
+
+    result = compute(read_example("bf-bof"), "cn-steel")
+    book = openpyxl.load_workbook(write_report_xlsx(tmp_path / "bf.xlsx", result, "zh"))
+    factors = [[cell.value for cell in row] for row in book["排放因子"].iter_rows()]
+    header = next(i for i, row in enumerate(factors) if row[0] == "排放源")
+    source_column = factors[header].index("因子来源")
+    rows = [row for row in factors[header + 1 :] if row[0]]
+    assert rows
+    assert all(row[source_column] for row in rows)
+    assert {row[0] for row in rows} >= {"coking_coal", "electricity"}
