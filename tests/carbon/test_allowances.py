@@ -92,3 +92,12 @@ def test_rules_table_is_data():
     rules = allowance_rules(2025)
     assert set(rules["method"]) == {"pre_allocation_share"}
     assert rules["share"].tolist() == [0.7, 0.7]
+
+
+def test_prices_have_a_currency_unit_that_never_converts_to_another():
+    from greenmet.errors import UnitError
+    from greenmet.units import convert
+
+    assert convert(80.0, "CNY/t", "CNY/kg") == pytest.approx(0.08)
+    with pytest.raises(UnitError, match=r"cannot convert 'CNY' to 'EUR'"):
+        convert(1.0, "CNY", "EUR")
