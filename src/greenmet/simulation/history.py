@@ -10,7 +10,8 @@ Layout (``docs/dev/plant_data_contract.md``, the same the historian writes)::
 Each part holds one UTC date of all tags (``ts``, ``tag``, ``value``, ``quality``), sorted by
 tag then ts, one row group per block of tags. The simulator produces an hour at a time into a
 day-sized matrix; the matrix is then written column block by column block, so the long table is
-never materialised whole. Every file is written to a hidden temporary name and renamed
+never materialised whole; while one day is encoded (pyarrow releases the GIL) the next is
+simulated, so the two cores work at once. Every file is written to a hidden temporary name and renamed
 (:mod:`greenmet.io.atomic`).
 """
 
@@ -20,6 +21,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -226,6 +228,23 @@ def _merge_and_write(path: Path, frame: pd.DataFrame, schema: pa.Schema | None, 
         write(temporary)
 
 
+def _collect(pending: tuple[Path, Future[int]] | None, report: HistoryReport) -> None:
+    """Wait for a part being written in the background and account for it."""
+    if pending is None:
+        return
+    part, future = pending
+    try:
+        report.points += future.result()
+    except OSError as exc:
+        raise StorageError(
+            "cannot write a history part",
+            field="path",
+            value=str(part),
+            fix="check free disk space and permissions",
+        ) from exc
+    report.parts.append(part)
+
+
 def write_history(
     root: str | Path,
     config: FurnaceConfig,
@@ -290,40 +309,39 @@ def write_history(
     tags = sorted(simulator.tags)
     order = np.array([simulator.tags.index(tag) for tag in tags])
     done = 0
-    while done < steps_total:
-        now = simulator.now
-        next_midnight = now.normalize() + pd.Timedelta(days=1)
-        day_steps = min(steps_total - done, int((next_midnight - now).total_seconds()))
-        values = np.empty((len(tags), day_steps))
-        quality = np.empty((len(tags), day_steps), dtype=np.uint8)
-        timestamps = np.empty(day_steps, dtype=np.int64)
-        casts = []
-        filled = 0
-        while filled < day_steps:
-            chunk = simulator.advance(min(3600, day_steps - filled))
-            size = chunk.timestamps.size
-            values[:, filled : filled + size] = chunk.values.T[order]
-            quality[:, filled : filled + size] = chunk.quality.T[order]
-            timestamps[filled : filled + size] = chunk.timestamps
-            casts.append(chunk.casts)
-            filled += size
-            if progress is not None:
-                progress(done + filled, steps_total)
-        day_casts = pd.concat(casts, ignore_index=True) if casts else simulator.casts().iloc[:0]
-        part = directory / f"date={now.date().isoformat()}" / f"part-{uuid.uuid4().hex}.parquet"
-        try:
-            report.points += _write_part(part, timestamps, values, quality, tags, day_casts)
-        except OSError as exc:
-            raise StorageError(
-                "cannot write a history part",
-                field="path",
-                value=str(part),
-                fix="check free disk space and permissions",
-            ) from exc
-        report.parts.append(part)
-        report.casts += len(day_casts)
-        done += day_steps
-        del values, quality
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="greenmet-history")
+    pending: tuple[Path, Future[int]] | None = None
+    try:
+        while done < steps_total:
+            now = simulator.now
+            next_midnight = now.normalize() + pd.Timedelta(days=1)
+            day_steps = min(steps_total - done, int((next_midnight - now).total_seconds()))
+            values = np.empty((len(tags), day_steps))
+            quality = np.empty((len(tags), day_steps), dtype=np.uint8)
+            timestamps = np.empty(day_steps, dtype=np.int64)
+            casts = []
+            filled = 0
+            while filled < day_steps:
+                chunk = simulator.advance(min(3600, day_steps - filled))
+                size = chunk.timestamps.size
+                values[:, filled : filled + size] = chunk.values.T[order]
+                quality[:, filled : filled + size] = chunk.quality.T[order]
+                timestamps[filled : filled + size] = chunk.timestamps
+                casts.append(chunk.casts)
+                filled += size
+                if progress is not None:
+                    progress(done + filled, steps_total)
+            day_casts = pd.concat(casts, ignore_index=True) if casts else simulator.casts().iloc[:0]
+            part = directory / f"date={now.date().isoformat()}" / f"part-{uuid.uuid4().hex}.parquet"
+            # Parquet encoding releases the GIL: write this day while the next one is simulated.
+            _collect(pending, report)
+            pending = (part, writer.submit(_write_part, part, timestamps, values, quality, tags, day_casts))
+            report.casts += len(day_casts)
+            done += day_steps
+            del values, quality
+        _collect(pending, report)
+    finally:
+        writer.shutdown(wait=True)
     report.steps = done
     labels = simulator.labels()
     report.labels = len(labels)

@@ -316,5 +316,15 @@ class SimulatorServer:
                     ServerTimestamp=now,
                 )
                 await server.write_attribute_value(self.node_ids[tag], data)
+        if self._published_step < 0:  # per-cast tags have no value before the first cast ends
+            waiting = ua.StatusCode(ua.StatusCodes.BadWaitingForInitialData)
+            for tag in CAST_COLUMNS:
+                data = ua.DataValue(
+                    ua.Variant(None, ua.VariantType.Null),
+                    StatusCode=waiting,
+                    SourceTimestamp=stamp,
+                    ServerTimestamp=now,
+                )
+                await server.write_attribute_value(self.node_ids[tag], data)
         self._published_step = step
         self._updates += 1
