@@ -200,8 +200,8 @@ def allowance(
     surplus = allocated - covered
     cost = value = None
     if price_cny_per_t is not None:
-        cost = max(-surplus, 0.0) * price_cny_per_t
-        value = max(surplus, 0.0) * price_cny_per_t
+        cost = max(0.0, -surplus) * price_cny_per_t
+        value = max(0.0, surplus) * price_cny_per_t
     return AllowancePosition(
         year=year, sector=sector, rule=rule, allowance_t_co2e=allocated, covered_emissions_t_co2e=covered,
         surplus_t_co2e=surplus, price_cny_per_t=price_cny_per_t, cost_cny=cost, surplus_value_cny=value,
