@@ -57,7 +57,9 @@ def _bracketed_units(doc: str):
             if len(lines) < 2:
                 continue
             unit = _TRAILING_UNIT.search(lines[-1])
-            if unit and not unit.group(1).endswith("_"):
+            # "[1]_" is a numpydoc citation; "[unit of the tag]" documents a generic function
+            # whose values keep the unit of their input.
+            if unit and not unit.group(1).endswith("_") and not unit.group(1).startswith("unit of"):
                 yield lines[0].split(":")[0].strip(), unit.group(1)
 
 
