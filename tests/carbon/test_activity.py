@@ -43,6 +43,8 @@ def test_reporting_year_defaults_to_the_start_year():
 def test_unknown_material_lists_close_matches():
     with pytest.raises(UnknownKeyError, match=r"material.*'cokee'.*did you mean 'coke'"):
         MaterialFlow(**flow(material="cokee"))
+    with pytest.raises(UnknownKeyError, match=r"materials\[1\]\.material: .*'natural gas'.*'natural_gas'"):
+        activity(materials=[flow(), flow(material="natural gas")])
 
 
 @pytest.mark.parametrize("quantity", [-1.0, math.nan, math.inf])

@@ -532,6 +532,23 @@ class ActivityData(_Model):
     cbam: CbamInputs | None = None
     lci: LciInputs | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _material_keys_with_their_row(cls, data: Any) -> Any:
+        # The same check as MaterialFlow's, done here too so the error names the row
+        # (``materials[3].material``): pydantic does not add the path to a KeyError.
+        rows = data.get("materials") if isinstance(data, dict) else None
+        if isinstance(rows, list):
+            for index, row in enumerate(rows):
+                material = row.get("material") if isinstance(row, dict) else None
+                if isinstance(material, str):
+                    try:
+                        MaterialFlow._known_material(material)
+                    except UnknownKeyError as exc:
+                        raise UnknownKeyError(exc.problem, field=f"materials[{index}].material",
+                                              value=exc.value, fix=exc.fix) from None
+        return data
+
     @model_validator(mode="after")
     def _defaults_and_cross_checks(self) -> ActivityData:
         if self.reporting_year is None:
