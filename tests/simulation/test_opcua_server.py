@@ -131,3 +131,36 @@ def test_the_server_restarts_on_the_same_port_and_serves_a_scenario():
 def test_bad_server_settings_are_refused(arguments, match):
     with pytest.raises(InputError, match=match):
         SimulatorServer(CONFIG, **arguments)
+
+
+def test_array_history_keeps_the_last_values_and_reads_like_history_dict():
+    from greenmet.simulation.opcua_server import ArrayHistory
+
+    async def scenario():
+        storage = ArrayHistory()
+        storage.max_history_data_response_size = 3
+        node = ua.NodeId("x", 2)
+        await storage.new_historized_node(node, None, count=5)
+        with pytest.raises(ua.UaError):
+            await storage.new_historized_node(node, None, count=5)
+        origin = datetime(2026, 1, 1, tzinfo=UTC)
+        for second in range(8):  # 8 values into a ring of 5: seconds 3..7 remain
+            status = ua.StatusCode(ua.StatusCodes.BadSensorFailure) if second == 6 else ua.StatusCode()
+            await storage.save_node_value(
+                node,
+                ua.DataValue(
+                    ua.Variant(float(second), ua.VariantType.Double),
+                    StatusCode=status,
+                    SourceTimestamp=origin + timedelta(seconds=second),
+                ),
+            )
+        forward, more = await storage.read_node_history(node, origin, origin + timedelta(hours=1), 0)
+        assert [v.Value.Value for v in forward] == [3.0, 4.0, 5.0]
+        assert more == origin + timedelta(seconds=6)
+        rest, more = await storage.read_node_history(node, more, origin + timedelta(hours=1), 0)
+        assert [v.Value.Value for v in rest] == [None, 7.0] and rest[0].StatusCode.is_bad() and more is None
+        backward, _ = await storage.read_node_history(node, origin + timedelta(seconds=5), origin, 2)
+        assert [v.Value.Value for v in backward] == [5.0, 4.0]
+        assert await storage.read_node_history(ua.NodeId("y", 2), origin, origin, 0) == ([], None)
+
+    asyncio.run(scenario())

@@ -9,8 +9,8 @@ Address space (``docs/dev/plant_data_contract.md``)::
             EngineeringUnits             EUInformation (UNECE code where one exists)
             EURange                      Range(low, high)
 
-Every variable is historized in memory (asyncua ``HistoryDict``) for ``history_hours`` of
-simulated time, so a client that lost its connection can read the gap with ``read_raw_history``.
+Every variable is historized in memory (:class:`ArrayHistory`, numpy rings) for ``history_hours``
+of simulated time, so a client that lost its connection can read the gap with ``read_raw_history``.
 Source timestamps are *simulated* time: the clock starts at the wall-clock time of
 :meth:`SimulatorServer.start` and runs ``speed`` times faster than real time.
 
@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from asyncua import Server, ua
+from asyncua.server.history import HistoryDict, UaNodeAlreadyHistorizedError
 
 from greenmet.blast_furnace.simulator import (
     CAST_COLUMNS,
@@ -48,7 +49,7 @@ from greenmet.blast_furnace.simulator import (
 )
 from greenmet.errors import InputError
 
-__all__ = ["NAMESPACE_URI", "SimulatorServer"]
+__all__ = ["NAMESPACE_URI", "ArrayHistory", "SimulatorServer"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,98 @@ def _unit_id(code: str | None) -> int:
     for character in code:
         value = (value << 8) | ord(character)
     return value
+
+
+class _Ring:
+    """A fixed-size ring of (time, value, status) for one node, oldest first when read."""
+
+    def __init__(self, size: int) -> None:
+        self.time = np.zeros(size)
+        self.value = np.zeros(size)
+        self.status = np.zeros(size, dtype=np.uint32)
+        self.next = 0
+        self.full = False
+
+    def append(self, stamp: float, value: float, status: int) -> None:
+        self.time[self.next], self.value[self.next], self.status[self.next] = stamp, value, status
+        self.next = (self.next + 1) % self.time.size
+        self.full = self.full or self.next == 0
+
+    def ordered(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if not self.full:
+            return self.time[: self.next], self.value[: self.next], self.status[: self.next]
+        order = np.r_[self.next : self.time.size, 0 : self.next]
+        return self.time[order], self.value[order], self.status[order]
+
+
+class ArrayHistory(HistoryDict):
+    """In-memory history of data changes kept in numpy rings (20 bytes a point).
+
+    asyncua's ``HistoryDict`` keeps every ``DataValue`` object (about 320 bytes each): two hours
+    of 360 tags at 1 s would take about 800 MB. This storage keeps the last ``count`` values of
+    each node as arrays and builds ``DataValue`` objects only for what a client reads; reads
+    follow ``HistoryDict`` (forward or reverse by the order of start and end, ``nb_values``,
+    a continuation point past ``max_history_data_response_size``). Events are kept as in
+    ``HistoryDict``.
+    """
+
+    def __init__(self, default_count: int = 7200) -> None:
+        super().__init__()
+        self.default_count = default_count
+        self._rings: dict[ua.NodeId, _Ring] = {}
+
+    async def new_historized_node(self, node_id: ua.NodeId, period: timedelta | None, count: int = 0) -> None:
+        if node_id in self._rings:
+            raise UaNodeAlreadyHistorizedError(node_id)
+        self._rings[node_id] = _Ring(count or self.default_count)
+
+    async def save_node_value(self, node_id: ua.NodeId, datavalue: ua.DataValue) -> None:
+        ring = self._rings.get(node_id)
+        if ring is None:
+            return
+        stamp = datavalue.SourceTimestamp or datavalue.ServerTimestamp or datetime.now(UTC)
+        raw = datavalue.Value.Value if datavalue.Value is not None else None
+        value = float(raw) if isinstance(raw, int | float) else math.nan
+        status = datavalue.StatusCode.value if datavalue.StatusCode is not None else 0
+        ring.append(stamp.timestamp(), value, status)
+
+    async def read_node_history(
+        self, node_id: ua.NodeId, start: datetime | None, end: datetime | None, nb_values: int
+    ) -> tuple[list[ua.DataValue], datetime | None]:
+        ring = self._rings.get(node_id)
+        if ring is None:
+            return [], None
+        epoch = ua.get_win_epoch()
+        start = epoch if start is None else start
+        end = epoch if end is None else end
+        stamps, values, statuses = ring.ordered()
+        if start == epoch:
+            index = np.flatnonzero(stamps >= start.timestamp())[::-1]
+        elif end == epoch:
+            index = np.flatnonzero(stamps >= start.timestamp())
+        elif start > end:
+            index = np.flatnonzero((stamps >= end.timestamp()) & (stamps <= start.timestamp()))[::-1]
+        else:
+            index = np.flatnonzero((stamps >= start.timestamp()) & (stamps <= end.timestamp()))
+        if nb_values and index.size > nb_values:
+            index = index[:nb_values]
+        continuation = None
+        if index.size > self.max_history_data_response_size:
+            continuation = datetime.fromtimestamp(stamps[index[self.max_history_data_response_size]], tz=UTC)
+            index = index[: self.max_history_data_response_size]
+        results = []
+        for i in index:
+            status = ua.StatusCode(int(statuses[i]))
+            variant = (
+                ua.Variant(None, ua.VariantType.Null)
+                if status.is_bad()
+                else ua.Variant(float(values[i]), ua.VariantType.Double)
+            )
+            stamp = datetime.fromtimestamp(stamps[i], tz=UTC)
+            results.append(
+                ua.DataValue(variant, StatusCode=status, SourceTimestamp=stamp, ServerTimestamp=stamp)
+            )
+        return results, continuation
 
 
 class SimulatorServer:
@@ -171,6 +264,7 @@ class SimulatorServer:
         self._started_wall = time.monotonic()
         await self._publish(0)
         history_steps = int(self.history_hours * 3600 / max(self.speed * self.update_interval_s, 1.0)) + 10
+        server.iserver.history_manager.set_storage(ArrayHistory(history_steps))
         await server.historize_node_data_change(
             variables, period=timedelta(hours=self.history_hours), count=history_steps
         )
