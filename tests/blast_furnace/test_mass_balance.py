@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from greenmet.blast_furnace import mass_balance as mb
-from greenmet.errors import BalanceError, GreenmetWarning
+from greenmet.errors import BalanceError, GreenmetWarning, InputError
 
 
 def test_basicities():
@@ -39,6 +39,8 @@ def test_balance_closes_and_flags():
     with pytest.warns(GreenmetWarning, match="CaO balance"):
         mb.check_balance(bad, on_failure="warn")
     assert mb.check_balance(bad, on_failure="flag") is bad
+    with pytest.raises(InputError, match="on_failure"):
+        mb.check_balance(bad, on_failure="ignore")
 
 
 def test_balance_on_series_keeps_index_and_flags_nan():

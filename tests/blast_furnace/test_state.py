@@ -125,3 +125,32 @@ def test_cao_balance_closes_and_eta_in_range_for_generated_states(scale, product
     assert abs(sheet.value("CaO_balance_relative_residual")) < 1e-12
     assert 0 <= sheet.value("top_gas_utilisation") <= 1
     assert BALANCE_TOLERANCE == 0.05
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(300, 420), st.floats(80, 200), st.floats(0.42, 0.52), st.floats(0.9, 1.1))
+def test_carbon_balance_closes_for_consistent_generated_states(coke, coal, eta, production_scale):
+    # Build the blast that a consistent furnace needs: the top gas carries the fuel carbon not
+    # dissolved in hot metal (gas.top_gas_volume) and its N2 comes from the blast (N2 balance).
+    from greenmet.blast_furnace import gas, mass_balance
+
+    data = example()
+    data["coke_rate_kg_per_thm"], data["coal_rate_kg_per_thm"] = coke, coal
+    data["nut_coke_rate_kg_per_thm"] = 0.0
+    data["production_t_per_day"] *= production_scale
+    top = data["top_gas_analysis"]
+    top["CO"], top["CO2"] = 44.0 * (1 - eta), 44.0 * eta
+    hm = data["hot_metal_analysis"]
+    hm_carbon = mass_balance.hot_metal_carbon(data["hot_metal_temperature_degC"], hm["Si"], hm["Mn"],
+                                              hm["P"], hm["S"])
+    fuel_carbon = coke * data["coke_analysis"]["C"] / 100 + coal * data["coal_analysis"]["C"] / 100
+    carbon_gas = fuel_carbon - 10 * hm_carbon
+    volume = gas.top_gas_volume(carbon_gas, top["CO"], top["CO2"], top["CH4"])
+    per_thm = 1440.0 / data["production_t_per_day"]
+    coal_n2 = coal * data["coal_analysis"]["N"] / 100 / 28.013 * 22.414
+    oxygen, purity = data["oxygen_volume_nm3_per_min"], data["oxygen_purity"]
+    data["blast_volume_nm3_per_min"] = ((volume * top["N2"] / 100 - coal_n2) / per_thm
+                                        - oxygen * (1 - purity)) / 0.79
+    sheet = calculation_sheet(state_from_mapping(data))
+    assert abs(sheet.value("C_balance_relative_residual")) < 1e-9
+    assert sheet.value("top_gas_volume_nm3_per_thm") == pytest.approx(volume, rel=1e-9)

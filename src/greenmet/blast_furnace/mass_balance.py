@@ -15,13 +15,14 @@ References
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
 
 from greenmet.blast_furnace._common import ArrayLike, as_float_array, constant, like_inputs
-from greenmet.errors import BalanceError, GreenmetWarning
+from greenmet.errors import BalanceError, GreenmetWarning, InputError
 
 __all__ = [
     "MOLAR_MASS",
@@ -359,7 +360,12 @@ def check_balance(result: BalanceResult, *, on_failure: str = "raise") -> Balanc
     ------
     BalanceError
         With ``on_failure="raise"`` if any row does not close.
+    InputError
+        If ``on_failure`` is none of the three.
     """
+    if on_failure not in ("raise", "warn", "flag"):
+        raise InputError("unknown reaction to an unclosed balance", field="on_failure", value=on_failure,
+                         fix="use 'raise', 'warn' or 'flag'")
     closes = np.asarray(result.closes, dtype=bool)
     if closes.all() or on_failure == "flag":
         return result
@@ -371,8 +377,6 @@ def check_balance(result: BalanceResult, *, on_failure: str = "raise") -> Balanc
     fix = (f"check the {result.component} analyses and the weighed rates of burden, hot metal, slag "
            f"and dust; or widen the tolerance")
     if on_failure == "warn":
-        import warnings
-
         warnings.warn(f"{message}. Fix: {fix}", GreenmetWarning, stacklevel=2)
         return result
     raise BalanceError(message, field=f"{result.component}_balance", value=worst, fix=fix)
