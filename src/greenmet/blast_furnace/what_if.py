@@ -76,13 +76,16 @@ class OperatingPoint:
     """[dimensionless]"""
     reserve_zone_temperature: float = 950.0
     """[degC]"""
+    additional_slag: ArrayLike = 0.0
+    """Slag added to the burden's, e.g. from a flux change (the slag-volume what-if). [kg/tHM]"""
     lower_zone_heat_loss: ArrayLike = 300_000.0
     """Heat lost from the lower zone (cooling), held constant in a what-if. [kJ/tHM]"""
 
 
 def _slag_rate(point: OperatingPoint, coke_rate: ArrayLike) -> ArrayLike:
     ore = 10.0 * point.hot_metal_iron / (point.burden_iron / 100.0)  # kg burden/tHM
-    return (ore * point.burden_gangue + coke_rate * point.coke_ash + point.coal_rate * point.coal_ash) / 100.0
+    oxides = ore * point.burden_gangue + coke_rate * point.coke_ash + point.coal_rate * point.coal_ash
+    return oxides / 100.0 + point.additional_slag
 
 
 def coke_rate_from_balances(point: OperatingPoint, *, iterations: int = 4) -> dict[str, ArrayLike]:
@@ -163,6 +166,7 @@ WHAT_IF_STEPS: dict[str, tuple[float, str]] = {
     "coal_rate": (10.0, "kg/tHM"),
     "burden_iron": (1.0, "%"),
     "burden_gangue": (1.0, "%"),
+    "additional_slag": (10.0, "kg/tHM"),
 }
 """Default step of each what-if variable and its unit (the rows of :func:`what_if_table`)."""
 
