@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from greenmet.blast_furnace.flame_temperature import raceway_adiabatic_flame_temperature
 from greenmet.blast_furnace.gas import bosh_gas_volume, top_gas_utilisation
@@ -490,3 +492,18 @@ def test_bad_steps_are_refused():
 def test_per_cast_tags_are_the_cast_table_columns(baseline):
     assert set(CAST_TAGS) <= set(tag_catalogue(SMALL)["tag"])
     assert not set(CAST_TAGS) & set(baseline.values.columns)
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 2**31), step=st.sampled_from([1.0, 5.0, 30.0]), faults=st.integers(0, 200))
+def test_invariants_hold_for_any_seed_and_step(seed, step, faults):
+    result = simulate(
+        SMALL, "20min", seed=seed, step_seconds=step, scenario=Scenario(random_sensor_faults_per_day=faults)
+    )
+    v, q = result.values, result.quality
+    assert v.isna().eq(q.eq(QUALITY_BAD)).all().all()  # NaN exactly where quality is bad
+    assert (v.index[1:] - v.index[:-1] == pd.Timedelta(seconds=step)).all()
+    assert v["charge_count"].is_monotonic_increasing
+    gas = v[["top_gas_co", "top_gas_co2", "top_gas_h2"]].sum(axis=1)
+    assert gas.dropna().between(40, 60).all()  # the rest is N2
+    assert (result.labels["end"] > result.labels["start"]).all()

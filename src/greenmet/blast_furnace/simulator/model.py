@@ -483,8 +483,9 @@ class FurnaceSimulator:
         for first, severity in self._slip_events(k):
             since = (k - first) * dt
             after = since >= 0
-            if 0 <= first - k[0] < n:
-                slip_jump[int(np.ceil(first - k[0]))] += 0.6 + 1.4 * severity
+            jump_at = int(np.ceil(first - k[0]))
+            if 0 <= jump_at < n:
+                slip_jump[jump_at] += 0.6 + 1.4 * severity
             slip_pulse += np.where(after, severity * np.exp(-np.clip(since, 0, None) / 90.0), 0.0)
             slip_scatter += np.where(after & (since < 1800), severity, 0.0)
             slip_cooling += severity * np.exp(-(((since - 3600.0) / 1500.0) ** 2))
