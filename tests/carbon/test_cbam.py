@@ -396,3 +396,12 @@ def test_many_installations_in_one_solve_equal_one_by_one():
         )
     with pytest.raises(InputError, match="installation id used twice"):
         cbam_tables([activities[0], activities[0]])
+
+
+def test_communication_is_strict_json():
+    import json
+
+    data = copy.deepcopy(STEEL)
+    data["cbam"]["processes"][0].pop("route", None)
+    text = json.dumps(communication(compute_cbam(_activity(data))), allow_nan=False)
+    assert '"production_route": null' in text

@@ -1175,7 +1175,16 @@ def communication(result: CbamResult) -> list[dict[str, Any]]:
                 "carbon_price_covered_share": None if price is None else price.covered_share,
             }
         )
-    return records
+    return [_clean(record) for record in records]
+
+
+def _clean(value: Any) -> Any:
+    """NaN → None, recursively through dicts and lists (JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return _none(value)
 
 
 def _none(value: Any) -> Any:
