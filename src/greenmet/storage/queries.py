@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import warnings
 import zoneinfo
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,6 +62,7 @@ __all__ = [
 
 _UTC = dtypes.Timestamp(timezone="UTC")
 logger = logging.getLogger(__name__)
+_SPARK_VIEWS: set[str] = set()  # temporary views over furnace directories, refreshed on a retry
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,6 +178,7 @@ def open_points(root: str | os.PathLike[str], site: str, furnace: str, *, start:
         frame = backend._session.read.option("basePath", str(directory)).parquet(str(directory))
         name = f"greenmet_points_{site}_{furnace}".replace("-", "_")
         frame.createOrReplaceTempView(name)
+        _SPARK_VIEWS.add(name)
         table = backend.table(name)
     else:
         table = backend.read_parquet(str(directory / "date=*" / "*.parquet"), hive_partitioning=True)
@@ -202,7 +205,10 @@ def run(expression: ir.Table, backend: Any = None, *, attempts: int = 5) -> pd.D
     """
     for attempt in range(attempts):
         try:
-            table = backend.to_pyarrow(expression) if backend is not None else expression.to_pyarrow()
+            with warnings.catch_warnings():
+                # ibis's PySpark backend reads a pandas option that pandas 3 deprecated
+                warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
+                table = backend.to_pyarrow(expression) if backend is not None else expression.to_pyarrow()
             break
         except Exception as error:
             if attempt == attempts - 1 or not _vanished_file(error):
@@ -210,10 +216,8 @@ def run(expression: ir.Table, backend: Any = None, *, attempts: int = 5) -> pd.D
             logger.info("a file vanished under a query (a compaction swapped it); running it again")
             connection = backend if backend is not None else expression.get_backend()
             if connection.name == "pyspark":  # Spark caches file listings; list again
-                connection._session.catalog.clearCache()
-                for view in connection._session.catalog.listTables():
-                    if view.name.startswith("greenmet_points_"):
-                        connection._session.catalog.refreshTable(view.name)
+                for view in sorted(_SPARK_VIEWS):
+                    connection._session.catalog.refreshTable(view)
     frame = table.to_pandas()
     for column in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
@@ -324,7 +328,7 @@ def gaps(points: ir.Table, tags: str | Sequence[str], start: Any, end: Any, *, t
 
     start_literal = ibis.literal(start_utc.to_pydatetime(), type=_UTC)
     end_literal = ibis.literal(end_utc.to_pydatetime(), type=_UTC)
-    requested = ibis.memtable(pd.DataFrame({"tag": tag_list}))
+    requested = ibis.memtable(pa.table({"tag": pa.array(tag_list, pa.string())}))
     extent = selected.group_by("tag").aggregate(first=selected.ts.min(), last=selected.ts.max())
     edges = requested.left_join(extent, requested.tag == extent.tag).select(
         tag=requested.tag, first=extent.first, last=extent.last)

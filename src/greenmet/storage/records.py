@@ -196,11 +196,14 @@ class RecordStore:
         finally:
             cursor.close()
 
-    def submit(self, function: Callable[[duckdb.DuckDBPyConnection], T]) -> Future[T]:
-        """Queue ``function(cursor)`` for the writer thread; it runs in its own transaction."""
+    def _check_open(self) -> None:
         if self._closed:
             raise StorageError("the records store is closed", field="path", value=self.path,
                                fix="open a new RecordStore")
+
+    def submit(self, function: Callable[[duckdb.DuckDBPyConnection], T]) -> Future[T]:
+        """Queue ``function(cursor)`` for the writer thread; it runs in its own transaction."""
+        self._check_open()
         future: Future[T] = Future()
         self._queue.put((function, future))
         return future
@@ -261,6 +264,7 @@ class RecordStore:
     # -- reading -------------------------------------------------------------------------------
     def query(self, sql: str, parameters: Sequence[Any] | None = None) -> pd.DataFrame:
         """Run a read-only query on a cursor of the calling thread; committed data only."""
+        self._check_open()
         cursor = self._connection.cursor()
         try:
             return cursor.execute(sql, parameters).df()
