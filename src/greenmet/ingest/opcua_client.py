@@ -312,6 +312,10 @@ class OpcUaIngest:
         (site, furnace) that receives the ``ingest_*`` points; the mapping's first by default.
     request_timeout_s
         Timeout of each OPC UA request. [s]
+    watchdog_interval_s
+        The server is probed this often, with this timeout, to find a connection that is open but
+        dead (a closed socket is noticed at once). Short values on a saturated event loop give
+        false losses. [s]
     ack_log
         If given, every acknowledged point is appended to this file as ``tag<TAB>ts_us`` (an
         audit trail of what the historian acknowledged).
@@ -342,6 +346,7 @@ class OpcUaIngest:
         health_interval_s: float = 5.0,
         health_destination: tuple[str, str] | None = None,
         request_timeout_s: float = 4.0,
+        watchdog_interval_s: float = 5.0,
         ack_log: str | Path | None = None,
         historian_options: dict[str, Any] | None = None,
         start_after: Mapping[str, dt.datetime] | None = None,
@@ -366,6 +371,7 @@ class OpcUaIngest:
             ("reconnect_max_s", reconnect_max_s),
             ("health_interval_s", health_interval_s),
             ("request_timeout_s", request_timeout_s),
+            ("watchdog_interval_s", watchdog_interval_s),
         ):
             if not seconds > 0:
                 raise InputError(
@@ -389,6 +395,7 @@ class OpcUaIngest:
         destinations = mapping.destinations()
         self.health_destination = health_destination or destinations[0]
         self.request_timeout_s = request_timeout_s
+        self.watchdog_interval_s = watchdog_interval_s
         self.ack_log = Path(ack_log) if ack_log is not None else None
         self.historian_options = historian_options or {}
         self._start_after = dict(start_after or {})
@@ -489,7 +496,9 @@ class OpcUaIngest:
                 await asyncio.wait_for(self._stop.wait(), delay)
 
     async def _connect(self) -> Client:
-        client = Client(self.endpoint, timeout=self.request_timeout_s, watchdog_intervall=1.0)
+        client = Client(
+            self.endpoint, timeout=self.request_timeout_s, watchdog_intervall=self.watchdog_interval_s
+        )
         client.session_timeout = 60_000
 
         async def lost(error: Exception) -> None:

@@ -8,10 +8,10 @@ checks return False for NaN points.
 
 References
 ----------
-- pvanalytics (Perry et al., "pvanalytics: A Python Package for Automated Processing of Solar
-  Photovoltaic Data", JOSS 7(77), 4284, 2022, doi:10.21105/joss.04284): quality functions that
-  return boolean series; the stuck-value test on consecutive differences follows the idea of its
-  ``quality.gaps.stale_values_diff`` (re-implemented here, with True meaning *stuck*).
+- pvanalytics (pvlib project, github.com/pvlib/pvanalytics, v0.1.3 archived as Zenodo record
+  7448654, 2022): quality functions that return boolean series; the stuck-value test on
+  consecutive differences follows the idea of its ``quality.gaps.stale_values_diff``
+  (re-implemented here, with True meaning *stuck*).
 - Hampel filter for spikes: F. R. Hampel, "The influence curve and its role in robust
   estimation", JASA 69(346), 383–393 (1974), doi:10.1080/01621459.1974.10482962; as a moving-window
   outlier identifier for process data: R. K. Pearson, "Outliers in process modeling and
@@ -157,8 +157,8 @@ def is_stuck(x: Any, window: int = 6, *, rtol: float = 1e-5, atol: float = 1e-8)
     Two consecutive samples are "unchanged" when ``|x[i] - x[i-1]| <= atol + rtol * |x[i-1]|``
     (the tolerance of :func:`numpy.isclose`). Every sample of a run of ``window`` or more
     consecutive unchanged samples is flagged, the first one included. NaN breaks a run. This is
-    the consecutive-difference test of pvanalytics ``quality.gaps.stale_values_diff``
-    (pvanalytics 0.2, JOSS doi:10.21105/joss.04284) with all points of the run marked, re-implemented.
+    the consecutive-difference test of pvanalytics ``quality.gaps.stale_values_diff`` with all
+    points of the run marked, re-implemented.
 
     Parameters
     ----------
