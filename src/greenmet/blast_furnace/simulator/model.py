@@ -57,6 +57,7 @@ from greenmet.blast_furnace.simulator.catalogue import (
 from greenmet.blast_furnace.simulator.config import FurnaceConfig
 from greenmet.blast_furnace.simulator.scenario import ResolvedFault, Scenario
 from greenmet.errors import InputError
+from greenmet.refdata import factor
 
 __all__ = [
     "QUALITY_BAD",
@@ -70,17 +71,27 @@ __all__ = [
 QUALITY_GOOD = 0
 QUALITY_BAD = 128
 
-_MOLAR_VOLUME = 22.414  # Nm3/kmol, ideal gas at 0 degC, 101.325 kPa
-_OXYGEN_PURITY = 0.995  # technical oxygen, as in the enthalpy RAFT code cited by the reference note
-_COAL_HYDROGEN = 4.0  # % of coal, reference note §1.2 (ZJU bosh-gas check)
-_HYDROGEN_UTILISATION = 0.40  # share of hydrogen that leaves as H2O (not in dry top gas) [L]
-_IRON_IN_HOT_METAL = 0.945  # VAI chapter: 94.5 % Fe
-_HOT_METAL_CARBON_KG_PER_T = 47.0  # 4.7 % C, VAI chapter
-_ORE_OXYGEN_BY_HYDROGEN = 1.5  # kmol O per tHM removed by H2 instead of C/CO [L]
-_BURDEN_VOLUME_ORE_M3_PER_T = 1.6 / 1.85  # 1.6 t ferrous burden per tHM at 1.85 t/m3 bulk density [L]
-_COKE_BULK_DENSITY = 0.50  # t/m3 [L]
-_CHARGES_PER_HOUR = 7.0  # nominal charges (ore + coke batch) per hour [L]
-_STOCK_LINE_AFTER_CHARGE_M = 1.2  # depth after a charge [L]
+_MOLAR_VOLUME = 22.414  # Nm3/kmol, ideal gas at 0 degC, 101.325 kPa (CODATA 2018: 22.41397)
+
+
+def _constant(name: str) -> float:
+    """A value of reference table ``simulator_constants`` (sources and provisional flags there)."""
+    return factor("simulator_constants", name=name).value
+
+
+_OXYGEN_PURITY = _constant("oxygen_purity")
+_COAL_HYDROGEN = _constant("coal_hydrogen")  # % of coal
+_HYDROGEN_UTILISATION = _constant("hydrogen_utilisation")
+_IRON_IN_HOT_METAL = _constant("iron_in_hot_metal") / 100
+_ORE_OXYGEN_BY_HYDROGEN = _constant("ore_oxygen_removed_by_hydrogen")  # kmol O per tHM
+_BURDEN_VOLUME_ORE_M3_PER_T = _constant("ferrous_burden_rate") / _constant("ferrous_bulk_density")
+_COKE_BULK_DENSITY = _constant("coke_bulk_density")  # t/m3
+_CHARGES_PER_HOUR = _constant("charges_per_hour")
+_STOCK_LINE_AFTER_CHARGE_M = _constant("stock_line_after_charge")
+_TUYERE_LEAK_M3_PER_H = _constant("tuyere_leak_flow")
+_DP_EXPONENT = _constant("pressure_differential_exponent")
+_THERMAL_LAG_S = _constant("thermal_lag") * 3600
+_SILICON_PER_KELVIN = _constant("silicon_per_kelvin")
 _COARSE = 60  # steps between points of the slow processes
 
 _DRIVERS = (
@@ -505,7 +516,7 @@ class FurnaceSimulator:
         # 2. production, carbon and oxygen balance, top gas
         blast_oxygen = np.asarray(self._blast_oxygen(blast, oxygen, humidity))
         production = blast_oxygen / self.O_blast_per_t  # t/min
-        leak_m3_per_h = 3.0 * leak_t  # water lost per tuyere at full severity [L]
+        leak_m3_per_h = _TUYERE_LEAK_M3_PER_H * leak_t  # water lost per tuyere
         leak_kmol = leak_m3_per_h.sum(axis=1) * 1000 / 60 / 18.015  # kmol H2O/min
         delta = (
             0.012 * d[:, 5]
@@ -542,7 +553,7 @@ class FurnaceSimulator:
             + 0.08 * hot
             - 0.10 * slip_pulse
         )
-        dp = c.pressure_differential_kPa * (bosh / self.bosh0) ** 1.7 * resistance
+        dp = c.pressure_differential_kPa * (bosh / self.bosh0) ** _DP_EXPONENT * resistance
         spike_rate = 0.004 * (chan > 0) + 0.004 * (slip_scatter > 0)
         impulses = (rng.random(n) < spike_rate) * rng.uniform(8.0, 25.0, n) * np.maximum(chan, slip_scatter)
         impulses += 25.0 * slip_jump / 2.0
@@ -579,7 +590,7 @@ class FurnaceSimulator:
             - 40.0 * slip_cooling
             - 15.0 * scaf
         )
-        lag = float(np.exp(-dt / (1.5 * 3600)))
+        lag = float(np.exp(-dt / _THERMAL_LAG_S))
         thermal = _lag(_lag(heat, lag, self._thermal_state), lag, self._thermal_state2)
         cumulative = self._production + np.cumsum(production * dt / 60)
         self._production = float(cumulative[-1])
@@ -731,7 +742,7 @@ class FurnaceSimulator:
                 "taphole": hole,
                 "hot_metal_temperature_degC": c.hot_metal_temperature_degC + theta + rng.normal(0, 6.0),
                 "hot_metal_silicon_percent": max(
-                    0.08, c.hot_metal_silicon_percent + 0.0045 * theta + rng.normal(0, 0.03)
+                    0.08, c.hot_metal_silicon_percent + _SILICON_PER_KELVIN * theta + rng.normal(0, 0.03)
                 ),
                 "hot_metal_sulphur_percent": max(0.005, 0.028 - 0.00012 * theta + rng.normal(0, 0.003)),
                 "slag_basicity": 1.18 + 0.02 * float(basicity_driver[index]) + rng.normal(0, 0.015),
