@@ -507,3 +507,16 @@ def test_invariants_hold_for_any_seed_and_step(seed, step, faults):
     gas = v[["top_gas_co", "top_gas_co2", "top_gas_h2"]].sum(axis=1)
     assert gas.dropna().between(40, 60).all()  # the rest is N2
     assert (result.labels["end"] > result.labels["start"]).all()
+
+
+def test_simulator_constants_match_their_sources_and_flag_the_assumptions():
+    from greenmet.refdata import load_table
+
+    table = load_table("simulator_constants").set_index("name")
+    # VAI chapter (Klinger et al. 2010, doi:10.5772/7075): hot metal 94.5 % Fe; reference note
+    # §1.2: O2 purity 0.995 in the enthalpy RAFT code.
+    assert table.loc["iron_in_hot_metal", "value"] == 94.5
+    assert table.loc["oxygen_purity", "value"] == 0.995
+    assert not table.loc[["iron_in_hot_metal", "oxygen_purity"], "needs_verification"].any()
+    assumptions = table[table["source"].str.contains("assumption|Practice")]
+    assert assumptions["needs_verification"].all() and len(assumptions) >= 8
