@@ -90,7 +90,7 @@ def prepare_flows(flows: pd.DataFrame, *, edition: str) -> pd.DataFrame:
 
 
 def material_lines(prepared: pd.DataFrame, *, method: str) -> pd.DataFrame:
-    """Emission lines of the material flows, one per installation, process, material and direction.
+    """Emission lines of the material flows, one per installation, process, material, direction and source.
 
     Flows with no carbon (ores, scrap, alumina …) give no line. Outgoing flows give negative
     lines (exported fuels: category ``combustion``; products: ``fixed_carbon``).
@@ -113,12 +113,12 @@ def material_lines(prepared: pd.DataFrame, *, method: str) -> pd.DataFrame:
     f["activity_signed"] = f["sign"] * f["quantity_ref"]
     f["emissions_t"] = f["activity_signed"] * f["co2_factor_t_per_unit"]
     f["process"] = f["process"].fillna("")
-    keys = ["installation_id", "process", "material", "category", "direction", "unit_ref"]
+    # Flows with measured and with default factors stay on separate lines (source in the key).
+    keys = ["installation_id", "process", "material", "category", "direction", "unit_ref", "factor_source",
+            "needs_verification"]
     grouped = f.groupby(keys, sort=False, dropna=False).agg(
         activity_ref=("activity_signed", "sum"), emissions_t=("emissions_t", "sum"),
         mean_factor=("co2_factor_t_per_unit", "mean"),
-        factor_source=("factor_source", lambda s: "; ".join(dict.fromkeys(s))),
-        needs_verification=("needs_verification", "any"),
     ).reset_index()
     with np.errstate(divide="ignore", invalid="ignore"):
         effective = grouped["emissions_t"] / grouped["activity_ref"]
