@@ -31,8 +31,9 @@ def test_toml_json_and_excel_give_the_same_state(tmp_path):
         data = tomllib.loads(path.read_text("utf-8"))
     (tmp_path / "s.json").write_text(json.dumps(data))
     assert read_furnace_state(tmp_path / "s.json") == from_toml
-    pd.DataFrame(_rows(data), columns=["quantity", "value"]).to_excel(tmp_path / "s.xlsx", sheet_name="state",
-                                                                      index=False)
+    pd.DataFrame(_rows(data), columns=["quantity", "value"]).to_excel(
+        tmp_path / "s.xlsx", sheet_name="state", index=False
+    )
     assert read_furnace_state(tmp_path / "s.xlsx") == from_toml
 
 
@@ -42,8 +43,9 @@ def test_excel_error_names_file_sheet_row_and_field(tmp_path):
     rows = _rows(data)
     position = next(i for i, (k, _) in enumerate(rows) if k == "blast_temperature_degC")
     rows[position] = ("blast_temperature_degC", 2192)
-    pd.DataFrame(rows, columns=["quantity", "value"]).to_excel(tmp_path / "bad.xlsx", sheet_name="state",
-                                                               index=False)
+    pd.DataFrame(rows, columns=["quantity", "value"]).to_excel(
+        tmp_path / "bad.xlsx", sheet_name="state", index=False
+    )
     where = rf"bad.xlsx, sheet 'state', row {position + 2}: blast_temperature_degC"
     with pytest.raises(InputError, match=where):
         read_furnace_state(tmp_path / "bad.xlsx")
