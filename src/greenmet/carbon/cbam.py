@@ -180,6 +180,11 @@ def _constant_verify(name: str) -> bool:
     return factor("cbam_constants", name=name).needs_verification
 
 
+@cache
+def _constant_source(name: str) -> str:
+    return factor("cbam_constants", name=name).source
+
+
 def heat_emission_factor_default() -> float:
     """Factor of imported measurable heat without supplier data: 56.1 / 0.9 = 62.3 t CO2/TJ.
 
@@ -402,9 +407,12 @@ def default_value(
     InputError
         A short CN code whose sub-headings have different values.
     """
-    code = clean_cn_code(cn_code)
+    return dict(_default_value(clean_cn_code(cn_code), country.upper(), year, fallback))
+
+
+@cache
+def _default_value(code: str, country: str, year: int | None, fallback: bool) -> dict[str, Any]:
     table = _defaults_table()
-    country = country.upper()
     if country in EU_AND_EXEMPT_COUNTRIES:
         raise InputError(
             "goods from the EU or from CBAM-exempt countries have no default value",
@@ -437,7 +445,7 @@ def default_value(
         raise UnknownKeyError(
             "CN code not in the shipped CBAM default table",
             field="cn_code",
-            value=cn_code,
+            value=code,
             fix=f"shipped headings: {', '.join(known)} (iron and steel, aluminium)",
         )
     markup, markup_source = _markup(code, year)
@@ -661,7 +669,7 @@ def _process_lines(
     """Emission lines of one process and its attributed direct and indirect emissions."""
     base = {"installation_id": installation_id, "method": METHOD, "process": process.name, "gas": "CO2"}
     lines: list[dict[str, Any]] = []
-    mb_source = factor("cbam_constants", name="carbon_to_co2").source
+    mb_source = _constant_source("carbon_to_co2")
     for stream in process.source_streams:
         em = mass_balance_emissions(stream.quantity, stream.carbon_content, stream.direction == "out")
         sign = -1.0 if stream.direction == "out" else 1.0
