@@ -16,7 +16,9 @@ far more CPU per value than the client): either a plain asyncua server with ``--
 variables each rewritten ``--rate-hz`` times a second, or the simulator's server
 (``--source simulator``, 239 tags of the 2,500 m³ preset). The sustained rate is measured over
 ``--duration`` seconds after ``--warmup`` seconds. The load average of the machine is printed:
-on a shared machine other processes take CPU from the servers and the clients alike.
+on a shared machine other processes take CPU from the servers and the clients alike, so each
+client also reports points per CPU-second of its own process (all its threads): what one core
+would sustain for it if the servers kept up.
 
 Run::
 
@@ -143,9 +145,9 @@ async def plain_client(
             await subscription.subscribe_data_change(nodes[start : start + per_sub], queuesize=100)
             tasks.append(asyncio.create_task(consume(subscription)))
     await asyncio.sleep(warmup)
-    first, started = count, time.perf_counter()
+    first, started, cpu = count, time.perf_counter(), time.process_time()
     await asyncio.sleep(duration)
-    received, elapsed = count - first, time.perf_counter() - started
+    received, elapsed, cpu = count - first, time.perf_counter() - started, time.process_time() - cpu
     for task in tasks:
         task.cancel()
     for client in clients:
@@ -156,6 +158,7 @@ async def plain_client(
         "points": received,
         "seconds": elapsed,
         "points_per_s": received / elapsed,
+        "points_per_cpu_s": received / cpu,
         "peak_rss_mib": _peak_rss_mib(),
     }
 
@@ -205,10 +208,12 @@ async def greenmet_client(
             )
         runs = [asyncio.create_task(ingest.run()) for ingest in ingests]
         await asyncio.sleep(warmup)
+        cpu = time.process_time()
         first, started = sum(i.health()["points_written"] for i in ingests), time.perf_counter()
         await asyncio.sleep(duration)
         healths = [i.health() for i in ingests]
         written, elapsed = sum(h["points_written"] for h in healths) - first, time.perf_counter() - started
+        cpu = time.process_time() - cpu
         for ingest in ingests:
             ingest.stop()
         finals = await asyncio.gather(*runs)
@@ -219,6 +224,7 @@ async def greenmet_client(
         "points": written,
         "seconds": elapsed,
         "points_per_s": written / elapsed,
+        "points_per_cpu_s": written / cpu,
         "peak_rss_mib": _peak_rss_mib(),
         "lag_s": max((h["lag_s"] or 0.0) for h in healths),
         "acknowledged_total": sum(f["points_written"] for f in finals),
@@ -364,9 +370,13 @@ def main() -> None:
         print(
             f"{result['client']:<36} {result['points_per_s']:>10,.0f} points/s  "
             f"({result['points']:,} points in {result['seconds']:.1f} s, {result['tags']} tags)  "
-            f"peak RSS {result['peak_rss_mib']:.0f} MiB"
+            f"peak RSS {result['peak_rss_mib']:.0f} MiB, "
+            f"{result['points_per_cpu_s']:,.0f} points per CPU-second"
         )
-    print(f"ratio greenmet / plain asyncua: {ours['points_per_s'] / peer['points_per_s']:.2f}")
+    print(
+        f"ratio greenmet / plain asyncua: {ours['points_per_s'] / peer['points_per_s']:.2f} (rate), "
+        f"{ours['points_per_cpu_s'] / peer['points_per_cpu_s']:.2f} (points per client CPU-second)"
+    )
     print(
         f"greenmet: lag {ours['lag_s']:.3f} s, acknowledged {ours['acknowledged_total']:,}, "
         f"in Parquet after close {ours['stored_total']:,}, duplicates dropped {ours['duplicates_dropped']}, "
