@@ -775,7 +775,7 @@ class OpcUaIngest:
                     data_value = item.Value
                     stamp = data_value.SourceTimestamp or data_value.ServerTimestamp
                     if stamp is not None:
-                        us = (stamp - _EPOCH) // _ONE_US
+                        us = (stamp - _EPOCH) // _ONE_US if stamp.tzinfo is not None else _micros(stamp)
                     else:
                         now = now or _now_us()
                         us = now
@@ -794,6 +794,8 @@ class OpcUaIngest:
                     buffer.quality.append(quality)
                 self._health.points_received += received
                 self._health.duplicates_dropped += duplicates
+            except Exception as error:  # a defect here must not stop ingestion; it is reported
+                self._record_error(f"notification not understood: {type(error).__name__}: {error}")
             finally:
                 queue.task_done()
 
