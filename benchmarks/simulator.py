@@ -11,6 +11,7 @@ same hour advanced as one chunk; the ratio is the gain of vectorisation.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -25,6 +26,11 @@ def _peak_rss_mb() -> float:
     return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
 
 
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=float, default=1.0)
@@ -35,7 +41,9 @@ def main() -> None:
     FurnaceSimulator(config).advance(60)  # import and first-call costs out of the timing
     base_rss = _peak_rss_mb()
     with tempfile.TemporaryDirectory() as root:
+        cpu_before = _cpu_s()
         report = write_history(root, config, f"{int(args.days * 86400)}s", seed=1)
+        cpu = _cpu_s() - cpu_before
         simulated = report.steps
         print(
             f"greenmet write_history: {report.elapsed_s:.2f} s for {simulated:,} simulated s "
@@ -44,6 +52,10 @@ def main() -> None:
         print(
             f"  {report.points:,} points, {report.points / report.elapsed_s / 1e6:.2f} M points/s, "
             f"{len(report.parts)} part(s), peak RSS {_peak_rss_mb():.0f} MB (before: {base_rss:.0f} MB)"
+        )
+        print(
+            f"  CPU time {cpu:.2f} s (user + sys, all threads) -> {simulated / cpu:,.0f}x real time per CPU "
+            f"second; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
 
     steps = int(args.baseline_hours * 3600)

@@ -270,7 +270,10 @@ class FurnaceSimulator:
         self._faults = self.scenario.check(config, self.origin)
         self._random_faults: list[ResolvedFault] = []
         self._stuck_values: dict[int, float] = {}
-        self._specs = [spec for spec in tag_specs(config) if not spec.per_cast]
+        # alphabetical, the order of historian parts: chunks go to disk without reordering
+        self._specs = sorted(
+            (spec for spec in tag_specs(config) if not spec.per_cast), key=lambda spec: spec.tag
+        )
         self.tags: tuple[str, ...] = tuple(spec.tag for spec in self._specs)
         self._column = {tag: number for number, tag in enumerate(self.tags)}
         self._low = np.array([spec.low for spec in self._specs])
