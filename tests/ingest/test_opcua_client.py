@@ -393,3 +393,21 @@ def test_a_mapping_that_matches_nothing_on_the_server_stops_with_a_clear_error(t
 
     with pytest.raises(UnknownKeyError, match="no vendor tag of the mapping is on the server"):
         asyncio.run(asyncio.wait_for(scenario(), 30))
+
+
+def test_reconnection_waits_double_up_to_the_limit(tmp_path):
+    # No server on the port: every attempt fails, so the waits follow 0.1 * 2^n capped at 0.4 s.
+    ingest = OpcUaIngest(
+        f"opc.tcp://127.0.0.1:{free_port()}",
+        _mapping(),
+        tmp_path / "h",
+        reconnect_initial_s=0.1,
+        reconnect_max_s=0.4,
+        request_timeout_s=1.0,
+    )
+    assert [ingest.backoff_s(n) for n in range(1, 6)] == [0.1, 0.2, 0.4, 0.4, 0.4]
+    health = asyncio.run(asyncio.wait_for(ingest.run(1.6), 30))
+    assert ingest.waits_s[:4] == [0.1, 0.2, 0.4, 0.4]
+    assert health["connected"] is False and health["reconnects"] == 0 and health["points_written"] == 6
+    # Every wait follows a failed attempt, and each failure is counted and kept as the last error.
+    assert health["errors"] >= len(ingest.waits_s) >= 4 and "session:" in health["last_error"]

@@ -412,6 +412,8 @@ class OpcUaIngest:
         self._stop = asyncio.Event()
         self._lost = asyncio.Event()
         self._sessions = 0
+        self.waits_s: list[float] = []
+        """Waits before each reconnection attempt so far, in order. [s]"""
         self._pending = 0
         self._rate_mark = (time.monotonic(), 0)
 
@@ -470,6 +472,14 @@ class OpcUaIngest:
                 ack.close()
         return self.health()
 
+    def backoff_s(self, failures: int) -> float:
+        """Wait before the next connection attempt after ``failures`` failed sessions in a row. [s]
+
+        ``reconnect_initial_s · 2^(failures - 1)``, at most ``reconnect_max_s``; the first wait
+        after a session that ran for a while is ``reconnect_initial_s``.
+        """
+        return float(min(self.reconnect_initial_s * 2 ** max(failures - 1, 0), self.reconnect_max_s))
+
     # -- sessions ----------------------------------------------------------------------------
     async def _stop_after(self, duration_s: float) -> None:
         await asyncio.sleep(duration_s)
@@ -489,8 +499,10 @@ class OpcUaIngest:
                 self._health.connected = False
             if self._stop.is_set():
                 break
+            # A session that lasted longer than the longest wait was a success: start over.
             failures = 0 if time.monotonic() - started > self.reconnect_max_s else failures + 1
-            delay = min(self.reconnect_initial_s * 2 ** max(failures - 1, 0), self.reconnect_max_s)
+            delay = self.backoff_s(failures)
+            self.waits_s.append(delay)
             logger.info("reconnecting to %s in %.1f s", self.endpoint, delay)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), delay)
