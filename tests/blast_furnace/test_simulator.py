@@ -452,6 +452,10 @@ def test_bad_scenarios_are_refused_with_the_field_and_the_fix(mapping, error, ma
         ({"fault": "tuyere_leak", "start": "1h", "duration": "1h"}, "needs a location"),
         ({"fault": "hanging", "start": "1h", "duration": "1h", "location": 2}, "takes no location"),
         ({"fault": "hanging", "start": "2026-01-01T03:00:00Z", "end": "2h"}, "is not after start"),
+        (
+            {"fault": "hanging", "start": "2025-12-31T23:00:00Z", "duration": "2h"},
+            "starts before the simulation",
+        ),
     ],
 )
 def test_scenarios_are_checked_against_the_furnace(fault, match):

@@ -280,6 +280,13 @@ class Scenario(BaseModel):
         for number, event in enumerate(self.faults):
             field = f"faults.{number}"
             start, end = event.resolve(origin)
+            if start < origin:
+                raise InputError(
+                    f"starts before the simulation ({origin})",
+                    field=f"{field}.start",
+                    value=str(start),
+                    fix="give a start at or after the simulation start, or an offset such as '2h'",
+                )
             if end <= start:
                 raise InputError(
                     f"end ({end}) is not after start ({start})",
@@ -333,6 +340,13 @@ class Scenario(BaseModel):
                     fix="use a tag of tag_catalogue(config)",
                 )
             start, end = sensor.resolve(origin)
+            if start < origin:
+                raise InputError(
+                    f"starts before the simulation ({origin})",
+                    field=f"{field}.start",
+                    value=str(start),
+                    fix="give a start at or after the simulation start, or an offset such as '2h'",
+                )
             if end <= start:
                 raise InputError(
                     f"end ({end}) is not after start ({start})",
