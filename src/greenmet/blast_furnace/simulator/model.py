@@ -522,8 +522,8 @@ class FurnaceSimulator:
         leak_m3_per_h = _TUYERE_LEAK_M3_PER_H * leak_t  # water lost per tuyere
         leak_kmol = leak_m3_per_h.sum(axis=1) * 1000 / 60 / 18.015  # kmol H2O/min
         delta = (
-            0.012 * d[:, 5]
-            + 0.01 * d[:, 8]
+            0.006 * d[:, 5]
+            + 0.005 * d[:, 8]
             + 0.07 * chan
             + 0.05 * cold
             - 0.03 * hot
