@@ -438,9 +438,9 @@ class FurnaceSimulator:
             out[:, column] = np.maximum(out[:, column], window)
         return out
 
-    def _slip_events(self, steps: np.ndarray) -> list[tuple[float, float]]:
+    def _slip_events(self, steps: np.ndarray) -> list[tuple[float, float, float]]:
         return [
-            (self._step_of(f.start), f.severity)
+            (self._step_of(f.start), f.severity, self._step_of(f.end))
             for f in self._faults
             if f.fault == "slip"
             and steps[0] - 4 * 3600 / self.step_seconds <= self._step_of(f.start) <= steps[-1]
@@ -494,14 +494,14 @@ class FurnaceSimulator:
         slip_pulse = np.zeros(n)  # pressure spike, decays in minutes
         slip_cooling = np.zeros(n)  # unprepared burden reaching the hearth, 30-90 min later
         slip_scatter = np.zeros(n)
-        for first, severity in self._slip_events(k):
+        for first, severity, last in self._slip_events(k):
             since = (k - first) * dt
             after = since >= 0
             jump_at = int(np.ceil(first - k[0]))
             if 0 <= jump_at < n:
                 slip_jump[jump_at] += 0.6 + 1.4 * severity
             slip_pulse += np.where(after, severity * np.exp(-np.clip(since, 0, None) / 90.0), 0.0)
-            slip_scatter += np.where(after & (since < 1800), severity, 0.0)
+            slip_scatter += np.where(after & (k < last), severity, 0.0)  # scatter while labelled
             slip_cooling += severity * np.exp(-(((since - 3600.0) / 1500.0) ** 2))
 
         # 1. operating inputs (true values)
