@@ -113,6 +113,17 @@ def test_same_seed_same_data_other_seed_other_data():
     assert not np.allclose(first.values["blast_volume"], third.values["blast_volume"])
 
 
+def test_prefetching_the_noise_in_a_thread_changes_nothing():
+    plain = FurnaceSimulator(SMALL, seed=8)
+    fetched = FurnaceSimulator(SMALL, seed=8, prefetch=True)
+    try:
+        for size in (600, 600, 300, 600):  # a size change discards the prefetched chunk
+            np.testing.assert_array_equal(plain.advance(size).values, fetched.advance(size).values)
+    finally:
+        fetched.close()
+    np.testing.assert_array_equal(plain.advance(60).values, fetched.advance(60).values)  # closed: still works
+
+
 def test_values_lie_in_their_catalogue_ranges_and_near_typical_operation(baseline):
     catalogue = tag_catalogue(SMALL).set_index("tag")
     values = baseline.values

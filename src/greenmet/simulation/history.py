@@ -293,7 +293,7 @@ def write_history(
             value=str(duration),
             fix="give a duration such as '1D' or '6h'",
         )
-    simulator = FurnaceSimulator(config, scenario, seed=seed, start=start)
+    simulator = FurnaceSimulator(config, scenario, seed=seed, start=start, prefetch=True)
     directory = furnace_directory(root, config)
     report = HistoryReport(directory=directory)
     try:
@@ -347,6 +347,7 @@ def write_history(
         _collect(pending, report)
     finally:
         writer.shutdown(wait=True)
+        simulator.close()
     report.steps = done
     labels = simulator.labels()
     report.labels = len(labels)

@@ -36,6 +36,7 @@ identical bit for bit (each chunk draws from ``numpy.random.default_rng([seed, c
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -200,9 +201,9 @@ class _CoarseAR:
         return self.grid[lower] * (1.0 - fraction) + self.grid[lower + 1] * fraction
 
 
-def _ar1(rng: np.random.Generator, n: int, sigma: np.ndarray, phi: float, state: np.ndarray) -> np.ndarray:
-    """AR(1) noise x[t] = phi x[t-1] + e[t], stationary std ``sigma``, shape (tags, n); updates ``state``."""
-    shocks = rng.standard_normal((sigma.size, n))
+def _ar1(shocks: np.ndarray, sigma: np.ndarray, phi: float, state: np.ndarray) -> np.ndarray:
+    """AR(1) noise x[t] = phi x[t-1] + e[t] from standard-normal ``shocks`` (tags, n), stationary
+    std ``sigma``; updates ``state``."""
     shocks *= (sigma * np.sqrt(1.0 - phi * phi))[:, None]
     out, final = lfilter([1.0], [1.0, -phi], shocks, axis=-1, zi=state[:, None])
     state[:] = final[:, 0]
@@ -231,6 +232,10 @@ class FurnaceSimulator:
         Time of the first step (UTC, or any aware time). [s]
     step_seconds
         Step length; 1 s is the plant historian's usual resolution. [s]
+    prefetch
+        Draw the next chunk's measurement noise in a background thread while this chunk is
+        computed (numpy releases the GIL while it fills arrays). The data are the same either way;
+        call :meth:`close` when done.
 
     Raises
     ------
@@ -246,6 +251,7 @@ class FurnaceSimulator:
         seed: int = 0,
         start: str | pd.Timestamp = "2026-01-01T00:00:00Z",
         step_seconds: float = 1.0,
+        prefetch: bool = False,
     ) -> None:
         if not step_seconds > 0 or step_seconds > 3600:
             raise InputError(
@@ -282,6 +288,32 @@ class FurnaceSimulator:
         self._chunk_number = 0
         self._setup_constants()
         self._setup_static(np.random.default_rng([self.seed, 2**31 - 1]))
+        self._prefetch = prefetch
+        self._pending: tuple[tuple[int, int], Future[np.ndarray]] | None = None
+        self._executor: ThreadPoolExecutor | None = None
+
+    def _shocks(self, chunk_number: int, n: int) -> np.ndarray:
+        """Standard-normal measurement shocks of one chunk, from their own random stream."""
+        return np.random.default_rng([self.seed, chunk_number, 1]).standard_normal((len(self.tags), n))
+
+    def _measurement_shocks(self, chunk_number: int, n: int) -> np.ndarray:
+        pending, self._pending = self._pending, None
+        if pending is not None and pending[0] == (chunk_number, n):
+            shocks = pending[1].result()
+        else:
+            shocks = self._shocks(chunk_number, n)
+        if self._prefetch:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="greenmet-noise")
+            self._pending = ((chunk_number + 1, n), self._executor.submit(self._shocks, chunk_number + 1, n))
+        return shocks
+
+    def close(self) -> None:
+        """Stop the prefetch thread (if any); the simulator can still advance afterwards."""
+        self._pending = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
 
     # -- set-up ------------------------------------------------------------------------------
     def _setup_constants(self) -> None:
@@ -660,7 +692,12 @@ class FurnaceSimulator:
         values[col["active_taphole"]] = taphole
 
         # measurement noise, then calculated tags from the measured values
-        values += _ar1(rng, n, self._fast_sigma, self._fast_phi, self._fast_state)
+        values += _ar1(
+            self._measurement_shocks(self._chunk_number - 1, n),
+            self._fast_sigma,
+            self._fast_phi,
+            self._fast_state,
+        )
         values[col["oxygen_enrichment"]] = np.clip(values[col["oxygen_enrichment"]], 0.0, None)
         values[col["blast_humidity"]] = np.clip(values[col["blast_humidity"]], 0.0, None)
         measured_dp = values[col["blast_pressure"]] - values[col["top_pressure"]]
