@@ -138,8 +138,11 @@ def test_readers_never_see_a_partition_twice_during_compaction(tmp_path):
         thread = threading.Thread(target=reader)
         thread.start()
         try:
-            for _ in range(15):
+            rounds = 0
+            while rounds < 15 or len(counts) < 5:  # until the reader has overlapped a few swaps
                 historian.compact(min_parts=1)
+                rounds += 1
+                assert thread.is_alive() or len(counts) >= 5, "the reader died"
         finally:
             stop.set()
             thread.join()

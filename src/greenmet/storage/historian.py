@@ -81,7 +81,6 @@ logger = logging.getLogger(__name__)
 QUALITY_GOOD = 0
 QUALITY_UNCERTAIN = 64
 QUALITY_BAD = 128
-_QUALITY_CODES = (QUALITY_GOOD, QUALITY_UNCERTAIN, QUALITY_BAD)
 
 POINT_SCHEMA = pa.schema([
     pa.field("ts", pa.timestamp("us", tz="UTC"), nullable=False),
@@ -90,6 +89,13 @@ POINT_SCHEMA = pa.schema([
     pa.field("quality", pa.uint8(), nullable=False),
 ])
 _COLUMNS = tuple(POINT_SCHEMA.names)
+# what the historian buffers, logs and writes: the same, with tags dictionary-encoded
+_BUFFER_SCHEMA = pa.schema([
+    POINT_SCHEMA.field("ts"),
+    pa.field("tag", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+    POINT_SCHEMA.field("value"),
+    POINT_SCHEMA.field("quality"),
+])
 _DAY_US = 86_400_000_000
 _TAG_PATTERN = re.compile(r"^[a-z][a-z0-9_.]{0,127}$")
 _NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
@@ -182,6 +188,7 @@ def validate_points(
     now: dt.datetime | None = None,
     future_tolerance_s: float | None = 86_400.0,
     earliest: dt.datetime | None = _EARLIEST_DEFAULT,
+    dictionary_tags: bool = False,
 ) -> tuple[pa.Table, int]:
     """Check a batch of points and return it in :data:`POINT_SCHEMA` with the flagged count.
 
@@ -198,6 +205,8 @@ def validate_points(
     earliest
         Points earlier than this instant are refused as a reset clock; ``None`` turns the check
         off.
+    dictionary_tags
+        Return ``tag`` dictionary-encoded (as the historian buffers and stores it).
 
     Returns
     -------
@@ -258,11 +267,11 @@ def validate_points(
     if not (pa.types.is_string(tag.type) or pa.types.is_large_string(tag.type)):
         raise _points_error(f"tags have type {tag.type}, not text", "tag",
                             tag[0].as_py() if n else None, _FIXES["tag"])
-    tag = pc.cast(tag, pa.string())
     if tag.null_count:
         row = _first_index(tag.is_null().to_numpy(zero_copy_only=False))
         raise _points_error(f"a tag name is missing (row {row})", "tag", None, "give every point a tag")
-    for name in pc.unique(tag).to_pylist():
+    tag = pc.dictionary_encode(pc.cast(tag, pa.string()).combine_chunks())
+    for name in tag.dictionary.to_pylist():
         if not _TAG_PATTERN.match(name):
             raise _points_error("malformed tag name", "tag", name,
                                 "use greenmet glossary tag names: lower case letters, digits, '_' and '.', "
@@ -292,7 +301,7 @@ def validate_points(
             row = _first_index(quality.is_null().to_numpy(zero_copy_only=False))
             raise _points_error(f"a quality code is missing (row {row})", "quality", None, _FIXES["quality"])
         codes = quality.to_numpy().astype(np.int64, copy=False)
-        wrong = ~np.isin(codes, _QUALITY_CODES)
+        wrong = ((codes & 0x3F) != 0) | (codes > QUALITY_BAD)  # only 0, 64 and 128 pass
         if wrong.any():
             row = _first_index(wrong)
             raise _points_error(f"quality code not one of 0, 64, 128 (row {row})", "quality",
@@ -314,41 +323,126 @@ def validate_points(
 
     result = pa.table(
         [ts, tag, pa.array(values, pa.float64()), pa.array(codes, pa.uint8())],
-        schema=POINT_SCHEMA,
+        schema=_BUFFER_SCHEMA,
     )
-    return result, flagged
+    return (result if dictionary_tags else result.cast(POINT_SCHEMA)), flagged
 
 
 # ---------------------------------------------------------------------------------------------
 # sorting, de-duplication, parts
 # ---------------------------------------------------------------------------------------------
-def _sorted_unique(table: pa.Table) -> tuple[pa.Table, np.ndarray]:
+@dataclass(frozen=True)
+class _Sorted:
+    """Points sorted by (UTC day, tag, ts) without duplicate (tag, ts), with their sort keys."""
+
+    table: pa.Table
+    days: np.ndarray
+    codes: np.ndarray
+    ts_us: np.ndarray
+    names: list[str]
+
+    def slice(self, begin: int, end: int) -> _Sorted:
+        return _Sorted(self.table.slice(begin, end - begin), self.days[begin:end], self.codes[begin:end],
+                       self.ts_us[begin:end], self.names)
+
+    def tag_ranges(self) -> dict[str, tuple[int, int]]:
+        """Per tag, first and last ts [µs since 1970]; valid within one day's slice."""
+        if not len(self.codes):
+            return {}
+        starts = np.flatnonzero(np.diff(self.codes)) + 1
+        firsts = np.concatenate(([0], starts))
+        lasts = np.concatenate((starts - 1, [len(self.codes) - 1]))
+        return {self.names[int(self.codes[f])]: (int(self.ts_us[f]), int(self.ts_us[last]))
+                for f, last in zip(firsts, lasts, strict=True)}
+
+
+def _tag_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of the tags that sort like the tag names, and the sorted names."""
+    chunks = [c if pa.types.is_dictionary(c.type) else pc.dictionary_encode(c) for c in column.chunks]
+    dictionaries = [c.dictionary.to_pylist() for c in chunks]
+    names = sorted(set().union(*dictionaries))
+    rank = {name: code for code, name in enumerate(names)}
+    parts = [np.asarray([rank[n] for n in dictionary], dtype=np.int32)[
+                 chunk.indices.to_numpy(zero_copy_only=False)] if len(dictionary) else
+             np.zeros(len(chunk), dtype=np.int32)
+             for chunk, dictionary in zip(chunks, dictionaries, strict=True)]
+    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)), names
+
+
+def _sorted_unique(table: pa.Table) -> _Sorted:
     """Sort ``table`` by (UTC day, tag, ts), keep the last row of each (tag, ts).
 
-    Rows later in ``table`` win over earlier rows with the same key (last write wins).
-    Returns the table and the UTC day number (days since 1970-01-01) of each of its rows.
+    Rows later in ``table`` win over earlier rows with the same key (last write wins). The
+    result's tag column is dictionary-encoded with a sorted dictionary.
     """
-    if table.num_rows == 0:
-        return table, np.zeros(0, dtype=np.int64)
-    ts_us = table.column("ts").cast(pa.int64()).to_numpy()
-    encoded = pc.dictionary_encode(table.column("tag").combine_chunks())
-    dictionary = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
-    rank = np.empty(len(dictionary), dtype=np.int64)
-    rank[np.argsort(dictionary, kind="stable")] = np.arange(len(dictionary))
-    codes = rank[encoded.indices.to_numpy()]
+    ts_us = table.column("ts").to_numpy().view(np.int64)  # timestamp[us] -> µs since 1970
+    codes, names = _tag_codes(table.column("tag"))
+    if not len(ts_us):
+        empty = np.zeros(0, dtype=np.int64)
+        return _Sorted(table.cast(_BUFFER_SCHEMA), empty, codes, empty, names)
     days = ts_us // _DAY_US
-    order = np.lexsort((ts_us, codes, days))  # stable: equal keys keep their write order
+    order = _presorted_order(ts_us, codes, days, len(names))
+    if order is not None:  # time-ordered input without duplicates: two linear-time sorts suffice
+        return _take_sorted(table, order, ts_us, codes, days, names)
+    span_bits = int(ts_us.max() - ts_us.min()).bit_length()
+    code_bits = max(1, len(names).bit_length())
+    day_bits = int(days.max() - days.min()).bit_length()
+    if span_bits + code_bits + day_bits <= 62:  # one integer key: a single stable sort
+        key = (((days - days.min()) << (code_bits + span_bits)) | (codes.astype(np.int64) << span_bits)
+               | (ts_us - ts_us.min()))
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        keep = np.ones(len(order), dtype=bool)
+        keep[:-1] = sorted_key[1:] != sorted_key[:-1]
+    else:
+        order = np.lexsort((ts_us, codes, days))  # stable: equal keys keep their write order
+        s_ts, s_codes = ts_us[order], codes[order]
+        keep = np.ones(len(order), dtype=bool)
+        keep[:-1] = (s_ts[1:] != s_ts[:-1]) | (s_codes[1:] != s_codes[:-1])
+    return _take_sorted(table, order[keep], ts_us, codes, days, names)
+
+
+def _presorted_order(ts_us: np.ndarray, codes: np.ndarray, days: np.ndarray, tags: int) -> np.ndarray | None:
+    """The sort order by (day, tag) when that alone sorts the points, else None.
+
+    Ingestion delivers points in time order (all tags of an instant, then the next instant).
+    Then a stable sort by tag, and by day, leaves each tag's points in time order, and numpy's
+    stable sort of 16-bit integers is a radix sort. Returns None when a tag's timestamps are
+    not strictly increasing after that (out-of-order points or duplicates need the full sort).
+    """
+    day_span = int(days.max() - days.min())
+    if tags >= 2**15 or day_span >= 2**15:
+        return None
+    order = np.argsort(codes.astype(np.int16), kind="stable")
+    if day_span:
+        by_day = np.argsort((days[order] - days.min()).astype(np.int16), kind="stable")
+        order = order[by_day]
     s_ts, s_codes = ts_us[order], codes[order]
-    keep = np.ones(len(order), dtype=bool)
-    keep[:-1] = (s_ts[1:] != s_ts[:-1]) | (s_codes[1:] != s_codes[:-1])
-    order = order[keep]
-    return table.take(pa.array(order)), days[order]
+    same_tag = s_codes[1:] == s_codes[:-1]
+    if np.any(same_tag & (s_ts[1:] <= s_ts[:-1])):
+        return None
+    return order
+
+
+def _take_sorted(table: pa.Table, order: np.ndarray, ts_us: np.ndarray, codes: np.ndarray,
+                 days: np.ndarray, names: list[str]) -> _Sorted:
+    values = table.column("value").to_numpy()
+    quality = table.column("quality").to_numpy()
+    codes, ts_us = codes[order], ts_us[order]
+    result = pa.table([
+        pa.array(ts_us).view(pa.timestamp("us", tz="UTC")),  # zero-copy
+        pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(names, pa.string())),
+        pa.array(values[order], pa.float64()),
+        pa.array(quality[order], pa.uint8()),
+    ], schema=_BUFFER_SCHEMA)
+    return _Sorted(result, days[order], codes, ts_us, names)
 
 
 def _tag_ranges(table: pa.Table) -> dict[str, tuple[int, int]]:
     if table.num_rows == 0:
         return {}
-    grouped = pa.table({"tag": table.column("tag"), "t": table.column("ts").cast(pa.int64())}) \
+    grouped = pa.table({"tag": table.column("tag").cast(pa.string()),
+                        "t": table.column("ts").cast(pa.int64())}) \
         .group_by("tag").aggregate([("t", "min"), ("t", "max")])
     return {
         tag: (int(low), int(high))
@@ -359,13 +453,16 @@ def _tag_ranges(table: pa.Table) -> dict[str, tuple[int, int]]:
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
     """Write one part; a module-level function so that tests can make the disk fill up."""
+    # Sorted by tag then ts, the timestamps of a part climb in small steps: delta encoding
+    # stores them in a few bits each (a day of 100 tags at 1 s: 2.5 times smaller than plain).
     pq.write_table(table, path, compression="zstd", use_dictionary=["tag", "quality"],
+                   column_encoding={"ts": "DELTA_BINARY_PACKED"},
                    coerce_timestamps="us", write_statistics=True, row_group_size=1 << 20)
 
 
 def _read_part(path: Path) -> pa.Table:
-    table = pq.read_table(path, columns=list(_COLUMNS))
-    return table.cast(POINT_SCHEMA) if table.schema != POINT_SCHEMA else table
+    table = pq.read_table(path, columns=list(_COLUMNS)).replace_schema_metadata(None)
+    return table.cast(_BUFFER_SCHEMA) if table.schema != _BUFFER_SCHEMA else table
 
 
 def _part_ranges(path: Path) -> dict[str, tuple[int, int]]:
@@ -623,7 +720,7 @@ class Historian:
         log cannot be written (nothing acknowledged).
         """
         table, flagged = validate_points(points, future_tolerance_s=self.future_tolerance_s,
-                                         earliest=self.earliest)
+                                         earliest=self.earliest, dictionary_tags=True)
         if table.num_rows == 0:
             return WriteReceipt(points=0, flagged_bad=0)
         with self._lock:
@@ -661,16 +758,17 @@ class Historian:
         return report
 
     def _store(self, table: pa.Table) -> FlushReport:
-        table, days = _sorted_unique(table)
-        report = FlushReport(points=table.num_rows)
-        if not table.num_rows:
+        points = _sorted_unique(table)
+        report = FlushReport(points=points.table.num_rows)
+        if not points.table.num_rows:
             return report
-        starts = np.flatnonzero(np.diff(days)) + 1
-        bounds = [0, *starts.tolist(), len(days)]
+        starts = np.flatnonzero(np.diff(points.days)) + 1
+        bounds = [0, *starts.tolist(), len(points.days)]
         for begin, end in itertools.pairwise(bounds):
-            date = _date_name(days[begin])
-            chunk = table.slice(begin, end - begin)
-            new_ranges = _tag_ranges(chunk)
+            date = _date_name(points.days[begin])
+            day = points.slice(begin, end)
+            chunk = day.table
+            new_ranges = day.tag_ranges()
             existing = self._partition_ranges(date)
             overlapping = any(
                 tag in existing and low <= existing[tag][1] and high >= existing[tag][0]
@@ -726,12 +824,12 @@ class Historian:
         tables = [_read_part(p) for p in parts]
         if extra is not None:
             tables.append(extra.replace_schema_metadata(None))
-        merged, _ = _sorted_unique(pa.concat_tables(tables))
-        ranges = _tag_ranges(merged)
+        merged = _sorted_unique(pa.concat_tables([t.cast(_BUFFER_SCHEMA) for t in tables]))
+        ranges = merged.tag_ranges()
         staging = self.directory / f".new-date={date}-{uuid.uuid4().hex[:8]}"
         try:
             staging.mkdir()
-            self._write_part(staging, merged, ranges)
+            self._write_part(staging, merged.table, ranges)
             self._swap_in(staging, partition)
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
