@@ -83,7 +83,7 @@ def file(
     path: Annotated[Path, typer.Argument(help="The export: .csv, .parquet or .xlsx.")],
     mapping: _MAPPING,
     historian: _HISTORIAN,
-    catalogue: _CATALOGUE = "2500m3",
+    catalogue: _CATALOGUE = "5000m3",
     layout: Annotated[
         LayoutChoice, typer.Option("--layout", help="wide, long or auto (detect).")
     ] = LayoutChoice.auto,
@@ -143,7 +143,7 @@ def opcua(
     endpoint: Annotated[str, typer.Option("--endpoint", help="opc.tcp://host:port of the server.")],
     mapping: _MAPPING,
     historian: _HISTORIAN,
-    catalogue: _CATALOGUE = "2500m3",
+    catalogue: _CATALOGUE = "5000m3",
     duration: Annotated[
         float | None, typer.Option("--duration", help="Stop after this many seconds (default: until Ctrl-C).")
     ] = None,
@@ -245,18 +245,19 @@ def browse(
 @guarded
 def mapping_check(
     mapping: Annotated[Path | None, typer.Argument(help="Mapping file to check.")] = None,
-    catalogue: _CATALOGUE = "2500m3",
+    catalogue: _CATALOGUE = "5000m3",
     template: Annotated[
         Path | None,
         typer.Option("--template", help="Write a template mapping of the whole catalogue to this YAML file."),
     ] = None,
     vendor_prefix: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--vendor-prefix",
-            help="Template: put before each tag to form the vendor tag (BF2500. for the simulator).",
+            help="Template: put before each tag to form the vendor tag (default for a simulator preset: "
+            "its furnace id and a dot, as the simulator's NodeIds; else none).",
         ),
-    ] = "",
+    ] = None,
     site: _SITE = None,
     furnace: _FURNACE = None,
     output_format: _FORMAT = OutputFormat.table,
@@ -265,10 +266,17 @@ def mapping_check(
     from greenmet.ingest.mapping import load_mapping, mapping_template
 
     if template is not None:
+        from greenmet.blast_furnace.simulator import PRESETS
         from greenmet.io.atomic import atomic_write_text
 
+        furnace_id = PRESETS[catalogue].furnace_id if catalogue in PRESETS else None
+        if vendor_prefix is None:
+            vendor_prefix = f"{furnace_id}." if furnace_id else ""
         text = mapping_template(
-            catalogue, site=site or "demo", furnace=furnace or "BF2500", vendor_prefix=vendor_prefix
+            catalogue,
+            site=site or "demo",
+            furnace=furnace or furnace_id or "bf1",
+            vendor_prefix=vendor_prefix,
         )
         atomic_write_text(template, text)
         typer.echo(f"wrote {template}")

@@ -134,7 +134,7 @@ def catalogue_from(catalogue: Any) -> dict[str, TagSpec]:
     return specs
 
 
-def load_catalogue(source: str | Path = "2500m3") -> dict[str, TagSpec]:
+def load_catalogue(source: str | Path = "5000m3") -> dict[str, TagSpec]:
     """The tag catalogue from a CSV file (``tag, unit[, low, high, …]``) or a simulator preset.
 
     Parameters

@@ -435,6 +435,7 @@ class OpcUaIngest:
         """
         self._stop = asyncio.Event()
         self._queue = asyncio.Queue()
+        self._rate_mark = (time.monotonic(), self._health.points_written)
         historians: dict[tuple[str, str], Historian] = {}
         ack: TextIO | None = None
         try:
@@ -462,6 +463,7 @@ class OpcUaIngest:
                 with contextlib.suppress(asyncio.CancelledError):
                     await writer
                 await self._flush_all(historians, ack, final=True)
+                self._update_rate(minimum_s=0.5 * self.health_interval_s)
         finally:
             for historian in historians.values():
                 try:
@@ -875,12 +877,16 @@ class OpcUaIngest:
             await asyncio.sleep(self.health_interval_s)
             self._health_points()
 
-    def _health_points(self) -> None:
+    def _update_rate(self, *, minimum_s: float = 0.0) -> None:
+        """``points_per_s`` over the time since the last update (if it is at least ``minimum_s``)."""
         now_mono = time.monotonic()
         then, written = self._rate_mark
-        if now_mono > then:
+        if now_mono - then > minimum_s:
             self._health.points_per_s = (self._health.points_written - written) / (now_mono - then)
-        self._rate_mark = (now_mono, self._health.points_written)
+            self._rate_mark = (now_mono, self._health.points_written)
+
+    def _health_points(self) -> None:
+        self._update_rate()
         health = self.health()
         now = _now_us()
         buffer = self._buffers[self.health_destination]
