@@ -143,6 +143,15 @@ def test_writing_again_adds_parts_and_merges_labels(tmp_path):
     assert len(labels) == 2  # one dropout per run, at different times
 
 
+def test_parts_split_a_date_at_part_hours_and_bad_lengths_are_refused(tmp_path):
+    report = write_history(tmp_path, CONFIG, "3h", start="2026-03-01T05:00:00Z", part_hours=6)
+    stamps = [pq.read_table(part, columns=["ts"]).column("ts") for part in report.parts]
+    spans = [(pc.min(ts).as_py().hour, pc.max(ts).as_py().hour) for ts in stamps]
+    assert spans == [(5, 5), (6, 7)]
+    with pytest.raises(InputError, match="divide a day"):
+        write_history(tmp_path, CONFIG, "1h", part_hours=5)
+
+
 def test_a_furnace_with_another_time_zone_is_refused(tmp_path):
     write_history(tmp_path, CONFIG, "1min")
     other = CONFIG.model_copy(update={"time_zone": "Europe/Berlin"})

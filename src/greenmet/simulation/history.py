@@ -7,11 +7,12 @@ Layout (``docs/dev/plant_data_contract.md``, the same the historian writes)::
     ROOT/site=<site>/furnace=<id>/_labels.parquet                        fault ground truth
     ROOT/site=<site>/furnace=<id>/_casts.parquet                         one row per cast
 
-Each part holds one UTC date of all tags (``ts``, ``tag``, ``value``, ``quality``), sorted by
-tag then ts, one row group per block of tags. The simulator produces an hour at a time into a
-day-sized matrix; the matrix is then written column block by column block, so the long table is
-never materialised whole; while one day is encoded (pyarrow releases the GIL) the next is
-simulated, so the two cores work at once. Every file is written to a hidden temporary name and renamed
+Each part holds ``part_hours`` (12 by default) of one UTC date for all tags (``ts``, ``tag``,
+``value``, ``quality``), sorted by tag then ts, one row group per block of tags; the historian's
+compaction merges a date's parts into one if wanted. The simulator produces an hour at a time
+into a part-sized matrix; the matrix is then written column block by column block, so the long
+table is never materialised whole; while one part is encoded (pyarrow releases the GIL) the
+next is simulated, so the two cores work at once. Every file is written to a hidden temporary name and renamed
 (:mod:`greenmet.io.atomic`).
 """
 
@@ -254,6 +255,7 @@ def write_history(
     seed: int = 0,
     start: str | pd.Timestamp = "2026-01-01T00:00:00Z",
     progress: Callable[[int, int], None] | None = None,
+    part_hours: int = 12,
 ) -> HistoryReport:
     """Simulate ``duration`` of a furnace at 1-s steps and write it in the historian layout.
 
@@ -271,6 +273,9 @@ def write_history(
         As for :class:`~greenmet.blast_furnace.simulator.FurnaceSimulator`.
     progress
         Called as ``progress(steps_done, steps_total)`` after each simulated hour.
+    part_hours
+        Simulated hours per part, a divisor of 24 (UTC-aligned, so a part never spans two
+        dates). With 12, one half-day is encoded while the next is simulated. [h]
 
     Returns
     -------
@@ -280,11 +285,18 @@ def write_history(
     Raises
     ------
     InputError
-        If the duration is shorter than a step.
+        If the duration is shorter than a step or ``part_hours`` does not divide a day.
     StorageError
         If a file cannot be written (nothing is left half-written).
     """
     began = time.perf_counter()
+    if part_hours not in (1, 2, 3, 4, 6, 8, 12, 24):
+        raise InputError(
+            "part length must divide a day",
+            field="part_hours",
+            value=part_hours,
+            fix="use one of 1, 2, 3, 4, 6, 8, 12, 24",
+        )
     steps_total = int(pd.Timedelta(duration).total_seconds())
     if steps_total < 1:
         raise InputError(
@@ -315,8 +327,8 @@ def write_history(
     try:
         while done < steps_total:
             now = simulator.now
-            next_midnight = now.normalize() + pd.Timedelta(days=1)
-            day_steps = min(steps_total - done, int((next_midnight - now).total_seconds()))
+            part_end = now.floor(f"{part_hours}h") + pd.Timedelta(hours=part_hours)
+            day_steps = min(steps_total - done, int((part_end - now).total_seconds()))
             values = np.empty((len(tags), day_steps))
             quality = np.empty((len(tags), day_steps), dtype=np.uint8)
             timestamps = np.empty(day_steps, dtype=np.int64)
