@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import ibis
 import numpy as np
 import pandas as pd
@@ -68,3 +70,22 @@ def test_spark_query_survives_a_compaction_between_binding_and_running(tmp_path,
     assert len(result) == 360
     assert not result.duplicated(["tag", "ts"]).any()
     np.testing.assert_array_equal(result["ts"].to_numpy()[:180], np.sort(result["ts"].to_numpy()[:180]))
+
+
+def test_rollup_chart_query_on_spark_equals_raw_on_duckdb(root, spark_session, tmp_path):
+    spark = ibis.pyspark.connect(spark_session)
+    # Spark never reads dot-files, so open_rollups leaves it to the raw points ...
+    assert queries.open_rollups(root, "plant1", "bf1", backend=spark) is None
+    # ... but the roll-up expression itself runs on Spark: bind visible copies of the files
+    copies = tmp_path / "rollups"
+    copies.mkdir()
+    for number, rollup in enumerate(sorted(root.glob("site=plant1/furnace=bf1/date=*/.*.rollup1m"))):
+        shutil.copy(rollup, copies / f"rollup-{number}.parquet")
+    spark_session.read.parquet(str(copies)).createOrReplaceTempView("rollup_copies")
+    rollups = queries.rollup_table(spark.table("rollup_copies"), spark)
+    on_spark = queries.run(queries.bucketed(
+        queries.open_points(root, "plant1", "bf1", start=START, end=END, backend=spark), TAGS, START, END,
+        bucket_s=120, rollups=rollups))
+    on_duckdb = queries.run(queries.bucketed(
+        queries.open_points(root, "plant1", "bf1", start=START, end=END), TAGS, START, END, bucket_s=120))
+    pd.testing.assert_frame_equal(on_duckdb, on_spark, check_dtype=False, check_exact=False, rtol=1e-12)

@@ -159,9 +159,11 @@ def query(
     if bucket is None and points is None:
         expression = queries.raw_range(table, tag, start_utc, end_utc)
     else:
+        rollups = queries.open_rollups(root, site, furnace, start=start_utc, end=end_utc,
+                                       backend=table.get_backend())
         expression = queries.bucketed(table, tag, start_utc, end_utc,
                                       bucket_s=_bucket_seconds(bucket) if bucket is not None else None,
-                                      points_per_tag=points)
+                                      points_per_tag=points, rollups=rollups)
     frame = queries.run(expression)
     _render(frame, output_format.value, f"{site}/{furnace} {start_utc.isoformat()} – {end_utc.isoformat()}")
 

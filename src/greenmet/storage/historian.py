@@ -451,6 +451,85 @@ def _tag_ranges(table: pa.Table) -> dict[str, tuple[int, int]]:
     }
 
 
+ROLLUP_WIDTH_S = 60
+_ROLLUP_SCHEMA = pa.schema([
+    pa.field("tag", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+    pa.field("minute_start", pa.timestamp("us", tz="UTC"), nullable=False),
+    pa.field("value_min", pa.float64()),
+    pa.field("value_max", pa.float64()),
+    pa.field("value_sum", pa.float64()),
+    pa.field("good_count", pa.int64(), nullable=False),
+    pa.field("point_count", pa.int64(), nullable=False),
+    pa.field("bad_count", pa.int64(), nullable=False),
+    pa.field("last_ts", pa.timestamp("us", tz="UTC")),
+    pa.field("value_last", pa.float64()),
+])
+
+
+def rollup_path(part: Path) -> Path:
+    """The 1-minute roll-up of a part: ``.<part stem>.rollup1m`` beside it.
+
+    The leading dot hides it from readers of the layout, and the suffix from globs such as
+    ``date=*/*.parquet`` (DuckDB's ``*`` matches a leading dot).
+    """
+    return part.with_name(f".{part.stem}.rollup1m")
+
+
+def compute_rollup(table: pa.Table) -> pa.Table:
+    """Per tag and UTC minute: min, max, sum, counts and last value of a part's points.
+
+    ``table`` must be sorted by tag then ts (as a part is). Min, max, sum, ``good_count`` and
+    the last value use the points whose quality is not bad (128); a minute without such a point
+    has nulls there. Parts of a partition never share a (tag, ts), so roll-ups of several parts
+    combine exactly: min of minima, sum of sums, the last value with the latest ``last_ts``.
+    """
+    if table.num_rows == 0:
+        return _ROLLUP_SCHEMA.empty_table()
+    codes, names = _tag_codes(table.column("tag"))
+    ts_us = table.column("ts").to_numpy().view(np.int64)
+    values = table.column("value").to_numpy()
+    good = table.column("quality").to_numpy() != QUALITY_BAD
+    minutes = ts_us // (ROLLUP_WIDTH_S * 1_000_000)
+    change = np.ones(len(ts_us), dtype=bool)
+    change[1:] = (codes[1:] != codes[:-1]) | (minutes[1:] != minutes[:-1])
+    starts = np.flatnonzero(change)
+    sizes = np.diff(np.append(starts, len(ts_us)))
+    good_count = np.add.reduceat(good.astype(np.int64), starts)
+    with np.errstate(invalid="ignore"):
+        value_min = np.minimum.reduceat(np.where(good, values, np.inf), starts)
+        value_max = np.maximum.reduceat(np.where(good, values, -np.inf), starts)
+        value_sum = np.add.reduceat(np.where(good, values, 0.0), starts)
+    last_index = np.maximum.reduceat(np.where(good, np.arange(len(ts_us)), -1), starts)
+    none = good_count == 0
+    last = np.where(none, 0, last_index)
+    return pa.table([
+        pa.DictionaryArray.from_arrays(pa.array(codes[starts], pa.int32()), pa.array(names, pa.string())),
+        pa.array(minutes[starts] * ROLLUP_WIDTH_S * 1_000_000).view(pa.timestamp("us", tz="UTC")),
+        pa.array(value_min, mask=none),
+        pa.array(value_max, mask=none),
+        pa.array(value_sum, mask=none),
+        pa.array(good_count),
+        pa.array(sizes.astype(np.int64)),
+        pa.array(sizes - good_count),
+        pa.array(ts_us[last], mask=none).view(pa.timestamp("us", tz="UTC")),
+        pa.array(values[last], mask=none),
+    ], schema=_ROLLUP_SCHEMA)
+
+
+def write_rollup(part: Path) -> Path:
+    """(Re)build the roll-up of an existing part, atomically; for parts written by other tools."""
+    table = _read_part(part)
+    codes, _ = _tag_codes(table.column("tag"))
+    ts_us = table.column("ts").to_numpy().view(np.int64)
+    order = np.lexsort((ts_us, codes))
+    if np.any(np.diff(order) != 1):
+        table = table.take(pa.array(order))
+    target = rollup_path(part)
+    with atomic_path(target) as temporary:
+        pq.write_table(compute_rollup(table), temporary, compression="zstd")
+    return target
+
+
 def _write_parquet(table: pa.Table, path: Path) -> None:
     """Write one part; a module-level function so that tests can make the disk fill up."""
     # Sorted by tag then ts, the timestamps of a part climb in small steps: delta encoding
@@ -805,6 +884,10 @@ class Historian:
         try:
             with atomic_path(target) as temporary:
                 _write_parquet(table, temporary)
+            # the roll-up follows its part: a crash in between leaves a part without one, which
+            # queries notice (they then aggregate the raw points) and compact() repairs
+            with atomic_path(rollup_path(target)) as temporary:
+                pq.write_table(compute_rollup(table), temporary, compression="zstd")
         except StorageError:
             raise
         except OSError as exc:
@@ -858,16 +941,22 @@ class Historian:
     def compact(self, *, min_parts: int = 2) -> FlushReport:
         """Merge the parts of every partition that has at least ``min_parts`` into one part.
 
-        Flushes first. The merged partition replaces the old one in one atomic swap; points are
-        neither lost nor duplicated (duplicates written by other tools are resolved, newest file wins).
+        Flushes first. Builds the 1-minute roll-ups that parts written by other tools lack.
+        The merged partition replaces the old one in one atomic swap; points are neither lost
+        nor duplicated (duplicates written by other tools are resolved, newest file wins).
         """
         with self._lock:
             self._check_open()
             report = self._flush_locked()
             for date, partition in _partitions(self.directory).items():
-                if len(list_parts(partition)) >= min_parts:
+                parts = list_parts(partition)
+                if len(parts) >= min_parts:
                     self._rewrite_partition(date, None)
                     report.partitions_merged.append(date)
+                else:
+                    for part in parts:
+                        if not rollup_path(part).exists():
+                            write_rollup(part)
             return report
 
     def apply_retention(self, days: int, *, now: dt.datetime | None = None) -> FlushReport:
