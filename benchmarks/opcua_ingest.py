@@ -286,6 +286,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=6.0)
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--nodes-per-subscription", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=2, help="rounds of (plain, greenmet)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--client", choices=["plain", "greenmet"], help=argparse.SUPPRESS)
@@ -360,27 +361,43 @@ def main() -> None:
             f"servers: {offered}; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
             f"warm-up {args.warmup:g} s, measured {args.duration:g} s"
         )
-        peer = _run_client("plain", args, endpoints)
-        ours = _run_client("greenmet", args, endpoints)
+        pairs = []
+        for round_number in range(1, args.repeat + 1):
+            # Alternate the two clients so that a change of the machine's load hits both.
+            peer = _run_client("plain", args, endpoints)
+            ours = _run_client("greenmet", args, endpoints)
+            pairs.append((peer, ours))
+            _report(round_number, peer, ours)
     finally:
         for server in servers:
             server.terminate()
             server.wait(10)
+    if len(pairs) > 1:
+        best_peer = max(p["points_per_s"] for p, _ in pairs)
+        best_ours = max(o["points_per_s"] for _, o in pairs)
+        print(
+            f"best of {len(pairs)}: plain asyncua {best_peer:,.0f} points/s, "
+            f"greenmet {best_ours:,.0f} points/s, ratio {best_ours / best_peer:.2f}"
+        )
+
+
+def _report(round_number: int, peer: dict, ours: dict) -> None:
+    print(f"round {round_number} (load average {os.getloadavg()[0]:.1f}):")
     for result in (peer, ours):
         print(
-            f"{result['client']:<36} {result['points_per_s']:>10,.0f} points/s  "
+            f"  {result['client']:<36} {result['points_per_s']:>10,.0f} points/s  "
             f"({result['points']:,} points in {result['seconds']:.1f} s, {result['tags']} tags)  "
             f"peak RSS {result['peak_rss_mib']:.0f} MiB, "
             f"{result['points_per_cpu_s']:,.0f} points per CPU-second"
         )
     print(
-        f"ratio greenmet / plain asyncua: {ours['points_per_s'] / peer['points_per_s']:.2f} (rate), "
+        f"  ratio greenmet / plain asyncua: {ours['points_per_s'] / peer['points_per_s']:.2f} (rate), "
         f"{ours['points_per_cpu_s'] / peer['points_per_cpu_s']:.2f} (points per client CPU-second)"
     )
     print(
-        f"greenmet: lag {ours['lag_s']:.3f} s, acknowledged {ours['acknowledged_total']:,}, "
+        f"  greenmet: lag {ours['lag_s']:.3f} s, acknowledged {ours['acknowledged_total']:,}, "
         f"in Parquet after close {ours['stored_total']:,}, duplicates dropped {ours['duplicates_dropped']}, "
-        f"errors {ours['errors']} {ours['last_error']}; load average now {os.getloadavg()[0]:.1f}"
+        f"errors {ours['errors']}"
     )
 
 

@@ -118,6 +118,7 @@ def test_every_point_arrives_once_with_units_converted_and_health_written(tmp_pa
     assert health["history_points"] > 0 and health["nodes"] == 4 and health["unmatched"] == []
     assert health["points_written"] >= len(acked) and health["last_error"] is None
     stored = _stored(tmp_path / "h")
+    assert len(stored) == health["points_written"]  # every stored point was counted as acknowledged
     volume = stored[stored["tag"] == "blast_volume"]
     # value_of(0, step) is 100 + (step % 7) * 0.5 Nm3/h -> divided by 60.
     assert volume["value"].between(100 / 60, 103 / 60).all()

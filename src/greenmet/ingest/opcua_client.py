@@ -410,6 +410,7 @@ class OpcUaIngest:
         self._history_max: list[int] = []
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._stop = asyncio.Event()
+        self._closing = asyncio.Event()
         self._lost = asyncio.Event()
         self._sessions = 0
         self.waits_s: list[float] = []
@@ -434,6 +435,7 @@ class OpcUaIngest:
         which is reported in ``last_error``).
         """
         self._stop = asyncio.Event()
+        self._closing = asyncio.Event()
         self._queue = asyncio.Queue()
         self._rate_mark = (time.monotonic(), self._health.points_written)
         historians: dict[tuple[str, str], Historian] = {}
@@ -459,9 +461,8 @@ class OpcUaIngest:
                 consumer.cancel()
                 self._health.connected = False
                 self._health_points()
-                writer.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await writer
+                self._closing.set()
+                await writer
                 await self._flush_all(historians, ack, final=True)
                 self._update_rate(minimum_s=0.5 * self.health_interval_s)
         finally:
@@ -815,9 +816,11 @@ class OpcUaIngest:
 
     # -- writing -----------------------------------------------------------------------------
     async def _write_loop(self, historians: dict[tuple[str, str], Historian], ack: TextIO | None) -> None:
-        while True:
+        # Ends between batches when _closing is set, never in the middle of a write: a write
+        # cancelled while its thread runs on would be stored but not counted nor logged.
+        while not self._closing.is_set():
             deadline = time.monotonic() + self.flush_interval_s
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and not self._closing.is_set():
                 if sum(len(b) for b in self._buffers.values()) >= self.batch_points:
                     break
                 await asyncio.sleep(min(0.02, self.flush_interval_s))
