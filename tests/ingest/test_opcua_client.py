@@ -9,6 +9,7 @@ equal lengths mean nothing written twice.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import glob
 import os
 import signal
@@ -412,3 +413,52 @@ def test_reconnection_waits_double_up_to_the_limit(tmp_path):
     assert health["connected"] is False and health["reconnects"] == 0 and health["points_written"] == 6
     # Every wait follows a failed attempt, and each failure is counted and kept as the last error.
     assert health["errors"] >= len(ingest.waits_s) >= 4 and "session:" in health["last_error"]
+
+
+def test_a_gap_interrupted_during_its_refill_is_finished_by_the_next_session(tmp_path):
+    # Tag 0 had its newest point at t=100 µs when the connection dropped. Timeline of what the
+    # client sees (all µs): live 500 and 550 after the reconnect; the history read of the gap
+    # returns 150 and is cut off; the connection drops again; the next history read returns the
+    # whole history. Expected: every point once: 150 and 200 from the first gap (the live stream
+    # delivers every change after the first live point), 560 from the second.
+    ingest = OpcUaIngest("opc.tcp://127.0.0.1:1", _mapping(), tmp_path / "h")
+    buffer = ingest._buffers[("demo", "t1")]
+    node = _Node(
+        0,
+        "T1.blast_volume",
+        ua.NodeId("T1.blast_volume", 2),
+        "u",
+        "blast_volume",
+        ("demo", "t1"),
+        1.0,
+        0.0,
+        -1e9,
+        1e9,
+        buffer,
+    )
+    ingest._nodes, ingest._watermark, ingest._gaps, ingest._open_end = [node], [100], [[]], [False]
+
+    def value(us):
+        stamp = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=us)
+        return ua.DataValue(ua.Variant(float(us), ua.VariantType.Double), SourceTimestamp=stamp)
+
+    async def live(*stamps):
+        consumer = asyncio.create_task(ingest._consume())
+        ingest._queue.put_nowait(
+            [ua.MonitoredItemNotification(ClientHandle=0, Value=value(us)) for us in stamps]
+        )
+        await ingest._queue.join()
+        consumer.cancel()
+
+    async def scenario():
+        ingest._open_gap()
+        await live(500, 550)
+        ingest._accept_history(node, [value(150)])  # the refill is cut off after one value
+        ingest._open_gap()  # next session: the first gap is kept, a second one opens at 550
+        await live(550)  # the subscription's initial value: already written
+        history = [value(us) for us in (150, 200, 500, 550, 560)]
+        ingest._accept_history(node, history)
+
+    asyncio.run(scenario())
+    assert sorted(buffer.ts) == [150, 200, 500, 550, 560]
+    assert ingest.health()["duplicates_dropped"] == 1 and ingest.health()["history_points"] == 3

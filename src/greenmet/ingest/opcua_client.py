@@ -18,8 +18,10 @@
   ``reconnect_max_s``), subscribes again and, where the server offers history, reads the gap with
   HistoryRead (OPC 10000-11, ReadRawModifiedDetails) from the last point it had of each tag.
 - **No duplicates.** Each tag keeps a watermark, the newest source timestamp accepted. A live
-  value is taken only if it is newer; a history value only if it falls in the tag's gap
-  (after the last point before the loss and before the first live point after it). So no
+  value is taken only if it is newer; a history value only if it falls in one of the tag's
+  gaps (after the last point before a loss and before the first live point after it) and is
+  newer than what history already gave for that gap. A gap is kept until a history read has
+  covered it, so a connection lost during the refill leaves the rest for the next session. No
   (tag, source timestamp) is written twice, and the historian's own last-write-wins merge is
   never needed for ingestion.
 - **Health as data.** :meth:`OpcUaIngest.health` returns ``connected``, ``lag_s``,
@@ -405,9 +407,12 @@ class OpcUaIngest:
         self._nodes: list[_Node] = []
         self._resolved: dict[str, ServerVariable] | None = None
         self._watermark: list[int] = []
-        self._gap_start: list[int] | None = None
-        self._first_live: list[int | None] = []
-        self._history_max: list[int] = []
+        # Per tag, the gaps still to read from history: [start, end, filled] in µs, exclusive
+        # bounds; end None until the first live point after the reconnect; filled is the newest
+        # point taken from history for the gap. A gap stays until a history read covered it,
+        # so a loss during the refill leaves it for the next session.
+        self._gaps: list[list[list[Any]]] = []
+        self._open_end: list[bool] = []
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._stop = asyncio.Event()
         self._closing = asyncio.Event()
@@ -555,7 +560,7 @@ class OpcUaIngest:
                 self.endpoint,
                 len(clients),
             )
-            if self._gap_start is not None and self.read_history:
+            if self.read_history and any(self._gaps):
                 history_task = asyncio.create_task(self._read_gap(clients[0]))
             stop = asyncio.create_task(self._stop.wait())
             lost = asyncio.create_task(self._lost.wait())
@@ -625,8 +630,8 @@ class OpcUaIngest:
         self._resolved = matched
         self._health.nodes = len(nodes)
         self._watermark = [_NO_POINT] * len(nodes)
-        self._history_max = [_NO_POINT] * len(nodes)
-        self._first_live = [None] * len(nodes)
+        self._gaps = [[] for _ in nodes]
+        self._open_end = [False] * len(nodes)
         if self._start_after:
             for node in nodes:
                 if node.tag in self._start_after:
@@ -642,13 +647,18 @@ class OpcUaIngest:
                     node.nodeid = ua.NodeId(node.nodeid.Identifier, index, node.nodeid.NodeIdType)
 
     def _open_gap(self) -> None:
-        """Before subscribing again: every tag with a point has a gap from that point on."""
-        if any(w != _NO_POINT for w in self._watermark):
-            self._gap_start = list(self._watermark)
-            self._history_max = list(self._watermark)
-            self._first_live = [None] * len(self._nodes)
-        else:
-            self._gap_start = None
+        """Before subscribing again: every tag with a point has a gap from its newest point on.
+
+        A tag whose previous gap never saw a live point keeps that gap (same start).
+        """
+        for handle, newest in enumerate(self._watermark):
+            if newest == _NO_POINT:
+                continue
+            gaps = self._gaps[handle]
+            if gaps and gaps[-1][1] is None:
+                continue
+            gaps.append([newest, None, newest])
+            self._open_end[handle] = True
 
     async def _subscribe(self, client: Client, nodes: list[_Node]) -> None:
         params = ua.CreateSubscriptionParameters()
@@ -692,18 +702,15 @@ class OpcUaIngest:
     # -- history -----------------------------------------------------------------------------
     async def _read_gap(self, client: Client) -> None:
         await asyncio.sleep(self.history_delay_s)
-        gap = self._gap_start
-        if gap is None:
-            return
         end = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
         semaphore = asyncio.Semaphore(8)
         refused: list[str] = []
 
         async def read(node: _Node) -> None:
-            start_us = gap[node.handle]
-            if start_us == _NO_POINT:
+            gaps = self._gaps[node.handle]
+            if not gaps:
                 return
-            start = _EPOCH + dt.timedelta(microseconds=start_us)
+            start = _EPOCH + dt.timedelta(microseconds=min(gap[2] for gap in gaps))
             async with semaphore:
                 try:
                     values = await client.get_node(node.nodeid).read_raw_history(
@@ -711,8 +718,11 @@ class OpcUaIngest:
                     )
                 except ua.UaStatusCodeError as error:
                     refused.append(f"{node.vendor_tag}: {error}")
-                    return
-            self._accept_history(node, values, start_us)
+                    values = []
+            self._accept_history(node, values)
+            # Read up to now: every gap of the tag is closed (or, refused, cannot be filled).
+            gaps.clear()
+            self._open_end[node.handle] = False
 
         await asyncio.gather(*(read(node) for node in self._nodes))
         if refused:
@@ -720,34 +730,36 @@ class OpcUaIngest:
                 f"history not available for {len(refused)} tags (first {refused[0]}); "
                 "points of the gap are missing"
             )
-        self._gap_start = None
 
-    def _accept_history(self, node: _Node, values: list[ua.DataValue], start_us: int) -> None:
+    def _accept_history(self, node: _Node, values: list[ua.DataValue]) -> None:
+        """Take the history values that fall in a gap of the tag and were not taken before."""
         handle = node.handle
         buffer = node.buffer
+        gaps = self._gaps[handle]
         accepted = 0
         for data_value in values:
             stamp = data_value.SourceTimestamp or data_value.ServerTimestamp
             if stamp is None:
                 continue
             us = _micros(stamp)
-            first_live = self._first_live[handle]
-            if us <= start_us or us <= self._history_max[handle]:
-                continue
-            if first_live is not None:
-                if us >= first_live:
+            for gap in gaps:
+                _, gap_end, filled = gap
+                if us <= filled:
                     continue
-            elif us <= self._watermark[handle]:
-                continue
-            else:
-                self._watermark[handle] = us
-            self._history_max[handle] = us
-            value, quality = self._convert(node, data_value)
-            buffer.tag.append(node.tag)
-            buffer.ts.append(us)
-            buffer.value.append(value)
-            buffer.quality.append(quality)
-            accepted += 1
+                if gap_end is None:  # no live point yet: the gap runs up to the newest point
+                    if us <= self._watermark[handle]:
+                        continue
+                    self._watermark[handle] = us
+                elif us >= gap_end:
+                    continue
+                gap[2] = us
+                value, quality = self._convert(node, data_value)
+                buffer.tag.append(node.tag)
+                buffer.ts.append(us)
+                buffer.value.append(value)
+                buffer.quality.append(quality)
+                accepted += 1
+                break
         self._health.history_points += accepted
 
     # -- receiving ---------------------------------------------------------------------------
@@ -778,8 +790,8 @@ class OpcUaIngest:
             try:
                 nodes = self._nodes
                 watermark = self._watermark
-                first_live = self._first_live
-                gap_open = self._gap_start is not None
+                open_end = self._open_end
+                gaps = self._gaps
                 received = duplicates = 0
                 now = None
                 for item in items:
@@ -799,8 +811,9 @@ class OpcUaIngest:
                         duplicates += 1
                         continue
                     watermark[handle] = us
-                    if gap_open and first_live[handle] is None:
-                        first_live[handle] = us
+                    if open_end[handle]:  # the first live point closes the tag's gap
+                        gaps[handle][-1][1] = us
+                        open_end[handle] = False
                     value, quality = convert(node, data_value)
                     buffer = node.buffer
                     buffer.tag.append(node.tag)
