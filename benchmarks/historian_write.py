@@ -105,8 +105,9 @@ def main() -> None:
     print(f"points: {points:,} ({arguments.tags} tags x {arguments.seconds:,} s), "
           f"batches of {arguments.batch:,}")
     print(f"greenmet Historian (validate + fsynced WAL + sorted parts): {ours_s:.2f} s = "
-          f"{points / ours_s:,.0f} points/s  (write/acknowledge {write_s:.2f} s = {points / write_s:,.0f} "
-          f"points/s; flush {ours_s - write_s:.2f} s); {ours_bytes / 2**20:.1f} MiB on disk; "
+          f"{points / ours_s:,.0f} points/s  (writes, with the automatic flush every {arguments.buffer:,} "
+          f"points, {write_s:.2f} s; last flush {ours_s - write_s:.2f} s); "
+          f"{ours_bytes / 2**20:.1f} MiB of parts; "
           f"peak memory +{ours_memory.peak_bytes / 2**20:.0f} MiB")
     print(f"peer pyarrow.parquet.write_table (one zstd file):          {peer_s:.2f} s = "
           f"{points / peer_s:,.0f} points/s; {peer_bytes / 2**20:.1f} MiB on disk; "
