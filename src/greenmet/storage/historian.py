@@ -680,7 +680,7 @@ class Historian:
             self._wal = WriteAheadLog(self.directory / ".wal", segment_bytes=wal_segment_bytes)
             replayed = 0
             for _, table in self._wal.replay():
-                self._buffer.append(table)
+                self._buffer.append(table.cast(_BUFFER_SCHEMA) if table.schema != _BUFFER_SCHEMA else table)
                 replayed += table.num_rows
             self._buffered = replayed
             if replayed:
