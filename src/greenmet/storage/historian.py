@@ -43,7 +43,6 @@ import threading
 import time
 import uuid
 import zoneinfo
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -562,11 +561,10 @@ def furnace_directory(root: str | os.PathLike[str], site: str, furnace: str) -> 
 
 
 def list_parts(partition: Path) -> list[Path]:
-    """Visible parts of a partition directory (names starting with '.' or '_' are ignored)."""
+    """The parts of a partition directory: files ``part-*.parquet``, as the queries read them."""
     if not partition.is_dir():
         return []
-    return sorted(p for p in partition.iterdir()
-                  if p.suffix == ".parquet" and not p.name.startswith((".", "_")) and p.is_file())
+    return sorted(p for p in partition.glob("part-*.parquet") if p.is_file())
 
 
 def _partitions(directory: Path) -> dict[str, Path]:
@@ -992,9 +990,6 @@ class Historian:
     def partitions(self) -> list[str]:
         """UTC dates (YYYY-MM-DD) of the partitions on disk."""
         return list(_partitions(self.directory))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.partitions())
 
 
 def _part_error(exc: OSError, path: Path) -> StorageError:
