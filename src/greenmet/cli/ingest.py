@@ -155,6 +155,14 @@ def opcua(
     no_history: Annotated[
         bool, typer.Option("--no-history", help="Do not read gaps with HistoryRead.")
     ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Start after the newest point of each tag already in the historian and "
+            "read the time since from the server's history (after a restart).",
+        ),
+    ] = False,
     health_interval_s: Annotated[
         float, typer.Option("--health-interval-s", help="Health points every [s].")
     ] = 5.0,
@@ -181,6 +189,7 @@ def opcua(
         read_history=not no_history,
         health_interval_s=health_interval_s,
         ack_log=ack_log,
+        resume=resume,
     )
 
     async def main() -> dict[str, Any]:

@@ -47,6 +47,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+import pandas as pd
 import pyarrow as pa
 from asyncua import Client, ua
 from asyncua.common.subscription import Subscription
@@ -324,8 +325,12 @@ class OpcUaIngest:
     historian_options
         Keyword arguments for each Historian.
     start_after
-        ``{tag: timestamp}``: treat these as already written (e.g. the last points in the
-        historian) and read the gap since then from the server's history at the first connect.
+        ``{tag: timestamp}`` or ``{(site, furnace, tag): timestamp}``: treat these as already
+        written and read the gap since then from the server's history at the first connect.
+    resume
+        Start after the newest point of each mapped tag already in the historian (read once the
+        historians are open, so points of a killed run replayed from the write-ahead log count):
+        a restarted ingestion refills the time it was down, without writing anything twice.
     """
 
     def __init__(
@@ -351,7 +356,8 @@ class OpcUaIngest:
         watchdog_interval_s: float = 5.0,
         ack_log: str | Path | None = None,
         historian_options: dict[str, Any] | None = None,
-        start_after: Mapping[str, dt.datetime] | None = None,
+        start_after: Mapping[Any, dt.datetime] | None = None,
+        resume: bool = False,
     ) -> None:
         if not endpoint.startswith("opc.tcp://"):
             raise InputError(
@@ -400,7 +406,8 @@ class OpcUaIngest:
         self.watchdog_interval_s = watchdog_interval_s
         self.ack_log = Path(ack_log) if ack_log is not None else None
         self.historian_options = historian_options or {}
-        self._start_after = dict(start_after or {})
+        self._start_after: dict[Any, dt.datetime] = dict(start_after or {})
+        self.resume = resume
         self._health = IngestHealth()
         self._buffers: dict[tuple[str, str], _Buffer] = {d: _Buffer() for d in destinations}
         self._buffers.setdefault(self.health_destination, _Buffer())
@@ -450,6 +457,8 @@ class OpcUaIngest:
                 historians[(site, furnace)] = await asyncio.to_thread(
                     Historian, self.historian_root, site, furnace, **self.historian_options
                 )
+            if self.resume:
+                self._start_after.update(await asyncio.to_thread(self._newest_written))
             if self.ack_log is not None:
                 ack = open(self.ack_log, "a", encoding="utf-8")  # noqa: SIM115 - closed in finally
             consumer = asyncio.create_task(self._consume(), name="greenmet-ingest-consume")
@@ -479,6 +488,19 @@ class OpcUaIngest:
             if ack is not None:
                 ack.close()
         return self.health()
+
+    def _newest_written(self) -> dict[tuple[str, str, str], dt.datetime]:
+        """The newest point of each mapped tag in the historian, per (site, furnace)."""
+        from greenmet.storage import queries
+
+        newest: dict[tuple[str, str, str], dt.datetime] = {}
+        for site, furnace in self.mapping.destinations():
+            tags = [row.tag for row in self.mapping.rows if (row.site, row.furnace) == (site, furnace)]
+            table = queries.open_points(self.historian_root, site, furnace)
+            frame = queries.run(queries.last_values(table, tags))
+            for tag, stamp in zip(frame["tag"], frame["ts"], strict=True):
+                newest[(site, furnace, str(tag))] = pd.Timestamp(stamp).tz_convert("UTC").to_pydatetime()
+        return newest
 
     def backoff_s(self, failures: int) -> float:
         """Wait before the next connection attempt after ``failures`` failed sessions in a row. [s]
@@ -632,10 +654,10 @@ class OpcUaIngest:
         self._watermark = [_NO_POINT] * len(nodes)
         self._gaps = [[] for _ in nodes]
         self._open_end = [False] * len(nodes)
-        if self._start_after:
-            for node in nodes:
-                if node.tag in self._start_after:
-                    self._watermark[node.handle] = _micros(self._start_after[node.tag])
+        for node in nodes:
+            stamp = self._start_after.get((*node.destination, node.tag), self._start_after.get(node.tag))
+            if stamp is not None:
+                self._watermark[node.handle] = _micros(pd.Timestamp(stamp).to_pydatetime())
 
     async def _renumber_namespaces(self, client: Client) -> None:
         """A restarted server may number its namespaces differently: follow the URIs."""
