@@ -154,7 +154,14 @@ def test_xlsx_report_has_the_sheets_headers_and_values(
     assert body[total_label] == pytest.approx(3041.34)
     intensity = next(value for key, value in body.items() if key.endswith("crude_steel"))
     assert intensity == pytest.approx(3041.34 / 800.0)
-    assert body["设施编号" if language == "zh" else "Installation id"] == "p1"
+    assert rows[1][:2] == (
+        ["设施", "示例钢厂 Example steel (p1)"]
+        if language == "zh"
+        else ["Installation", "示例钢厂 Example steel (p1)"]
+    )
+    surplus = "盈余（+）或缺口（−）[t CO2e]" if language == "zh" else "Surplus (+) or deficit (−) [t CO2e]"
+    assert body[surplus] == pytest.approx(-187.68)
+    assert summary.cell(header_row + 2, 2).number_format == "#,##0.000"
     assert rows[0][0].startswith(
         "温室气体排放报告" if language == "zh" else "Greenhouse-gas emissions report"
     )

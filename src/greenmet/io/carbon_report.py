@@ -130,26 +130,36 @@ def _as_mapping(value: Any) -> dict[str, Any]:
 
 
 def summary_table(result: CarbonResult, language: str = "en", allowance: Any = None) -> pd.DataFrame:
-    """The summary as a table of (item, value, unit) rows, labels in ``language``."""
+    """The summary figures as (item, value, unit) rows, labels in ``language``.
+
+    Totals by scope, intensity per product and, with an allowance, its numeric fields. The
+    identity of the report (installation, period, method and edition, GWP metric) is in the
+    title block of every sheet (:func:`write_report_xlsx`), so the value column holds numbers
+    only and gets a number format.
+    """
     language = check_language(language)
-    rows: list[tuple[str, Any, str]] = [
-        (_l("installation_id", language), result.installation_id, ""),
-        (_l("installation_name", language), result.installation_name, ""),
-        (_l("period", language), _period(result), ""),
-        (_l("method", language), f"{_l(result.method, language)} [{result.method}]", ""),
-        (_l("method_edition", language), str(result.method_edition), ""),
-        (_l("gwp_metric", language), str(result.gwp_metric), ""),
-    ]
+    rows: list[tuple[str, float, str]] = []
     for scope, value in result.totals_t_co2e.items():
         rows.append((_scope_label(scope, language), float(value), "t CO2e"))
     for product, value in result.intensity_t_co2e_per_t.items():
         rows.append((f"{_l('intensity_of', language)} {product}", float(value), f"t CO2e/t {product}"))
     if allowance is not None:
-        for key, value in allowance_items(allowance, language):
-            rows.append((key, value, ""))
+        units = {
+            "allowance_t_co2e": "t CO2e",
+            "covered_emissions_t_co2e": "t CO2e",
+            "surplus_t_co2e": "t CO2e",
+            "price_cny_per_t": "CNY/t CO2e",
+            "cost_cny": "CNY",
+            "surplus_value_cny": "CNY",
+        }
+        mapping = _as_mapping(allowance)
+        for key, unit in units.items():
+            value = mapping.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                rows.append((_l(key, language), float(value), unit))
     return pd.DataFrame(
         rows, columns=[_l("item", language), _l("value", language), _l("unit_header", language)]
-    )
+    ).astype({_l("value", language): float})
 
 
 def allowance_items(allowance: Any, language: str = "en") -> list[tuple[str, Any]]:
