@@ -186,6 +186,12 @@ def lines_table(result: CarbonResult, language: str = "en") -> pd.DataFrame:
         table["scope"] = [_scope_label(str(value), language) for value in table["scope"]]
     if "needs_verification" in table:
         table["needs_verification"] = [_status(value, language) for value in table["needs_verification"]]
+    if "factor" in table:
+        # Factors span 1e-6 (PFC per t Al) to 1e2: keep full precision (Excel "General"), not the
+        # fixed three decimals of the other number columns.
+        table["factor"] = table["factor"].astype(object)
+    if "emissions_t" in table:
+        table["emissions_t"] = table["emissions_t"].astype(object)  # t of CF4/C2F6 can be < 0.001
     table.columns = [_l(column, language) for column in table.columns]
     return table.reset_index(drop=True)
 
@@ -219,6 +225,8 @@ def factors_table(result: CarbonResult, language: str = "en") -> pd.DataFrame:
     if "category" in grouped:
         grouped["category"] = [_category_label(value, language) for value in grouped["category"]]
     grouped["needs_verification"] = [_status(value, language) for value in grouped["needs_verification"]]
+    if "factor" in grouped:
+        grouped["factor"] = grouped["factor"].astype(object)  # full precision, as in lines_table
     grouped.columns = [_l(column, language) for column in grouped.columns]
     return grouped
 
