@@ -51,8 +51,10 @@ class TagServer:
         furnace: str = "T1",
         interval_s: float = 0.05,
         history: bool = True,
+        clock_offset_s: float = 0.0,
     ) -> None:
         self.port = port
+        self.clock_offset = dt.timedelta(seconds=clock_offset_s)  # a source clock that is wrong
         self.tags = tags
         self.furnace = furnace
         self.interval_s = interval_s
@@ -117,7 +119,9 @@ class TagServer:
 
     def _next_value(self, number: int, step: int) -> ua.DataValue:
         # Source timestamps from the clock, strictly increasing, microsecond resolution.
-        stamp = max(dt.datetime.now(dt.UTC), self._previous + dt.timedelta(microseconds=1))
+        stamp = max(
+            dt.datetime.now(dt.UTC) + self.clock_offset, self._previous + dt.timedelta(microseconds=1)
+        )
         self._previous = stamp
         return ua.DataValue(
             ua.Variant(value_of(number, step), ua.VariantType.Double),

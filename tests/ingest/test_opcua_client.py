@@ -25,7 +25,7 @@ from asyncua import ua
 from opcua_helpers import TagServer, TcpProxy, free_port
 
 from greenmet.errors import InputError, UnknownKeyError
-from greenmet.ingest.mapping import TagMap
+from greenmet.ingest.mapping import HEALTH_TAGS, TagMap
 from greenmet.ingest.opcua_client import OpcUaIngest, ServerVariable, _match, _Node
 from greenmet.storage import Historian
 
@@ -530,3 +530,32 @@ def test_a_gap_interrupted_during_its_refill_is_finished_by_the_next_session(tmp
     asyncio.run(scenario())
     assert sorted(buffer.ts) == [150, 200, 500, 550, 560]
     assert ingest.health()["duplicates_dropped"] == 1 and ingest.health()["history_points"] == 3
+
+
+def test_a_source_clock_two_days_ahead_is_refused_loudly_unless_simulated_time_is_allowed(tmp_path):
+    async def scenario(options):
+        server = TagServer(free_port(), TAGS, clock_offset_s=2 * 86400, history=False)
+        await server.start()
+        server.start_producing()
+        try:
+            ingest = OpcUaIngest(
+                server.endpoint,
+                _mapping(),
+                tmp_path / options["name"],
+                **_fast(),
+                historian_options=options["historian"],
+            )
+            return await ingest.run(1.5)
+        finally:
+            await server.stop_producing()
+            await server.stop()
+
+    refused = asyncio.run(asyncio.wait_for(scenario({"name": "strict", "historian": None}), 60))
+    assert "historian refused" in refused["last_error"] and "clock jumped" in refused["last_error"]
+    strict = _stored(tmp_path / "strict")
+    assert set(strict["tag"]) == set(HEALTH_TAGS)  # the sane points of a refused batch are kept
+    allowed = asyncio.run(
+        asyncio.wait_for(scenario({"name": "simulated", "historian": {"future_tolerance_s": None}}), 60)
+    )
+    assert allowed["last_error"] is None
+    assert len(_stored(tmp_path / "simulated").query("tag == 'blast_volume'")) >= 10

@@ -155,6 +155,14 @@ def opcua(
     no_history: Annotated[
         bool, typer.Option("--no-history", help="Do not read gaps with HistoryRead.")
     ] = False,
+    simulated_time: Annotated[
+        bool,
+        typer.Option(
+            "--simulated-time",
+            help="Accept source timestamps far in the future (an accelerated simulator, --speed > 1); "
+            "by default the historian refuses points more than a day ahead as a clock jump.",
+        ),
+    ] = False,
     resume: Annotated[
         bool,
         typer.Option(
@@ -190,6 +198,7 @@ def opcua(
         health_interval_s=health_interval_s,
         ack_log=ack_log,
         resume=resume,
+        historian_options={"future_tolerance_s": None} if simulated_time else None,
     )
 
     async def main() -> dict[str, Any]:

@@ -49,6 +49,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from asyncua import Client, ua
 from asyncua.common.subscription import Subscription
 
@@ -891,9 +892,18 @@ class OpcUaIngest:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.reconnect_max_s)
             except InputError as error:
-                # The historian refuses the batch (a source clock far in the future): say so loudly.
+                # The historian refuses the batch: a source clock far in the future. Keep the
+                # points it accepts (health points, tags of sane sources), report the rest loudly.
                 self._record_error(f"historian refused {table.num_rows} points: {error}")
-                return
+                tolerance = historian.future_tolerance_s
+                if tolerance is None:
+                    return
+                limit = _now_us() + int(tolerance * 1e6) - 1_000_000
+                plausible = pc.less_equal(table.column("ts").cast(pa.int64()), limit)
+                kept = table.filter(plausible)
+                if kept.num_rows in (0, table.num_rows):
+                    return
+                table = kept
         self._health.points_written += receipt.points
         newest = table.column("ts").cast(pa.int64()).to_numpy().max() if table.num_rows else None
         if newest is not None:
