@@ -12,9 +12,18 @@ Every check raises a :mod:`greenmet.errors` class naming the field, the value an
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from greenmet.errors import CompositionError, GreenmetError, InputError
 
@@ -103,6 +112,20 @@ def _fraction(value: float | None, field: str) -> float | None:
     return value
 
 
+def _amount_of(value: float, info: ValidationInfo) -> float:
+    return _non_negative(value, info.field_name or "value")
+
+
+def _fraction_of(value: float | None, info: ValidationInfo) -> float | None:
+    return _fraction(value, info.field_name or "value")
+
+
+Amount = Annotated[float, AfterValidator(_amount_of)]
+"""A mass, energy or emission that is finite and not negative."""
+Fraction = Annotated[float, AfterValidator(_fraction_of)]
+"""A mass fraction or share in [0, 1]."""
+
+
 # --------------------------------------------------------------------------------- ISO 14404
 class Iso14404Inputs(_Section):
     """Inputs of ISO 14404 that are not material or energy flows.
@@ -124,14 +147,9 @@ class Iso14404Inputs(_Section):
 
     route: Literal["bf-bof", "eaf"] | None = None
     dri_route: Literal["gas_based", "coal_based"] = "gas_based"
-    blast_furnace_slag_sold: float = 0.0
-    bof_slag_sold: float = 0.0
-    co2_sold: float = 0.0
-
-    @field_validator("blast_furnace_slag_sold", "bof_slag_sold", "co2_sold")
-    @classmethod
-    def _amounts(cls, value: float, info: Any) -> float:
-        return _non_negative(value, info.field_name)
+    blast_furnace_slag_sold: Amount = 0.0
+    bof_slag_sold: Amount = 0.0
+    co2_sold: Amount = 0.0
 
 
 # --------------------------------------------------------------------------------------- LCI
@@ -167,25 +185,14 @@ class LciProduct(_Section):
 
     product: str = Field(min_length=1)
     metal: Literal["steel", "aluminium"] = "steel"
-    cradle_to_gate: float
-    recovery_rate: float
-    scrap_input: float
+    cradle_to_gate: Amount
+    recovery_rate: Fraction
+    scrap_input: Amount
     scrap_input_basis: Literal["net_scrap_input", "recycled_content_label"] = "net_scrap_input"
     metallic_yield: float | None = None
     primary: float | None = None
     recycled: float | None = None
     value_of_scrap: float | None = None
-
-    @field_validator("cradle_to_gate", "scrap_input")
-    @classmethod
-    def _amounts(cls, value: float, info: Any) -> float:
-        return _non_negative(value, info.field_name)
-
-    @field_validator("recovery_rate")
-    @classmethod
-    def _rate(cls, value: float) -> float:
-        _fraction(value, "recovery_rate")
-        return value
 
     @model_validator(mode="after")
     def _scrap_value_given_once(self) -> LciProduct:
@@ -263,19 +270,8 @@ class CbamSourceStream(_Section):
 
     name: str = Field(min_length=1)
     direction: Literal["in", "out"]
-    quantity: float
-    carbon_content: float
-
-    @field_validator("quantity")
-    @classmethod
-    def _q(cls, value: float) -> float:
-        return _non_negative(value, "quantity")
-
-    @field_validator("carbon_content")
-    @classmethod
-    def _cc(cls, value: float) -> float:
-        _fraction(value, "carbon_content")
-        return value
+    quantity: Amount
+    carbon_content: Fraction
 
 
 class CbamPfc(_Section):
@@ -351,17 +347,12 @@ class CbamGood(_Section):
     """
 
     cn_code: str
-    quantity: float
+    quantity: Amount
 
     @field_validator("cn_code")
     @classmethod
     def _cn(cls, value: str) -> str:
         return clean_cn_code(value)
-
-    @field_validator("quantity")
-    @classmethod
-    def _q(cls, value: float) -> float:
-        return _non_negative(value, "quantity")
 
 
 class CbamPrecursorUse(_Section):
@@ -376,12 +367,7 @@ class CbamPrecursorUse(_Section):
     """
 
     precursor: str = Field(min_length=1)
-    mass: float
-
-    @field_validator("mass")
-    @classmethod
-    def _m(cls, value: float) -> float:
-        return _non_negative(value, "mass")
+    mass: Amount
 
 
 class CbamProcess(_Section):
@@ -441,43 +427,24 @@ class CbamProcess(_Section):
         "aluminium_products",
     ]
     route: str | None = None
-    direct_emissions: float = 0.0
+    direct_emissions: Amount = 0.0
     source_streams: list[CbamSourceStream] = Field(default_factory=list)
-    heat_imported: float = 0.0
+    heat_imported: Amount = 0.0
     heat_imported_factor: float | None = None
-    heat_exported: float = 0.0
+    heat_exported: Amount = 0.0
     heat_exported_factor: float | None = None
-    waste_gas_imported: float = 0.0
-    waste_gas_exported: float = 0.0
-    electricity_production_emissions: float = 0.0
-    electricity_consumed: float = 0.0
+    waste_gas_imported: Amount = 0.0
+    waste_gas_exported: Amount = 0.0
+    electricity_production_emissions: Amount = 0.0
+    electricity_consumed: Amount = 0.0
     electricity_factor: float | None = None
     pfc: CbamPfc | None = None
     goods: list[CbamGood] = Field(min_length=1)
     precursors: list[CbamPrecursorUse] = Field(default_factory=list)
-    scrap_used: float = 0.0
-    pre_consumer_scrap_fraction: float | None = None
+    scrap_used: Amount = 0.0
+    pre_consumer_scrap_fraction: Fraction | None = None
     alloy_content: dict[str, float] = Field(default_factory=dict)
     reducing_agent: str | None = None
-
-    @field_validator(
-        "direct_emissions",
-        "heat_imported",
-        "heat_exported",
-        "waste_gas_imported",
-        "waste_gas_exported",
-        "electricity_production_emissions",
-        "electricity_consumed",
-        "scrap_used",
-    )
-    @classmethod
-    def _amounts(cls, value: float, info: Any) -> float:
-        return _non_negative(value, info.field_name)
-
-    @field_validator("pre_consumer_scrap_fraction")
-    @classmethod
-    def _pre(cls, value: float | None) -> float | None:
-        return _fraction(value, "pre_consumer_scrap_fraction")
 
     @field_validator("alloy_content")
     @classmethod
@@ -599,20 +566,9 @@ class CbamCarbonPrice(_Section):
     """
 
     kind: Literal["tax", "levy", "fee", "ets"]
-    price: float
+    price: Amount
     currency: str = Field(min_length=3, max_length=3)
-    covered_share: float = 1.0
-
-    @field_validator("price")
-    @classmethod
-    def _p(cls, value: float) -> float:
-        return _non_negative(value, "price")
-
-    @field_validator("covered_share")
-    @classmethod
-    def _s(cls, value: float) -> float:
-        _fraction(value, "covered_share")
-        return value
+    covered_share: Fraction = 1.0
 
 
 class CbamInputs(_Section):
