@@ -302,7 +302,41 @@ def _lci(activities: list[ActivityData], frames: ActivityFrames) -> MethodFrames
 
 # ------------------------------------------------------------------------------------ registry
 
+def _cbam(
+    activities: list[ActivityData],
+    frames: ActivityFrames,
+    *,
+    edition: str = "IR2025/2547",
+    markup_year: int | None = None,
+    fallback_defaults: bool = False,
+    gwp_metric: str = "AR5GWP100",
+) -> MethodFrames:
+    from greenmet.carbon import cbam
+
+    ids = _ids(frames)
+    # cbam_tables solves the precursor recursion of every process of every installation in one
+    # sparse system; the intensities are the goods' SEE, as in compute_cbam.
+    tables = cbam.cbam_tables(
+        activities,
+        edition=edition,
+        markup_year=markup_year,
+        fallback_defaults=fallback_defaults,
+        gwp_metric=gwp_metric,
+    )
+    intensity = tables.goods.rename(
+        columns={"cn_code": "product", "see_total_t_co2e_per_t": "intensity_t_co2e_per_t"}
+    )[["installation_id", "product", "intensity_t_co2e_per_t"]]
+    return MethodFrames(
+        lines=tables.lines,
+        production=pd.DataFrame({"installation_id": [], "product": [], "quantity_t": []}),
+        edition=pd.Series(cbam.EDITIONS[edition], index=ids),
+        warnings=pd.Series(0, index=ids),
+        intensity=intensity,
+    )
+
+
 BATCH_METHODS: dict[str, _Adapter] = {
+    "cbam": _cbam,
     "cn-aluminium": _cn_aluminium,
     "cn-steel": _cn_steel,
     "iso14404": _iso14404,
