@@ -17,7 +17,7 @@ from pathlib import Path
 
 from greenmet.errors import StorageError
 
-__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "atomic_write_with"]
+__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "atomic_write_with", "fsync_directory"]
 
 
 @contextlib.contextmanager
@@ -41,7 +41,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         yield temporary
         _fsync(temporary)
         os.replace(temporary, target)
-        _fsync_directory(target.parent)
+        fsync_directory(target.parent)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -52,7 +52,8 @@ def _fsync(path: Path) -> None:
         os.fsync(stream.fileno())
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
+    """Make a rename or a new file in ``directory`` durable (a no-op where directories cannot be opened)."""
     if os.name != "posix":  # directories cannot be opened for fsync on Windows
         return
     descriptor = os.open(directory, os.O_RDONLY)

@@ -54,7 +54,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from greenmet.errors import InputError, StorageError
-from greenmet.io.atomic import atomic_path, atomic_write_text
+from greenmet.io.atomic import atomic_path, atomic_write_text, fsync_directory
 from greenmet.storage.wal import WriteAheadLog
 
 try:  # POSIX only: one writer per furnace
@@ -933,7 +933,7 @@ class Historian:
         if retired.exists():  # the grace period before deletion counts from now
             with contextlib.suppress(OSError):
                 os.utime(retired)
-        _fsync_dir(self.directory)
+        fsync_directory(self.directory)
 
     # -- maintenance ---------------------------------------------------------------------------
     def compact(self, *, min_parts: int = 2) -> FlushReport:
@@ -984,7 +984,7 @@ class Historian:
                     os.utime(retired)
                     self._ranges.pop(date, None)
                     report.partitions_dropped.append(date)
-            _fsync_dir(self.directory)
+            fsync_directory(self.directory)
             return report
 
     def partitions(self) -> list[str]:
@@ -1003,12 +1003,3 @@ def _part_error(exc: OSError, path: Path) -> StorageError:
                         fix="check the path, its permissions and the file system; the points stay in the "
                             "write-ahead log")
 
-
-def _fsync_dir(directory: Path) -> None:
-    if os.name != "posix":
-        return
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

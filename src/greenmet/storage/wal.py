@@ -34,6 +34,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from greenmet.errors import StorageError
+from greenmet.io.atomic import fsync_directory
 
 __all__ = ["SegmentContents", "WriteAheadLog", "read_segment"]
 
@@ -161,7 +162,7 @@ class WriteAheadLog:
         self._next_number += 1
         try:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
-            _fsync_directory(self.directory)
+            fsync_directory(self.directory)
         except OSError as exc:
             raise _storage_error(exc, path) from exc
         self._descriptor, self._current, self._current_size = descriptor, path, 0
@@ -212,7 +213,7 @@ class WriteAheadLog:
         """Delete segments whose contents are safely in Parquet parts."""
         for segment in segments:
             segment.unlink(missing_ok=True)
-        _fsync_directory(self.directory)
+        fsync_directory(self.directory)
 
     def close(self) -> None:
         """Close the current segment (segments stay on disk until :meth:`delete`)."""
@@ -228,12 +229,3 @@ def _storage_error(exc: OSError, path: Path) -> StorageError:
     return StorageError(f"cannot write the write-ahead log: {exc.strerror or exc}", field="path",
                         value=str(path), fix="check the path, its permissions and the file system")
 
-
-def _fsync_directory(directory: Path) -> None:
-    if os.name != "posix":
-        return
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
