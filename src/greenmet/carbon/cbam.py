@@ -637,14 +637,8 @@ def _purchased_values(
                     value=p.name,
                     fix="give the supplier's values, or use edition 'IR2025/2547'",
                 )
-            if p.cn_code is None:
-                raise InputError(
-                    "default value needs the CN code of the precursor",
-                    field="cn_code",
-                    value=p.name,
-                    fix="give cn_code, e.g. '7201' for pig iron",
-                )
-            d = default_value(p.cn_code, p.country, year, fallback=fallback)
+            # CbamPrecursor's validator guarantees a CN code whenever use_default is set.
+            d = default_value(str(p.cn_code), p.country, year, fallback=fallback)
             values[p.name] = {
                 "direct": d["direct_with_markup"],
                 "indirect": d["indirect_with_markup"],
