@@ -24,6 +24,7 @@ __all__ = [
     "stockrod_tag",
     "tag_catalogue",
     "tag_specs",
+    "top_pressure_tag",
     "top_temperature_tag",
     "tuyere_tags",
 ]
@@ -85,6 +86,11 @@ def stockrod_tag(number: int) -> str:
     return f"stockrod_level_{number}"
 
 
+def top_pressure_tag(number: int) -> str:
+    """Tag name of the top pressure measured in uptake ``number`` (1-based)."""
+    return f"top_pressure_u{number}"
+
+
 def top_temperature_tag(number: int) -> str:
     """Tag name of the top-gas temperature in uptake ``number`` (1-based)."""
     return f"top_temperature_u{number}"
@@ -119,6 +125,10 @@ def tag_specs(config: FurnaceConfig) -> list[TagSpec]:
         TagSpec("coal_injection_rate", "injection", "t/h", 0.0, 2.0 * pci_t_per_h, "coal_injection_rate"),
         TagSpec("coal_injection_pressure", "injection", "kPa", 0.0, 1500.0, "coal_injection_pressure"),
         TagSpec("top_pressure", "top_gas", "kPa", 0.0, 1.6 * top, "top_pressure"),
+    ]
+    specs += [
+        TagSpec(top_pressure_tag(n), "top_gas", "kPa", 0.0, 1.6 * top, "top_pressure_uptake", (("n", n),))
+        for n in range(1, config.uptakes + 1)
     ]
     specs += [
         TagSpec(top_temperature_tag(n), "top_gas", "degC", 0.0, 600.0, "top_temperature", (("n", n),))

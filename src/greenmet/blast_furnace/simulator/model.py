@@ -52,6 +52,7 @@ from greenmet.blast_furnace.simulator.catalogue import (
     stockrod_tag,
     tag_catalogue,
     tag_specs,
+    top_pressure_tag,
     top_temperature_tag,
     tuyere_tags,
 )
@@ -380,6 +381,9 @@ class FurnaceSimulator:
         )
         self.stave_flow_offset = rng.normal(0.0, 0.02, rows)
         self.uptake_cols = np.array([self._column[top_temperature_tag(n + 1)] for n in range(c.uptakes)])
+        self.uptake_pressure_cols = np.array(
+            [self._column[top_pressure_tag(n + 1)] for n in range(c.uptakes)]
+        )
         self.stockrod_cols = np.array([self._column[stockrod_tag(n + 1)] for n in range(c.stockrods)])
         self.stockrod_offset = rng.normal(0.0, 0.05, c.stockrods)
         # slow processes: shared drivers, then per stave, hearth thermocouple, uptake, stockrod
@@ -657,6 +661,10 @@ class FurnaceSimulator:
             + 180.0 * chan_u
             + (40.0 * chan_u + 25.0 * slip_scatter[:, None]) * scatter
         ).T
+        # Each uptake's pressure gauge reads the common top pressure plus a local flow term that
+        # scatters more in a channelling sector; it reuses the uptake scatter drawn above, so the
+        # random stream (and every seeded run) is unchanged by these tags.
+        values[self.uptake_pressure_cols] = (top[:, None] + (0.5 + 4.0 * chan_u) * scatter).T
         rod_noise = 0.08 * slow_rod + self.stockrod_offset
         rod_slip = 0.5 * slip_pulse[:, None] * (np.arange(c.stockrods) == 0)  # N-S difference after a slip
         values[self.stockrod_cols] = (_STOCK_LINE_AFTER_CHARGE_M + phase[:, None] + rod_noise + rod_slip).T
