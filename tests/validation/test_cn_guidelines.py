@@ -1,8 +1,9 @@
 """Hand-checked cases from the China guidelines' default factors, and the three reference plants.
 
 Each test names where its numbers come from and why its tolerance. The default factors of the
-2013 guidelines / GB/T 32151.5-2015 are shipped with needs_verification=true (not yet checked
-against the PDF); these tests pin the arithmetic on them.
+2013 guidelines / GB/T 32151.5-2015 were checked against public transcriptions (each row's source
+says where); those found in only one transcription, such as crude steel 0.0154, stay
+needs_verification=true. These tests pin the arithmetic on them.
 """
 
 from __future__ import annotations
