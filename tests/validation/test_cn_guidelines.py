@@ -41,6 +41,25 @@ def test_natural_gas_hand_case():
     assert again.total_t_co2e == pytest.approx(result.total_t_co2e, rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("material", "expected_t_co2_per_t"),
+    [
+        # NDRC 2013 guideline fuel table (two public transcriptions agree; see materials.csv):
+        # anthracite 20.304 GJ/t × 27.49 t C/TJ × 0.94 × 44/12 = 1.9238 t CO2/t;
+        # coke 28.447 GJ/t × 29.5 t C/TJ × 0.93 × 44/12 = 2.8615 t CO2/t.
+        ("anthracite", 20.304 * 27.49e-3 * 0.94 * 44 / 12),
+        ("coke", 28.447 * 29.5e-3 * 0.93 * 44 / 12),
+    ],
+)
+def test_ndrc_2013_edition_uses_the_guidelines_own_fuel_table(material, expected_t_co2_per_t):
+    # The two editions disagree on these solid fuels (the gbt-32151.5-2015 rows are unconfirmed);
+    # both are kept and the edition is chosen explicitly. Tolerance: float arithmetic only.
+    result = compute(one_flow(material, 1000.0, "t"), "cn-steel", edition="ndrc-2013")
+    assert result.total_t_co2e == pytest.approx(1000.0 * expected_t_co2_per_t, rel=1e-9)
+    default = compute(one_flow(material, 1000.0, "t"), "cn-steel")
+    assert default.total_t_co2e != pytest.approx(result.total_t_co2e, rel=1e-6)
+
+
 def test_process_factors_of_the_steel_guideline():
     # NDRC 2013 steel guideline Appendix 2 Table 2.2 (reference note §3.2): limestone 0.440,
     # dolomite 0.471, electrode 3.663 t CO2/t; crude steel fixed carbon 0.0154 t CO2/t.
