@@ -386,7 +386,7 @@ def test_a_raw_pydantic_error_is_translated_with_its_row(tmp_path):
     from pydantic import BaseModel, ValidationError
 
     from greenmet.errors import Location
-    from greenmet.io.activity_files import _translate
+    from greenmet.io.activity_files.relocation import _translate
 
     class Flow(BaseModel):
         quantity: float

@@ -61,12 +61,6 @@ def constant(name: str) -> float:
 
 
 @cache
-def constant_source(name: str) -> str:
-    """Source text of a constant of ``blast_furnace_constants``."""
-    return factor("blast_furnace_constants", name=name).source
-
-
-@cache
 def shomate_table() -> dict[str, list[tuple[float, float, tuple[float, ...]]]]:
     """Shomate coefficient sets by species: [(t_min_K, t_max_K, (A..H)), ...] sorted by t_min."""
     frame = load_table("shomate")
