@@ -172,6 +172,82 @@ class SimulationResult:
     catalogue: pd.DataFrame = field(repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class _SlowProcesses:
+    """Slow AR(1) drivers of one chunk (rows: steps): the shared drivers in the order of
+    ``_DRIVERS``, then per stave (n, rows, per row), hearth thermocouple, uptake and stockrod."""
+
+    drivers: np.ndarray
+    stave: np.ndarray
+    hearth: np.ndarray
+    uptake: np.ndarray
+    stockrod: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class _FaultIntensities:
+    """Process-fault intensities per step (window × severity, 0..1) and slip transients."""
+
+    hang: np.ndarray
+    hang_window: np.ndarray
+    channelling_by_uptake: np.ndarray
+    channelling: np.ndarray
+    scaffold_by_row: np.ndarray
+    scaffold: np.ndarray
+    cold: np.ndarray
+    hot: np.ndarray
+    leak_by_tuyere: np.ndarray
+    hearth_rise: np.ndarray
+    slip_jump: np.ndarray
+    slip_pulse: np.ndarray
+    slip_cooling: np.ndarray
+    slip_scatter: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class _OperatingInputs:
+    """True operating inputs per step: blast [Nm3/min], hot-blast temperature [degC],
+    enrichment [%], humidity [g/Nm3], coal [kg/min], technical oxygen [Nm3/min]."""
+
+    blast: np.ndarray
+    blast_temperature: np.ndarray
+    enrichment: np.ndarray
+    humidity: np.ndarray
+    coal_kg_per_min: np.ndarray
+    oxygen: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class _GasBalance:
+    """Production [t/min], tuyere water leak [m3/h per tuyere], ηCO and top-gas species [kmol/min]."""
+
+    production: np.ndarray
+    leak_m3_per_h: np.ndarray
+    eta: np.ndarray
+    co: np.ndarray
+    co2: np.ndarray
+    hydrogen: np.ndarray
+    dry: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class _Pressures:
+    """Pressure differential, top and blast pressure per step. [kPa]"""
+
+    differential: np.ndarray
+    top: np.ndarray
+    blast: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class _Burden:
+    """Charges counted, stock-line phase within a charge [m] and the top-temperature dip [K]."""
+
+    charges: np.ndarray
+    phase: np.ndarray
+    dip: np.ndarray
+
+
 class _CoarseAR:
     """Slow AR(1) processes on a grid of ``_COARSE`` steps, linearly interpolated per step."""
 
@@ -486,6 +562,13 @@ class FurnaceSimulator:
     def advance(self, steps: int) -> SimulationChunk:
         """Simulate the next ``steps`` steps and return them.
 
+        The chunk is computed in the order of the module docstring, one method per stage:
+        slow drivers and fault intensities (:meth:`_slow_processes`, :meth:`_fault_intensities`),
+        operating inputs (:meth:`_operating_inputs`), gas and balances (:meth:`_gas_balance`),
+        pressures (:meth:`_pressures`), burden (:meth:`_burden`), thermal state
+        (:meth:`_thermal_response`), true tag values (:meth:`_true_values`), instruments
+        (:meth:`_measure`, then the sensor faults) and the casts that ended.
+
         Raises
         ------
         InputError
@@ -498,40 +581,60 @@ class FurnaceSimulator:
                 value=steps,
                 fix="advance by at least one step",
             )
-        c = self.config
-        dt = self.step_seconds
+        # The order of the calls below is the order of the random draws: keep it, or seeded
+        # runs change.
         rng = np.random.default_rng([self.seed, self._chunk_number])
         self._chunk_number += 1
         k = np.arange(self._step, self._step + steps)
-        n = steps
-        slow = self._slow.sample(self._step, n, rng)
-        d = slow[:, : len(_DRIVERS)]
+        slow = self._slow_processes(k, rng)
+        faults = self._fault_intensities(k)
+        inputs = self._operating_inputs(slow.drivers, faults)
+        gas = self._gas_balance(inputs, slow.drivers, faults)
+        pressures = self._pressures(inputs, slow.drivers, faults, rng)
+        burden = self._burden(gas.production, faults)
+        thermal, cumulative = self._thermal_response(inputs, gas.production, slow.drivers, faults)
+        values = self._true_values(k, slow, faults, inputs, gas, pressures, burden, thermal, rng)
+        self._measure(values, burden.charges)
+        quality = np.zeros(values.shape, dtype=np.uint8)
+        self._draw_random_sensor_faults(rng, k)
+        self._apply_instrument_faults(values, quality, k, rng)
+        casts = self._finish_casts(k, thermal, cumulative, slow.drivers[:, 11])
+        timestamps = (self.origin.value // 1000 + np.round(k * self.step_seconds * 1e6)).astype(np.int64)
+        self._step += steps
+        return SimulationChunk(
+            timestamps=timestamps, tags=self.tags, values=values.T, quality=quality.T, casts=casts
+        )
+
+    def _slow_processes(self, k: np.ndarray, rng: np.random.Generator) -> _SlowProcesses:
+        """Step 1a: the slow AR(1) drivers of this chunk, split by what they drive."""
+        c = self.config
+        n = k.size
+        slow = self._slow.sample(int(k[0]), n, rng)
         offset = len(_DRIVERS)
         rows, per_row = c.stave_rows, c.staves_per_row
-        slow_stave = slow[:, offset : offset + rows * per_row].reshape(n, rows, per_row)
+        stave = slow[:, offset : offset + rows * per_row].reshape(n, rows, per_row)
         offset += rows * per_row
-        slow_hearth = slow[:, offset : offset + c.hearth_thermocouples]
+        hearth = slow[:, offset : offset + c.hearth_thermocouples]
         offset += c.hearth_thermocouples
-        slow_uptake = slow[:, offset : offset + c.uptakes]
+        uptake = slow[:, offset : offset + c.uptakes]
         offset += c.uptakes
-        slow_rod = slow[:, offset : offset + c.stockrods]
+        rod = slow[:, offset : offset + c.stockrods]
+        return _SlowProcesses(
+            drivers=slow[:, : len(_DRIVERS)], stave=stave, hearth=hearth, uptake=uptake, stockrod=rod
+        )
 
-        hang = self._profile("hanging", k)[:, 0]
-        hang_window = self._profile("hanging", k, weighted=False)[:, 0]
+    def _fault_intensities(self, k: np.ndarray) -> _FaultIntensities:
+        """Step 1b: the intensity of each process fault at each step, and the slip transients."""
+        c = self.config
+        n = k.size
         chan_u = self._profile("channelling", k, c.uptakes)
-        chan = np.clip(chan_u.sum(axis=1), 0.0, 1.0)
-        scaf_r = self._profile("scaffolding", k, rows)
-        scaf = np.clip(scaf_r.sum(axis=1), 0.0, 1.0)
-        cold = self._profile("cold_hearth", k)[:, 0]
-        hot = self._profile("hot_furnace", k)[:, 0]
-        leak_t = self._profile("tuyere_leak", k, c.tuyeres)
-        rise_t = self._profile("hearth_wall_temperature_rise", k, c.hearth_thermocouples)
+        scaf_r = self._profile("scaffolding", k, c.stave_rows)
         slip_jump = np.zeros(n)
         slip_pulse = np.zeros(n)  # pressure spike, decays in minutes
         slip_cooling = np.zeros(n)  # unprepared burden reaching the hearth, 30-90 min later
         slip_scatter = np.zeros(n)
         for first, severity, last in self._slip_events(k):
-            since = (k - first) * dt
+            since = (k - first) * self.step_seconds
             after = since >= 0
             jump_at = int(np.ceil(first - k[0]))
             if 0 <= jump_at < n:
@@ -539,140 +642,247 @@ class FurnaceSimulator:
             slip_pulse += np.where(after, severity * np.exp(-np.clip(since, 0, None) / 90.0), 0.0)
             slip_scatter += np.where(after & (k < last), severity, 0.0)  # scatter while labelled
             slip_cooling += severity * np.exp(-(((since - 3600.0) / 1500.0) ** 2))
+        return _FaultIntensities(
+            hang=self._profile("hanging", k)[:, 0],
+            hang_window=self._profile("hanging", k, weighted=False)[:, 0],
+            channelling_by_uptake=chan_u,
+            channelling=np.clip(chan_u.sum(axis=1), 0.0, 1.0),
+            scaffold_by_row=scaf_r,
+            scaffold=np.clip(scaf_r.sum(axis=1), 0.0, 1.0),
+            cold=self._profile("cold_hearth", k)[:, 0],
+            hot=self._profile("hot_furnace", k)[:, 0],
+            leak_by_tuyere=self._profile("tuyere_leak", k, c.tuyeres),
+            hearth_rise=self._profile("hearth_wall_temperature_rise", k, c.hearth_thermocouples),
+            slip_jump=slip_jump,
+            slip_pulse=slip_pulse,
+            slip_cooling=slip_cooling,
+            slip_scatter=slip_scatter,
+        )
 
-        # 1. operating inputs (true values)
+    def _operating_inputs(self, d: np.ndarray, f: _FaultIntensities) -> _OperatingInputs:
+        """Step 1c: true blast, hot-blast temperature, enrichment, humidity, coal and O2 flow."""
+        c = self.config
         blast = self.BV0 * (
-            1 + 0.006 * d[:, 0] - 0.08 * hang - 0.04 * chan + 0.03 * cold - 0.03 * hot - 0.05 * slip_pulse
+            1
+            + 0.006 * d[:, 0]
+            - 0.08 * f.hang
+            - 0.04 * f.channelling
+            + 0.03 * f.cold
+            - 0.03 * f.hot
+            - 0.05 * f.slip_pulse
         )
-        blast_temperature = c.blast_temperature_degC + 8.0 * d[:, 1]
         enrichment = np.clip(
-            c.oxygen_enrichment_percent + 0.15 * d[:, 2] - 1.0 * hang_window * hang, 0.0, None
+            c.oxygen_enrichment_percent + 0.15 * d[:, 2] - 1.0 * f.hang_window * f.hang, 0.0, None
         )
-        humidity = np.clip(c.blast_humidity_g_per_nm3 + 1.5 * d[:, 3], 0.5, None)
-        coal_kg_per_min = c.coal_rate_kg_per_thm * self.P0 * blast / self.BV0 * (1 + 0.025 * d[:, 4])
-        oxygen = np.asarray(oxygen_volume_for_enrichment(blast, enrichment, oxygen_purity=_OXYGEN_PURITY))
+        return _OperatingInputs(
+            blast=blast,
+            blast_temperature=c.blast_temperature_degC + 8.0 * d[:, 1],
+            enrichment=enrichment,
+            humidity=np.clip(c.blast_humidity_g_per_nm3 + 1.5 * d[:, 3], 0.5, None),
+            coal_kg_per_min=c.coal_rate_kg_per_thm * self.P0 * blast / self.BV0 * (1 + 0.025 * d[:, 4]),
+            oxygen=np.asarray(oxygen_volume_for_enrichment(blast, enrichment, oxygen_purity=_OXYGEN_PURITY)),
+        )
 
-        # 2. production, carbon and oxygen balance, top gas
+    def _gas_balance(self, inputs: _OperatingInputs, d: np.ndarray, f: _FaultIntensities) -> _GasBalance:
+        """Step 2: production from blast oxygen, carbon and oxygen balance, top-gas species."""
+        blast, oxygen, humidity = inputs.blast, inputs.oxygen, inputs.humidity
         blast_oxygen = np.asarray(self._blast_oxygen(blast, oxygen, humidity))
         production = blast_oxygen / self.O_blast_per_t  # t/min
-        leak_m3_per_h = _TUYERE_LEAK_M3_PER_H * leak_t  # water lost per tuyere
+        leak_m3_per_h = _TUYERE_LEAK_M3_PER_H * f.leak_by_tuyere  # water lost per tuyere
         leak_kmol = leak_m3_per_h.sum(axis=1) * 1000 / 60 / 18.015  # kmol H2O/min
         delta = (
             0.006 * d[:, 5]
             + 0.005 * d[:, 8]
-            + 0.07 * chan
-            + 0.05 * cold
-            - 0.03 * hot
-            + 0.04 * slip_pulse
-            + 0.02 * scaf
+            + 0.07 * f.channelling
+            + 0.05 * f.cold
+            - 0.03 * f.hot
+            + 0.04 * f.slip_pulse
+            + 0.02 * f.scaffold
         )
         carbon_per_t = self.C_gas_per_t * (1 + delta)
         eta = (self.O_blast_per_t + self.O_ore_per_t + leak_kmol / production) / carbon_per_t - 1.0
         carbon = production * carbon_per_t  # kmol C/min
         co, co2 = carbon * (1 - eta), carbon * eta
         water_kmol = humidity * (blast + oxygen) / 1000 / 18.015
-        hydrogen_in = water_kmol + coal_kg_per_min * _COAL_HYDROGEN / 100 / 2.016 + leak_kmol
+        hydrogen_in = water_kmol + inputs.coal_kg_per_min * _COAL_HYDROGEN / 100 / 2.016 + leak_kmol
         hydrogen = (1 - _HYDROGEN_UTILISATION) * hydrogen_in
         nitrogen = (0.79 * blast + (1 - _OXYGEN_PURITY) * oxygen) / _MOLAR_VOLUME
-        dry = co + co2 + hydrogen + nitrogen
+        return _GasBalance(
+            production=production,
+            leak_m3_per_h=leak_m3_per_h,
+            eta=eta,
+            co=co,
+            co2=co2,
+            hydrogen=hydrogen,
+            dry=co + co2 + hydrogen + nitrogen,
+        )
 
-        # 3. pressures
+    def _pressures(
+        self, inputs: _OperatingInputs, d: np.ndarray, f: _FaultIntensities, rng: np.random.Generator
+    ) -> _Pressures:
+        """Step 3: ΔP from bosh gas and burden resistance, top pressure with its spikes."""
+        c = self.config
+        n = d.shape[0]
         bosh = np.asarray(
             bosh_gas_volume(
-                blast, oxygen, humidity, coal_kg_per_min * 60, _COAL_HYDROGEN, oxygen_purity=_OXYGEN_PURITY
+                inputs.blast,
+                inputs.oxygen,
+                inputs.humidity,
+                inputs.coal_kg_per_min * 60,
+                _COAL_HYDROGEN,
+                oxygen_purity=_OXYGEN_PURITY,
             )
         )
         resistance = (
             1
             + 0.03 * d[:, 6]
-            + 0.40 * hang
-            + 0.15 * scaf
-            - 0.12 * chan
-            - 0.06 * cold
-            + 0.08 * hot
-            - 0.10 * slip_pulse
+            + 0.40 * f.hang
+            + 0.15 * f.scaffold
+            - 0.12 * f.channelling
+            - 0.06 * f.cold
+            + 0.08 * f.hot
+            - 0.10 * f.slip_pulse
         )
         dp = c.pressure_differential_kPa * (bosh / self.bosh0) ** _DP_EXPONENT * resistance
-        spike_rate = 0.004 * (chan > 0) + 0.004 * (slip_scatter > 0)
-        impulses = (rng.random(n) < spike_rate) * rng.uniform(8.0, 25.0, n) * np.maximum(chan, slip_scatter)
-        impulses += 25.0 * slip_jump / 2.0
-        spikes, self._spike_state = lfilter([1.0], [1.0, -np.exp(-dt / 20.0)], impulses, zi=self._spike_state)
+        spike_rate = 0.004 * (f.channelling > 0) + 0.004 * (f.slip_scatter > 0)
+        impulses = (
+            (rng.random(n) < spike_rate)
+            * rng.uniform(8.0, 25.0, n)
+            * np.maximum(f.channelling, f.slip_scatter)
+        )
+        impulses += 25.0 * f.slip_jump / 2.0
+        spikes, self._spike_state = lfilter(
+            [1.0], [1.0, -np.exp(-self.step_seconds / 20.0)], impulses, zi=self._spike_state
+        )
         top = c.top_pressure_kPa * (1 + 0.01 * d[:, 7]) + spikes
-        blast_pressure = top + dp
+        return _Pressures(differential=dp, top=top, blast=top + dp)
 
-        # 4. burden
-        stall = np.clip(hang_window * 1.2, 0.0, 1.0)
+    def _burden(self, production: np.ndarray, f: _FaultIntensities) -> _Burden:
+        """Step 4: stock-line descent (stalled by hanging, dropped by a slip) and charges."""
+        c = self.config
+        stall = np.clip(f.hang_window * 1.2, 0.0, 1.0)
         speed = production * self.burden_volume_per_t / 60 / c.throat_area_m2 * (1 - stall)
-        descent = self._descent + np.cumsum(speed * dt + slip_jump)
+        descent = self._descent + np.cumsum(speed * self.step_seconds + f.slip_jump)
         self._descent = float(descent[-1])
         charges = np.floor(descent / self.layer)
         phase = descent - charges * self.layer
         dip = -30.0 * np.exp(-phase / (self.descent0 * 240.0))
+        return _Burden(charges=charges, phase=phase, dip=dip)
 
-        # 5. thermal state
+    def _thermal_response(
+        self, inputs: _OperatingInputs, production: np.ndarray, d: np.ndarray, f: _FaultIntensities
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Step 5: the lagged thermal deviation [K] and the cumulative production [t]."""
         raft = np.asarray(
             raceway_adiabatic_flame_temperature(
-                blast_temperature,
-                (blast + oxygen) * (1 + humidity * 1.244e-3),
-                enrichment,
-                humidity,
-                coal_kg_per_min,
+                inputs.blast_temperature,
+                (inputs.blast + inputs.oxygen) * (1 + inputs.humidity * 1.244e-3),
+                inputs.enrichment,
+                inputs.humidity,
+                inputs.coal_kg_per_min,
             ).temperature
         )
         heat = (
             0.35 * (raft - self.RAFT0)
             - 10.0 * d[:, 5]
-            - 120.0 * cold
-            + 90.0 * hot
-            - 20.0 * leak_t.sum(axis=1)
-            - 25.0 * chan
-            - 40.0 * slip_cooling
-            - 15.0 * scaf
+            - 120.0 * f.cold
+            + 90.0 * f.hot
+            - 20.0 * f.leak_by_tuyere.sum(axis=1)
+            - 25.0 * f.channelling
+            - 40.0 * f.slip_cooling
+            - 15.0 * f.scaffold
         )
+        dt = self.step_seconds
         lag = float(np.exp(-dt / _THERMAL_LAG_S))
         thermal = _lag(_lag(heat, lag, self._thermal_state), lag, self._thermal_state2)
         cumulative = self._production + np.cumsum(production * dt / 60)
         self._production = float(cumulative[-1])
+        return thermal, cumulative
 
-        # 6. measured values
+    def _true_values(
+        self,
+        k: np.ndarray,
+        slow: _SlowProcesses,
+        f: _FaultIntensities,
+        inputs: _OperatingInputs,
+        gas: _GasBalance,
+        pressures: _Pressures,
+        burden: _Burden,
+        thermal: np.ndarray,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        """Step 6: every continuous tag's true value, tag-major (len(tags), n)."""
+        c = self.config
+        n = k.size
+        d = slow.drivers
+        top, dp, blast_pressure = pressures.top, pressures.differential, pressures.blast
         values = np.empty((len(self.tags), n))  # tag-major: each tag's series is contiguous
         col = self._column
-        values[col["blast_volume"]] = blast
+        values[col["blast_volume"]] = inputs.blast
         values[col["blast_pressure"]] = blast_pressure
-        values[col["blast_temperature"]] = blast_temperature
-        values[col["oxygen_enrichment"]] = enrichment
-        values[col["oxygen_flow"]] = oxygen * 60
-        values[col["blast_humidity"]] = humidity
-        values[col["coal_injection_rate"]] = coal_kg_per_min * 60 / 1000
+        values[col["blast_temperature"]] = inputs.blast_temperature
+        values[col["oxygen_enrichment"]] = inputs.enrichment
+        values[col["oxygen_flow"]] = inputs.oxygen * 60
+        values[col["blast_humidity"]] = inputs.humidity
+        values[col["coal_injection_rate"]] = inputs.coal_kg_per_min * 60 / 1000
         values[col["coal_injection_pressure"]] = blast_pressure + 450.0 + 20 * d[:, 4]
         values[col["top_pressure"]] = top
-        values[col["top_gas_co"]] = 100 * co / dry
-        values[col["top_gas_co2"]] = 100 * co2 / dry
-        values[col["top_gas_h2"]] = 100 * hydrogen / dry
+        values[col["top_gas_co"]] = 100 * gas.co / gas.dry
+        values[col["top_gas_co2"]] = 100 * gas.co2 / gas.dry
+        values[col["top_gas_h2"]] = 100 * gas.hydrogen / gas.dry
         values[col["shaft_pressure_lower"]] = top + 0.62 * dp
-        values[col["shaft_pressure_upper"]] = top + (0.28 + 0.12 * scaf) * dp
+        values[col["shaft_pressure_upper"]] = top + (0.28 + 0.12 * f.scaffold) * dp
         top_base = (
-            150.0 + 150.0 * (c.top_gas_utilisation - eta) + 10.0 * d[:, 9] + 30.0 * hot - 35.0 * cold + dip
+            150.0
+            + 150.0 * (c.top_gas_utilisation - gas.eta)
+            + 10.0 * d[:, 9]
+            + 30.0 * f.hot
+            - 35.0 * f.cold
+            + burden.dip
         )
+        chan_u = f.channelling_by_uptake
         scatter = rng.standard_normal((n, c.uptakes))
         values[self.uptake_cols] = (
             top_base[:, None]
-            + 8.0 * slow_uptake
+            + 8.0 * slow.uptake
             + 180.0 * chan_u
-            + (40.0 * chan_u + 25.0 * slip_scatter[:, None]) * scatter
+            + (40.0 * chan_u + 25.0 * f.slip_scatter[:, None]) * scatter
         ).T
         # Each uptake's pressure gauge reads the common top pressure plus a local flow term that
         # scatters more in a channelling sector; it reuses the uptake scatter drawn above, so the
         # random stream (and every seeded run) is unchanged by these tags.
         values[self.uptake_pressure_cols] = (top[:, None] + (0.5 + 4.0 * chan_u) * scatter).T
-        rod_noise = 0.08 * slow_rod + self.stockrod_offset
-        rod_slip = 0.5 * slip_pulse[:, None] * (np.arange(c.stockrods) == 0)  # N-S difference after a slip
-        values[self.stockrod_cols] = (_STOCK_LINE_AFTER_CHARGE_M + phase[:, None] + rod_noise + rod_slip).T
-        values[col["charge_count"]] = charges
-        wall = (3.0 * d[:, 9] + 6.0 * hot - 4.0 * cold)[:, None, None]
+        rod_noise = 0.08 * slow.stockrod + self.stockrod_offset
+        rod_slip = 0.5 * f.slip_pulse[:, None] * (np.arange(c.stockrods) == 0)  # N-S difference after a slip
+        values[self.stockrod_cols] = (
+            _STOCK_LINE_AFTER_CHARGE_M + burden.phase[:, None] + rod_noise + rod_slip
+        ).T
+        values[col["charge_count"]] = burden.charges
+        self._wall_values(values, d, f, slow, thermal)
+        inlet = c.tuyere_water_flow_m3_per_h * (1 + self.tuyere_offset)
+        values[self.tuyere_cols[:, 0]] = inlet[:, None]
+        values[self.tuyere_cols[:, 1]] = (inlet[None, :] - self.tuyere_bias[None, :] - gas.leak_m3_per_h).T
+        in_cast, taphole = self._cast_columns(k)
+        values[col["cast_in_progress"]] = in_cast
+        values[col["active_taphole"]] = taphole
+        return values
+
+    def _wall_values(
+        self,
+        values: np.ndarray,
+        d: np.ndarray,
+        f: _FaultIntensities,
+        slow: _SlowProcesses,
+        thermal: np.ndarray,
+    ) -> None:
+        """Step 6 (walls): stave and hearth thermocouples, stave cooling water (Q = ρ c V̇ ΔT)."""
+        c = self.config
+        n = d.shape[0]
+        col = self._column
+        wall = (3.0 * d[:, 9] + 6.0 * f.hot - 4.0 * f.cold)[:, None, None]
         water_in = 38.0 + 1.5 * d[:, 10]
-        scaffold_cooling = 0.7 * scaf_r[:, :, None] * (self.stave_base[None] - 38.0)
-        stave = self.stave_base[None] + wall + 4.0 * slow_stave - scaffold_cooling
+        scaffold_cooling = 0.7 * f.scaffold_by_row[:, :, None] * (self.stave_base[None] - 38.0)
+        stave = self.stave_base[None] + wall + 4.0 * slow.stave - scaffold_cooling
         values[self.stave_cols.ravel()] = stave.reshape(n, -1).T
         values[col["stave_water_inlet_temperature"]] = water_in
         flow = c.stave_water_flow_m3_per_h * (1 + self.stave_flow_offset)
@@ -685,21 +895,22 @@ class FurnaceSimulator:
             * c.stave_water_flow_m3_per_h
             / flow[None, :]
         )
-        for row in range(rows):
+        for row in range(c.stave_rows):
             values[col[f"stave_water_flow_r{row + 1:02d}"]] = flow[row]
             values[col[f"stave_water_outlet_temperature_r{row + 1:02d}"]] = water_in + rise[:, row]
+        rise_t = f.hearth_rise
         hot_spot = rise_t + 0.4 * np.roll(rise_t, 1, axis=1) + 0.4 * np.roll(rise_t, -1, axis=1)
         values[self.hearth_cols] = (
-            self.hearth_base[None] + 3.0 * slow_hearth + 0.25 * thermal[:, None] + 260.0 * hot_spot
+            self.hearth_base[None] + 3.0 * slow.hearth + 0.25 * thermal[:, None] + 260.0 * hot_spot
         ).T
-        inlet = c.tuyere_water_flow_m3_per_h * (1 + self.tuyere_offset)
-        values[self.tuyere_cols[:, 0]] = inlet[:, None]
-        values[self.tuyere_cols[:, 1]] = (inlet[None, :] - self.tuyere_bias[None, :] - leak_m3_per_h).T
-        in_cast, taphole = self._cast_columns(k)
-        values[col["cast_in_progress"]] = in_cast
-        values[col["active_taphole"]] = taphole
 
-        # measurement noise, then calculated tags from the measured values
+    def _measure(self, values: np.ndarray, charges: np.ndarray) -> None:
+        """Step 7a: add AR(1) measurement noise, then recompute the calculated tags (ΔP, PI,
+        bosh gas, RAFT, ηCO) from the measured values, as a plant's DCS does; in place."""
+        col = self._column
+        n = values.shape[1]
+        in_cast = values[col["cast_in_progress"]].copy()
+        taphole = values[col["active_taphole"]].copy()
         values += _ar1(
             self._measurement_shocks(self._chunk_number - 1, n),
             self._fast_sigma,
@@ -733,19 +944,10 @@ class FurnaceSimulator:
         values[col["top_gas_utilisation"]] = top_gas_utilisation(
             values[col["top_gas_co"]], values[col["top_gas_co2"]]
         )
+        # discrete tags carry no measurement noise
         values[col["cast_in_progress"]] = in_cast
         values[col["active_taphole"]] = taphole
         values[col["charge_count"]] = charges
-
-        quality = np.zeros(values.shape, dtype=np.uint8)
-        self._draw_random_sensor_faults(rng, k)
-        self._apply_instrument_faults(values, quality, k, rng)
-        casts = self._finish_casts(k, thermal, cumulative, d[:, 11])
-        timestamps = (self.origin.value // 1000 + np.round(k * dt * 1e6)).astype(np.int64)
-        self._step += n
-        return SimulationChunk(
-            timestamps=timestamps, tags=self.tags, values=values.T, quality=quality.T, casts=casts
-        )
 
     # -- casts -------------------------------------------------------------------------------
     def _extend_schedule(self, until_step: int) -> None:
