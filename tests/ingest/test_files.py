@@ -182,7 +182,7 @@ def test_progress_is_reported_per_chunk(tmp_path, mapping):
         ("ts,FI1021.PV\n2999-01-01 00:00,1\n", r"row 2: ts: timestamp more than a day in the future"),
         ("ts,AA,BB\n2025-03-01 08:00,1,2\n", r"row 1: columns: no column of the file is a vendor tag"),
         ("ts,FI1021.PV\n", r"the file has no data rows"),
-        ("ts,FI1021.PV\n45000.5,1\n", r"row 2: ts: missing or unparsable timestamp"),
+        ("ts,FI1021.PV\n45000.5,1\n", r"row 2: ts: the time column holds numbers"),
     ],
 )
 def test_rows_that_cannot_become_points_stop_with_row_and_fix(tmp_path, mapping, text, message):
@@ -227,8 +227,83 @@ def test_file_problems(tmp_path, mapping):
     with pytest.raises(FileFormatError, match="Parquet file does not read"):
         list(read_points(tmp_path / "broken.parquet", mapping))
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
-    with pytest.raises(FileFormatError, match="workbook does not read"):
+    # A broken workbook is the file's fault, not the sheet's: the fix must not send the user to --sheet.
+    with pytest.raises(FileFormatError, match="not a readable Excel workbook") as broken:
         list(read_points(tmp_path / "broken.xlsx", mapping))
+    assert broken.value.field == "file" and "--sheet" not in broken.value.fix
+
+
+def test_a_missing_sheet_names_the_sheets_there_are(tmp_path, mapping):
+    path = tmp_path / "export.xlsx"
+    pd.DataFrame({"ts": ["2025-03-01 08:00:00"], "TI1030.PV": [1150.0]}).to_excel(
+        path, sheet_name="Data", index=False
+    )
+    with pytest.raises(FileFormatError, match=r"no such sheet.*give one of the sheets with --sheet: Data"):
+        list(read_points(path, mapping, sheet="Daten"))
+    with pytest.raises(FileFormatError, match="no such sheet number"):
+        list(read_points(path, mapping, sheet=3))
+
+
+def test_a_file_without_a_time_column_is_refused_not_read_as_years(tmp_path, mapping):
+    # Before: the first value column was taken as the time and 1150 became the year 1150.
+    path = _write(tmp_path, "notime.csv", "TI1030.PV,FI1021.PV\n1150,300000\n1151,300100\n")
+    with pytest.raises(FileFormatError, match=r"no time column.*--time-column") as error:
+        import_file(path, mapping, tmp_path / "hist")
+    assert error.value.location.row == 1
+    assert not (tmp_path / "hist").exists()
+    # An unnamed first column of numbers is no time column either.
+    path = _write(tmp_path, "unnamed.csv", "x,TI1030.PV\n2025,1150\n2026,1151\n")
+    with pytest.raises(FileFormatError, match="no time column"):
+        list(read_points(path, mapping))
+    # An unnamed first column of dates still is.
+    path = _write(tmp_path, "dates.csv", "x,TI1030.PV\n2025-03-01 08:00,1150\n")
+    assert sum(len(p) for batch in read_points(path, mapping) for p in batch.values()) == 1
+
+
+def test_a_reset_source_clock_names_file_and_row_and_creates_nothing(tmp_path, mapping):
+    path = _write(
+        tmp_path,
+        "old.csv",
+        "Timestamp,TI1030.PV\n2025-03-01 08:00:00,1150\n1900-01-01 00:00:00,1151\n",
+    )
+    # Before: "row 0", no file name, a fix naming a keyword the CLI has not, and an empty historian.
+    with pytest.raises(FileFormatError, match=r"old\.csv, row 3: Timestamp: timestamp before 2000") as error:
+        import_file(path, mapping, tmp_path / "hist")
+    assert "--earliest" in error.value.fix
+    assert not (tmp_path / "hist").exists()
+    # With an earlier bound the archive imports.
+    import datetime as dt
+
+    report = import_file(path, mapping, tmp_path / "hist", earliest=dt.datetime(1890, 1, 1, tzinfo=dt.UTC))
+    assert report.points_written == 2 and len(_stored(tmp_path / "hist")) == 2
+
+
+def test_a_bad_row_late_in_the_file_stores_nothing(tmp_path, mapping):
+    # Before: the chunks before the bad row were written and acknowledged, silently.
+    good = "".join(f"2025-03-01 08:{m:02d}:{s:02d},{1150 + s}\n" for m in range(10) for s in range(60))
+    path = _write(tmp_path, "late.csv", "ts,TI1030.PV\n" + good + "garbage,1\n")
+    with pytest.raises(FileFormatError, match=r"row 602: ts: missing or unparsable timestamp"):
+        import_file(path, mapping, tmp_path / "hist", chunk_rows=50)
+    assert not (tmp_path / "hist").exists()
+    assert not list(tmp_path.glob(".greenmet-import-*"))  # the spool is gone too
+    # An existing historian keeps what it had and gains nothing from the failed file.
+    first = _write(tmp_path, "first.csv", "ts,TI1030.PV\n2025-02-01 08:00:00,1100\n")
+    import_file(first, mapping, tmp_path / "hist")
+    with pytest.raises(FileFormatError):
+        import_file(path, mapping, tmp_path / "hist", chunk_rows=50)
+    assert _stored(tmp_path / "hist")["value"].tolist() == [1100.0]
+
+
+def test_importing_the_same_file_twice_stores_each_point_once(tmp_path, mapping):
+    # What makes "run it again" the recovery for an import killed while writing.
+    path = _write(tmp_path, "w.csv", "ts,TI1030.PV\n2025-03-01 08:00,1150\n2025-03-01 08:00:10,1151\n")
+    import_file(path, mapping, tmp_path / "hist")
+    import_file(path, mapping, tmp_path / "hist")
+    from greenmet.storage import Historian
+
+    with Historian(tmp_path / "hist", "demo", "bf1") as historian:
+        historian.flush()
+    assert _stored(tmp_path / "hist")["value"].tolist() == [1150.0, 1151.0]
 
 
 def test_a_row_repeated_across_a_chunk_boundary_is_folded(tmp_path, mapping):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from greenmet.errors import FileFormatError, UnitError, UnknownKeyError
+from greenmet.errors import FileFormatError, InputError, UnitError, UnknownKeyError
 from greenmet.ingest.mapping import HEALTH_TAGS, MappingRow, TagMap, catalogue_from, load_mapping
 
 CATALOGUE = pd.DataFrame({
@@ -104,6 +104,17 @@ def test_missing_site_names_the_fix(tmp_path):
 def test_bad_yaml_mappings(tmp_path, text, message):
     with pytest.raises(FileFormatError, match=message):
         load_mapping(_write(tmp_path, "m.yaml", text), CATALOGUE)
+
+
+def test_an_unknown_time_zone_is_refused_at_the_check(tmp_path):
+    # Before: the check passed and only the import refused the zone.
+    text = ("site: demo\nfurnace: bf1\ntime_zone: Asia/Shanghia\n"
+            "tags:\n  - {vendor_tag: A, tag: blast_volume, unit: Nm3/min}\n")
+    with pytest.raises(InputError, match=r"row 3: time_zone: unknown time zone.*did you mean Asia/Shanghai"):
+        load_mapping(_write(tmp_path, "m.yaml", text), CATALOGUE)
+    with pytest.raises(InputError, match="unknown time zone"):
+        row = MappingRow(vendor_tag="X", tag="blast_volume", unit="Nm3/min", site="s", furnace="f")
+        TagMap.from_rows([row], CATALOGUE, time_zone="Mars/Olympus")
 
 
 def test_file_problems(tmp_path):

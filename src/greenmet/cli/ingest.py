@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import signal
 from enum import StrEnum
 from pathlib import Path
@@ -99,6 +100,14 @@ def file(
     strict: Annotated[
         bool, typer.Option("--strict", help="Refuse vendor tags missing from the mapping.")
     ] = False,
+    earliest: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--earliest",
+            help="Refuse timestamps before this date as a reset clock (default 2000-01-01); "
+            "give an earlier date for old archives.",
+        ),
+    ] = None,
     site: _SITE = None,
     furnace: _FURNACE = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
@@ -130,6 +139,7 @@ def file(
             time_zone=time_zone,
             sheet=sheet,
             strict=strict,
+            **({} if earliest is None else {"earliest": earliest.replace(tzinfo=earliest.tzinfo or dt.UTC)}),
             on_progress=advance,
         )
     finally:

@@ -35,9 +35,11 @@ change), a timestamp more than a day in the future (a forward clock jump).
 
 from __future__ import annotations
 
+import datetime as dt
+import inspect
 import logging
 import re
-import zoneinfo
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -46,8 +48,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from greenmet.errors import FileFormatError, InputError, Location, UnknownKeyError
-from greenmet.ingest.mapping import TagMap
+from greenmet.errors import FileFormatError, GreenmetError, InputError, Location, UnknownKeyError
+from greenmet.ingest.mapping import TagMap, check_time_zone
 from greenmet.quality import QUALITY_BAD, QUALITY_GOOD, QUALITY_UNCERTAIN
 from greenmet.storage import Historian
 
@@ -74,7 +76,10 @@ _TAG_NAMES = (
 _VALUE_NAMES = ("value", "val", "pv", "数值", "值")
 _QUALITY_NAMES = ("quality", "status", "qualitycode", "quality_code", "质量")
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _FUTURE_TOLERANCE = pd.Timedelta(days=1)
+HISTORIAN_EARLIEST: dt.datetime | None = inspect.signature(Historian).parameters["earliest"].default
+"""The historian's own lower bound on timestamps (a source clock reset to 1900 or 1970 is refused)."""
 
 
 @dataclass
@@ -175,24 +180,36 @@ def _parquet_chunks(path: Path, rows: int) -> Iterator[tuple[int, pd.DataFrame]]
 
 
 def _excel_chunks(path: Path, rows: int, sheet: str | int | None) -> Iterator[tuple[int, pd.DataFrame]]:
+    # Open the workbook first, so that a file that is not a workbook is not blamed on --sheet.
     try:
-        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object)
-    except ValueError as exc:
+        workbook = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises zipfile, XML and key errors for a broken file
         raise FileFormatError(
-            f"the workbook does not read ({exc})",
-            field="sheet",
-            value=sheet,
-            fix="give an existing sheet name with --sheet",
-            location=Location(file=str(path)),
-        ) from None
-    except (OSError, KeyError, Exception) as exc:  # openpyxl raises zipfile and parser errors
-        raise FileFormatError(
-            f"the workbook does not read ({type(exc).__name__}: {exc})",
+            f"the file is not a readable Excel workbook ({type(exc).__name__}: {exc})",
             field="file",
             value=str(path),
-            fix="save it as .xlsx from the historian's export",
+            fix="open it in Excel or WPS and save it again as .xlsx, or export the data as CSV",
             location=Location(file=str(path)),
         ) from None
+    with workbook:
+        names = [str(name) for name in workbook.sheet_names]
+        if isinstance(sheet, str) and sheet not in names:
+            raise FileFormatError(
+                "no such sheet in the workbook",
+                field="sheet",
+                value=sheet,
+                fix=f"give one of the sheets with --sheet: {', '.join(names)}",
+                location=Location(file=str(path)),
+            )
+        if isinstance(sheet, int) and not 0 <= sheet < len(names):
+            raise FileFormatError(
+                "no such sheet number in the workbook",
+                field="sheet",
+                value=sheet,
+                fix=f"the workbook has {len(names)} sheets ({', '.join(names)}); give a name with --sheet",
+                location=Location(file=str(path)),
+            )
+        frame = pd.read_excel(workbook, sheet_name=0 if sheet is None else sheet, dtype=object)
     for start in range(0, len(frame), rows):
         yield start + 2, frame.iloc[start : start + rows]
 
@@ -275,6 +292,19 @@ def _parse_times(
                 "export timestamps as dates and times (ISO 8601, e.g. 2025-03-01 08:00:00)",
             )
         text = raw.astype("string").str.strip()
+        numeric = text.str.fullmatch(_NUMBER, na=False).to_numpy(dtype=bool)
+        if numeric.any():
+            # pandas reads "1150" as the year 1150 and "45321.5" as garbage: a number is never a time here.
+            where = int(np.flatnonzero(numeric)[0])
+            raise _row_error(
+                path,
+                int(rows[where]),
+                "the time column holds numbers, not dates and times",
+                column,
+                text.iloc[where],
+                "export timestamps as dates and times (ISO 8601, e.g. 2025-03-01 08:00:00), or name "
+                "the timestamp column with --time-column",
+            )
         has_offset = text.str.contains(_OFFSET, na=False).to_numpy()
         if has_offset.any() and not has_offset[text.notna().to_numpy()].all():
             where = int(np.flatnonzero(~has_offset & text.notna().to_numpy())[0])
@@ -348,10 +378,9 @@ def _localise(
         )
     except (ValueError, TypeError):
         pass  # pytz/zoneinfo errors are ValueError subclasses; handled below row by row
-    nonexistent = (
+    nonexistent = np.asarray(
         index.tz_localize(time_zone, ambiguous="NaT", nonexistent="NaT").isna()
-        & ~index.tz_localize(time_zone, ambiguous="NaT", nonexistent="shift_forward").isna()
-    )
+    ) & ~np.asarray(index.tz_localize(time_zone, ambiguous="NaT", nonexistent="shift_forward").isna())
     if nonexistent.any():
         where = int(np.flatnonzero(nonexistent)[0])
         raise _row_error(
@@ -473,6 +502,27 @@ def _long_cells(
     return pd.concat(frames, ignore_index=True)
 
 
+def _first_time_like(chunk: pd.DataFrame, mapping: TagMap, path: Path) -> str:
+    """The first column when it holds times; otherwise refuse: the file has no time column we can see."""
+    first = str(chunk.columns[0])
+    cells = chunk.iloc[:, 0].dropna()
+    text = cells.astype("string").str.strip()
+    looks_like_time = pd.api.types.is_datetime64_any_dtype(cells.dtype) or (
+        len(text) > 0 and bool(text.str.contains(r"[-/:年T]", regex=True).all())
+    )
+    if first in mapping or not looks_like_time:
+        raise FileFormatError(
+            "no time column: no column is named like a timestamp and the first column "
+            f"({first!r}) does not hold dates and times",
+            field="time_column",
+            value=first,
+            fix="add a timestamp column to the export, or name it with --time-column "
+            f"(columns: {', '.join(str(c) for c in chunk.columns[:12])})",
+            location=Location(file=str(path), row=1),
+        )
+    return first
+
+
 def read_points(
     path: str | Path,
     mapping: TagMap,
@@ -485,6 +535,7 @@ def read_points(
     sheet: str | int | None = None,
     chunk_rows: int = 200_000,
     strict: bool = False,
+    earliest: dt.datetime | None = HISTORIAN_EARLIEST,
     report: ImportReport | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> Iterator[dict[tuple[str, str], pd.DataFrame]]:
@@ -499,15 +550,7 @@ def read_points(
         raise FileFormatError("file not found", field="file", value=str(path), fix="check the path")
     zone = time_zone or mapping.time_zone
     if zone is not None:
-        try:
-            zoneinfo.ZoneInfo(zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise InputError(
-                "unknown time zone",
-                field="time_zone",
-                value=zone,
-                fix="give an IANA name such as 'Asia/Shanghai', 'Europe/Berlin' or 'UTC'",
-            ) from None
+        check_time_zone(zone)
     report = report if report is not None else ImportReport(file=str(path), layout=layout)
     state = _State()
     total = _total_rows(path)
@@ -522,7 +565,7 @@ def read_points(
             if chosen not in ("wide", "long"):
                 raise InputError("unknown layout", field="layout", value=layout, fix="use auto, wide or long")
             report.layout = chosen
-            time_column = time_column or _find(columns, _TIME_NAMES) or columns[0]
+            time_column = time_column or _find(columns, _TIME_NAMES) or _first_time_like(chunk, mapping, path)
             if time_column not in columns:
                 raise FileFormatError(
                     "no such time column",
@@ -589,7 +632,14 @@ def read_points(
             )
         if len(cells):
             yield _points(
-                cells, mapping, path=path, time_column=str(time_column), zone=zone, state=state, report=report
+                cells,
+                mapping,
+                path=path,
+                time_column=str(time_column),
+                zone=zone,
+                state=state,
+                report=report,
+                earliest=earliest,
             )
         done += len(chunk)
         if on_progress is not None:
@@ -614,6 +664,7 @@ def _points(
     zone: str | None,
     state: _State,
     report: ImportReport,
+    earliest: dt.datetime | None,
 ) -> dict[tuple[str, str], pd.DataFrame]:
     rows = cells["row"].to_numpy()
     vendors = cells["vendor"].to_numpy()
@@ -644,6 +695,20 @@ def _points(
             str(pd.Timestamp(ts[where], unit="us", tz="UTC")),
             "correct the export's clock or give the right --time-zone",
         )
+    if earliest is not None:
+        early = ts < int(earliest.timestamp() * 1e6)
+        if early.any():
+            where = int(np.flatnonzero(early)[0])
+            raise _row_error(
+                path,
+                int(rows[where]),
+                f"timestamp before {earliest:%Y-%m-%d}: the source clock was reset, or the column is "
+                "not the timestamp",
+                time_column,
+                str(pd.Timestamp(ts[where], unit="us", tz="UTC")),
+                "correct the export's clock; for an older archive give --earliest with a date before "
+                "its first sample",
+            )
     values, wrong, missing = _parse_values(cells["raw"])
     quality = np.where(wrong | missing, QUALITY_BAD, QUALITY_GOOD).astype(np.uint8)
     if "source_quality" in cells:
@@ -709,7 +774,8 @@ def _order_and_duplicates(frame: pd.DataFrame, state: _State, report: ImportRepo
     repeat_other = np.zeros(len(frame), dtype=bool)
     all_ts = frame["ts"].to_numpy()
     all_values = frame["value"].to_numpy()
-    for name, positions in frame.groupby("key", sort=False).indices.items():
+    for group_key, positions in frame.groupby("key", sort=False).indices.items():
+        name = str(group_key)
         ts = all_ts[positions]
         values = all_values[positions]
         running = np.maximum.accumulate(ts)
@@ -739,8 +805,8 @@ def _order_and_duplicates(frame: pd.DataFrame, state: _State, report: ImportRepo
     duplicated = frame.duplicated(["key", "ts"], keep=False).to_numpy()
     if duplicated.any():
         dupes = frame[duplicated]
-        values = dupes.groupby(["key", "ts"], sort=False)["value"]
-        conflicting = values.transform(lambda v: v.nunique(dropna=False) > 1).to_numpy(dtype=bool)
+        grouped = dupes.groupby(["key", "ts"], sort=False)["value"]
+        conflicting = grouped.transform(lambda v: v.nunique(dropna=False) > 1).to_numpy(dtype=bool)
         keep_last = ~dupes.duplicated(["key", "ts"], keep="last").to_numpy()
         report.duplicates_dropped += int((~keep_last & ~conflicting).sum())
         report.duplicates_conflicting += int((~keep_last & conflicting).sum())
@@ -749,6 +815,31 @@ def _order_and_duplicates(frame: pd.DataFrame, state: _State, report: ImportRepo
         frame.loc[mark_index, "uncertain"] = True
         frame = frame.drop(index=drop_index)
     return frame.drop(columns="key")
+
+
+def _spool_directory(root: Path) -> tempfile.TemporaryDirectory[str]:
+    """A temporary directory beside the historian (its disk, not a small /tmp), else the system's."""
+    try:
+        return tempfile.TemporaryDirectory(prefix=".greenmet-import-", dir=root.parent)
+    except OSError:
+        return tempfile.TemporaryDirectory(prefix="greenmet-import-")
+
+
+def _spool(
+    spooled: list[tuple[tuple[str, str], Path]],
+    spool_dir: str,
+    batches: Iterator[dict[tuple[str, str], pd.DataFrame]],
+) -> None:
+    """Write each batch's points to an Arrow file in ``spool_dir``, remembering their destination."""
+    import pyarrow as pa
+
+    for batch in batches:
+        for destination, points in batch.items():
+            spool = Path(spool_dir) / f"{len(spooled):06d}.arrow"
+            table = pa.Table.from_pandas(points, preserve_index=False)
+            with pa.OSFile(str(spool), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+            spooled.append((destination, spool))
 
 
 def import_file(
@@ -764,10 +855,18 @@ def import_file(
     sheet: str | int | None = None,
     chunk_rows: int = 200_000,
     strict: bool = False,
+    earliest: dt.datetime | None = HISTORIAN_EARLIEST,
     on_progress: ProgressCallback | None = None,
     historian_options: dict[str, Any] | None = None,
 ) -> ImportReport:
-    """Import a CSV, Parquet or Excel export into the historian, through a mapping.
+    """Import a CSV, Parquet or Excel export into the historian, through a mapping: all or nothing.
+
+    The whole file is read and checked first, its points spooled to a temporary Arrow file beside
+    the historian; only when every row has become a point are they written. A bad row anywhere
+    (the 300,002nd as much as the 2nd) therefore stores nothing and creates no historian
+    directory, and the error names the file, the row and the fix. Writing is idempotent (the
+    historian keeps one point per tag and timestamp), so an import interrupted while writing is
+    completed by running it again.
 
     Parameters
     ----------
@@ -788,11 +887,14 @@ def import_file(
     sheet
         Sheet of an Excel workbook (the first when None).
     chunk_rows
-        Rows read and written at a time. [dimensionless]
+        Rows read at a time. [dimensionless]
     strict
         Refuse vendor tags that are not in the mapping instead of skipping them.
+    earliest
+        Timestamps before this instant are refused as a reset source clock (the historian's
+        default, 2000-01-01 UTC); give an earlier one for old archives, ``None`` for no bound.
     on_progress
-        Called with (rows done, total rows or None) after each chunk (the CLI draws a bar).
+        Called with (rows read, total rows or None) after each chunk (the CLI draws a bar).
     historian_options
         Keyword arguments for each :class:`~greenmet.storage.Historian` (``time_zone`` …).
 
@@ -806,39 +908,58 @@ def import_file(
     ------
     FileFormatError
         For a file that does not parse and for rows that cannot become points (see the module
-        documentation); chunks before the bad row are already written and acknowledged.
+        documentation); nothing of the file is written.
     UnknownKeyError
         When no column is a mapped vendor tag, or with ``strict`` for unmapped vendor tags.
     """
+    import pyarrow as pa
+
     path = Path(path)
+    root = Path(historian_root)
     report = ImportReport(file=str(path), layout=layout)
-    historians: dict[tuple[str, str], Historian] = {}
-    try:
-        for batch in read_points(
-            path,
-            mapping,
-            layout=layout,
-            time_column=time_column,
-            tag_column=tag_column,
-            value_column=value_column,
-            time_zone=time_zone,
-            sheet=sheet,
-            chunk_rows=chunk_rows,
-            strict=strict,
-            report=report,
-            on_progress=on_progress,
-        ):
-            for (site, furnace), points in batch.items():
+    options = dict(historian_options or {})
+    if earliest is not HISTORIAN_EARLIEST:
+        options.setdefault("earliest", earliest)
+    with _spool_directory(root) as spool_dir:
+        spooled: list[tuple[tuple[str, str], Path]] = []
+        try:
+            _spool(
+                spooled,
+                spool_dir,
+                read_points(
+                    path,
+                    mapping,
+                    layout=layout,
+                    time_column=time_column,
+                    tag_column=tag_column,
+                    value_column=value_column,
+                    time_zone=time_zone,
+                    sheet=sheet,
+                    chunk_rows=chunk_rows,
+                    strict=strict,
+                    earliest=earliest,
+                    report=report,
+                    on_progress=on_progress,
+                ),
+            )
+        except GreenmetError as error:
+            error.fix = (f"{error.fix}; " if error.fix else "") + (
+                "nothing of this file was stored: correct it and run the same import again"
+            )
+            raise
+        historians: dict[tuple[str, str], Historian] = {}
+        try:
+            for (site, furnace), spool in spooled:
                 if (site, furnace) not in historians:
-                    historians[(site, furnace)] = Historian(
-                        historian_root, site, furnace, **(historian_options or {})
-                    )
+                    historians[(site, furnace)] = Historian(root, site, furnace, **options)
                     report.destinations.append(f"{site}/{furnace}")
+                with pa.memory_map(str(spool)) as source:
+                    points = pa.ipc.open_file(source).read_all().to_pandas()
                 receipt = historians[(site, furnace)].write(points)
                 report.points_written += receipt.points
-    finally:
-        for historian in historians.values():
-            historian.close()
+        finally:
+            for historian in historians.values():
+                historian.close()
     logger.info(
         "imported %s: %d points written (%d bad, %d uncertain)",
         path,

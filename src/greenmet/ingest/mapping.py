@@ -32,6 +32,7 @@ import difflib
 import io
 import math
 import re
+import zoneinfo
 from collections.abc import Iterable, Iterator
 from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from greenmet.errors import FileFormatError, Location, UnitError, UnknownKeyError
+from greenmet.errors import FileFormatError, InputError, Location, UnitError, UnknownKeyError
 from greenmet.units import convert
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "TagMap",
     "TagSpec",
     "catalogue_from",
+    "check_time_zone",
     "load_catalogue",
     "load_mapping",
     "mapping_template",
@@ -285,6 +287,26 @@ class _Target:
     high: float | None
 
 
+def check_time_zone(zone: Any, *, field: str = "time_zone", location: Location | None = None) -> str:
+    """Return ``zone`` if it is an IANA time-zone name this machine knows, else raise :class:`InputError`.
+
+    Checked where the zone is given (the mapping file, ``--time-zone``), so that ``ingest mapping``
+    refuses what an import would refuse later.
+    """
+    try:
+        zoneinfo.ZoneInfo(str(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        names = sorted(zoneinfo.available_timezones())
+        close = difflib.get_close_matches(str(zone), names, n=3)
+        raise InputError(
+            "unknown time zone", field=field, value=zone,
+            fix=(f"did you mean {', '.join(close)}? " if close else "")
+            + "give an IANA name such as 'Asia/Shanghai', 'Europe/Berlin' or 'UTC'",
+            location=location,
+        ) from None
+    return str(zone)
+
+
 class TagMap:
     """A validated mapping: vendor tag → glossary tag with its linear conversion and range.
 
@@ -294,7 +316,7 @@ class TagMap:
     def __init__(self, targets: dict[str, _Target], *, time_zone: str | None = None,
                  source: str | None = None) -> None:
         self._targets = targets
-        self.time_zone = time_zone
+        self.time_zone = check_time_zone(time_zone) if time_zone is not None else None
         self.source = source
 
     @classmethod
@@ -462,7 +484,12 @@ def _yaml_rows(text: str, path: str) -> tuple[list[tuple[int, Any]], dict[str, A
             lines = [item.start_mark.line + 1 for item in value_node.value]
     rows = [(lines[i] if i < len(lines) else i + 1, item) for i, item in enumerate(document["tags"])]
     defaults = {k: document[k] for k in ("site", "furnace") if document.get(k) is not None}
-    return rows, defaults, document.get("time_zone")
+    time_zone = document.get("time_zone")
+    if time_zone is not None:
+        zone_line = next((key.start_mark.line + 1 for key, _ in (tree.value if tree is not None else [])
+                          if key.value == "time_zone"), None)
+        check_time_zone(time_zone, location=Location(file=path, row=zone_line))
+    return rows, defaults, time_zone
 
 
 def _csv_rows(text: str, path: str) -> list[tuple[int, Any]]:
