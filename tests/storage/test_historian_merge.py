@@ -13,7 +13,7 @@ from storage_helpers import make_points, read_all
 
 from greenmet.errors import InputError, StorageError
 from greenmet.storage import Historian, queries
-from greenmet.storage import historian as historian_module
+from greenmet.storage import parts as parts_module
 from greenmet.storage.historian import list_parts
 
 
@@ -170,7 +170,7 @@ def test_disk_full_on_flush_keeps_every_acknowledged_point(tmp_path, monkeypatch
 
     historian = Historian(tmp_path, "plant1", "bf1")
     historian.write(frame)
-    monkeypatch.setattr(historian_module, "_write_parquet", full_disk)
+    monkeypatch.setattr(parts_module, "write_parquet", full_disk)
     with pytest.raises(StorageError, match=r"path: the disk is full.*date=2025-03-01.*Fix: free space.*"
                                            r"nothing acknowledged was lost"):
         historian.flush()
@@ -194,7 +194,7 @@ def test_disk_full_during_a_merge_leaves_the_old_partition(tmp_path, monkeypatch
         historian.write(first)
         historian.flush()
         historian.write(late)
-        monkeypatch.setattr(historian_module, "_write_parquet",
+        monkeypatch.setattr(parts_module, "write_parquet",
                             lambda table, path: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")))
         with pytest.raises(StorageError, match="the disk is full"):
             historian.flush()
