@@ -1,5 +1,7 @@
 """Every shipped reference table loads, validates and carries a source on every row."""
 
+import re
+
 import pytest
 
 from greenmet import refdata
@@ -56,3 +58,39 @@ def test_validation_rejects_a_row_without_source(monkeypatch):
     frame["value"] = "nan"
     with pytest.raises(ReferenceDataError, match="not a finite number"):
         refdata._validate("gwp", spec, frame)
+
+
+# A reader must be able to follow every source: a public document or a repository path at a
+# commit. Lookup numbers of a search index ("file id 68325099578") cannot be followed by anyone.
+INTERNAL_ID = re.compile(r"file[ -]id|code[- ]search|\bid\s*\d{6,}|\b\d{10,}\b", re.IGNORECASE)
+# "owner/name path/to/file.ext" must be followed by "@<commit>".
+REPOSITORY_PATH = re.compile(
+    r"\b[\w.-]+/[\w.-]+ '?[\w ./-]+\.(?:kt|csv|py|ipynb|sql|ts|js|xlsx|json|md)'?(?P<tail>[^;,]{0,4})"
+)
+
+
+def _sources():
+    for name in refdata.table_names():
+        table = refdata.load_table(name)
+        for index, source in table["source"].items():
+            yield name, index, source
+
+
+def test_no_source_cites_an_internal_lookup_id():
+    offenders = [(name, index, source[:120]) for name, index, source in _sources() if INTERNAL_ID.search(source)]
+    assert offenders == []
+
+
+def test_the_internal_id_pattern_catches_the_old_citations():
+    # The pattern must keep catching the form the tables used to carry.
+    assert INTERNAL_ID.search("a 2013-guideline reporting template (code-search file id 68325099578)")
+    assert not INTERNAL_ID.search("GreenChainCarbonLedger SqlPrepareData.kt @e150719a39a181c0d641b11e2e35d0e78c6ad075")
+
+
+def test_repository_citations_name_a_commit():
+    missing = []
+    for name, index, source in _sources():
+        for match in REPOSITORY_PATH.finditer(source):
+            if not re.match(r"\s*@\s*[0-9a-f]{7,40}\b", source[match.end() - len(match["tail"]):]):
+                missing.append((name, index, match.group(0)))
+    assert missing == []
