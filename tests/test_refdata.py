@@ -77,14 +77,15 @@ def _sources():
 
 
 def test_no_source_cites_an_internal_lookup_id():
-    offenders = [(name, index, source[:120]) for name, index, source in _sources() if INTERNAL_ID.search(source)]
+    offenders = [(name, index, source[:120]) for name, index, source in _sources()
+                 if INTERNAL_ID.search(source)]
     assert offenders == []
 
 
 def test_the_internal_id_pattern_catches_the_old_citations():
     # The pattern must keep catching the form the tables used to carry.
     assert INTERNAL_ID.search("a 2013-guideline reporting template (code-search file id 68325099578)")
-    assert not INTERNAL_ID.search("GreenChainCarbonLedger SqlPrepareData.kt @e150719a39a181c0d641b11e2e35d0e78c6ad075")
+    assert not INTERNAL_ID.search("SqlPrepareData.kt @e150719a39a181c0d641b11e2e35d0e78c6ad075")
 
 
 def test_repository_citations_name_a_commit():
