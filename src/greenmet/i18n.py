@@ -13,14 +13,25 @@ key used has both languages.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from greenmet.errors import InputError
 
-__all__ = ["LANGUAGES", "Language", "check_language", "label", "labels"]
+__all__ = [
+    "LANGUAGES",
+    "Language",
+    "Message",
+    "check_language",
+    "label",
+    "labels",
+    "name_label",
+    "render",
+    "unit_label",
+]
 
 Language = Literal["en", "zh"]
 LANGUAGES: tuple[str, ...] = ("en", "zh")
@@ -50,3 +61,96 @@ def label(key: str, language: str, package: str) -> str:
     if entry is None:
         return key
     return entry.get(check_language(language), key)
+
+
+def name_label(name: str, language: str, package: str) -> str:
+    """The display name of a machine name (material, process, product) in ``language``.
+
+    Chinese text shows the ``zh`` of the ``name_<name>`` label; English text keeps the machine
+    name the activity file and the JSON use (``crude_steel``), so that a reader finds it in both.
+    Names without a label (a plant's own stream names, CN codes) are shown as they are.
+    """
+    if check_language(language) == "en" or f"name_{name}" not in labels(package):
+        return name
+    return label(f"name_{name}", language, package)
+
+
+_LIST_SEPARATOR = {"en": ", ", "zh": "、"}
+
+
+def _format(key: str, package: str, language: str, params: dict[str, Any]) -> str:
+    template = label(key, language, package)
+    shown = {
+        name: _LIST_SEPARATOR[language].join(name_label(str(item), language, package) for item in value)
+        if isinstance(value, list | tuple)
+        else value
+        for name, value in params.items()
+    }
+    return template.format(**shown)
+
+
+class Message(str):
+    """A user-facing text with parameters, shown in English and renderable in Chinese.
+
+    ``Message("grid_factor_year", "greenmet.carbon", factor_year=2022, reporting_year=2024)``
+    is the ``str`` of the English template ``grid_factor_year`` of ``greenmet.carbon``'s labels
+    filled with the parameters; :meth:`render` fills the template of another language. A list or
+    tuple parameter is a list of machine names: each is shown with :func:`name_label` and the
+    items are joined as the language joins a list.
+    """
+
+    key: str
+    package: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, package: str, /, **params: Any) -> Message:
+        if key not in labels(package):
+            raise InputError("unknown message key", field="key", value=key,
+                             fix=f"add [{key}] with en and zh to the labels.toml of {package}")
+        message = super().__new__(cls, _format(key, package, "en", params))
+        message.key, message.package, message.params = key, package, dict(params)
+        return message
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str, str], dict[str, Any]]:
+        return (self.key, self.package), self.params
+
+    def render(self, language: str) -> str:
+        """The text in ``language``."""
+        return _format(self.key, self.package, check_language(language), self.params)
+
+
+def render(text: str, language: str) -> str:
+    """``text`` in ``language`` if it is a :class:`Message`, else ``text`` unchanged."""
+    return text.render(language) if isinstance(text, Message) else str(text)
+
+
+_UNIT_TOKEN = re.compile(r"1e4 Nm3|10\^4 Nm3|[A-Za-z_][A-Za-z0-9_]*|\s+|.")
+_UNIT_OPERATOR = {"zh": {"*": "·", " ": ""}, "en": {}}
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@cache
+def unit_label(unit: str, language: str, names: str | None = None) -> str:
+    """The spelling of ``unit`` (a pint-style unit string) for people reading ``language``.
+
+    A whole unit with its own ``unit:`` label in ``greenmet/labels.toml`` is shown as labelled;
+    otherwise each symbol is looked up (``t`` → ``吨``, ``MWh`` → ``兆瓦时``) and the operators
+    kept (``*`` becomes ``·`` and spaces between symbols go in Chinese). A word that is not a
+    unit (``crude_steel`` in ``t CO2e/t crude_steel``) is shown with its ``name_`` label from the
+    labels of the package ``names``; anything else is kept as written.
+    """
+    language = check_language(language)
+    table = labels("greenmet")
+    whole = table.get(f"unit:{unit.strip()}")
+    if whole is not None:
+        return whole[language]
+    parts: list[str] = []
+    for token in _UNIT_TOKEN.findall(unit):
+        entry = table.get(f"unit:{token}")
+        if entry is not None:
+            parts.append(entry[language])
+        elif names is not None and _WORD.fullmatch(token):
+            parts.append(name_label(token, language, names))
+        else:
+            parts.append(_UNIT_OPERATOR[language].get(token[:1] if token.isspace() else token, token))
+    return "".join(parts)

@@ -152,14 +152,18 @@ def test_xlsx_report_has_the_sheets_headers_and_values(
     body = {row[0]: row[1] for row in rows[header_row + 1 :] if row[0] is not None}
     total_label = "Total" if language == "en" else "合计"
     assert body[total_label] == pytest.approx(3041.34)
-    intensity = next(value for key, value in body.items() if key.endswith("crude_steel"))
+    intensity_label = "吨粗钢排放强度" if language == "zh" else "Intensity per tonne of crude_steel"
+    intensity = body[intensity_label]
     assert intensity == pytest.approx(3041.34 / 800.0)
     assert rows[1][:2] == (
         ["设施", "示例钢厂 Example steel (p1)"]
         if language == "zh"
         else ["Installation", "示例钢厂 Example steel (p1)"]
     )
-    surplus = "盈余（+）或缺口（−）[t CO2e]" if language == "zh" else "Surplus (+) or deficit (−) [t CO2e]"
+    surplus = {
+        "zh": "盈余（+）或缺口（−）[吨二氧化碳当量]",
+        "en": "Surplus (+) or deficit (−) [t CO2e]",
+    }[language]
     assert body[surplus] == pytest.approx(-187.68)
     assert summary.cell(header_row + 2, 2).number_format == "#,##0.000"
     assert rows[0][0].startswith(
@@ -204,8 +208,43 @@ def test_pdf_summary_is_a_pdf_with_pages(tmp_path, result, position, language):
     data = path.read_bytes()
     assert data.startswith(b"%PDF")
     assert b"/Type /Page" in data
-    if language == "zh":
-        assert b"STSong-Light" in data
+
+
+def test_zh_pdf_embeds_its_cjk_font_and_its_text_extracts_as_chinese(tmp_path, result, position):
+    # reportlab's STSong-Light is a CID font that is never embedded: viewers without Adobe's
+    # Asian font packs (poppler) show boxes. The Chinese must be in an embedded TrueType subset.
+    pypdf = pytest.importorskip("pypdf")
+    path = write_report_pdf(tmp_path / "report.pdf", result, "zh", allowance=position)
+    reader = pypdf.PdfReader(path)
+    fonts = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            described = descendants[0].get_object() if descendants else font
+            fonts.append(described.get("/FontDescriptor", {}))
+    embedded = [descriptor for descriptor in fonts if "/FontFile2" in descriptor]
+    assert embedded, "no embedded TrueType font"
+    standard = [descriptor for descriptor in fonts if not descriptor]  # reportlab's unused Helvetica
+    assert len(embedded) + len(standard) == len(fonts)
+    assert b"STSong" not in path.read_bytes()
+    text = "".join(page.extract_text() for page in reader.pages)
+    for expected in ("温室气体排放报告", "合计", "吨二氧化碳当量", "碳平衡残差占输入碳的", "示例钢厂"):
+        assert expected in text
+
+
+def test_pdf_without_a_cjk_font_names_the_package_to_install(tmp_path, result, monkeypatch):
+    from greenmet.errors import InputError
+    from greenmet.io import pdf_fonts
+
+    monkeypatch.setattr(pdf_fonts, "_DEBIAN_FONTS", (("/nonexistent/wqy-microhei.ttc", 0, "x"),))
+    monkeypatch.delenv(pdf_fonts.CJK_FONT_ENVIRONMENT, raising=False)
+    with pytest.raises(InputError, match="apt-get install fonts-wqy-microhei"):
+        write_report_pdf(tmp_path / "report.pdf", result, "zh")
+    assert not (tmp_path / "report.pdf").exists()
+    monkeypatch.setenv(pdf_fonts.CJK_FONT_ENVIRONMENT, str(tmp_path / "missing.ttf"))
+    with pytest.raises(InputError, match="GREENMET_CJK_FONT.*does not exist"):
+        write_report_pdf(tmp_path / "report.pdf", result, "zh")
 
 
 def test_json_is_the_result_dict_plus_allowance(result, position):
@@ -245,4 +284,4 @@ def test_report_of_a_shipped_example_names_every_factor_source(tmp_path):
     rows = [row for row in factors[header + 1 :] if row[0]]
     assert rows
     assert all(row[source_column] for row in rows)
-    assert {row[0] for row in rows} >= {"coking_coal", "electricity"}
+    assert {row[0] for row in rows} >= {"炼焦煤", "电力"}

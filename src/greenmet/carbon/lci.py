@@ -36,8 +36,9 @@ import numpy as np
 import pandas as pd
 
 from greenmet.carbon.method_inputs import LciInputs, LciProduct
-from greenmet.carbon.results import CarbonResult, build_result, lines_frame
+from greenmet.carbon.results import LABELS, CarbonResult, build_result, lines_frame
 from greenmet.errors import InputError
+from greenmet.i18n import Message
 from greenmet.refdata import factor
 
 if TYPE_CHECKING:
@@ -235,12 +236,10 @@ def compute_lci(activity: ActivityData, *, gwp_metric: str = "AR5GWP100") -> Car
     table = lci_frame(pd.DataFrame([_product_rows(p) for p in section.products]))
     output = frames.production.set_index("product")["quantity_t"]
     table["quantity_t"] = table["product"].map(output)
-    warnings = []
+    warnings: list[str] = []
     unlisted = table.loc[table["quantity_t"].isna(), "product"].tolist()
     if unlisted:
-        warnings.append(
-            "no production listed for " + ", ".join(unlisted) + ": results are per 1 t declared unit"
-        )
+        warnings.append(Message("warn_lci_no_production", LABELS, products=unlisted))
     table["quantity_t"] = table["quantity_t"].fillna(1.0)
     lines = _lines(table, str(installation["installation_id"]))
     production = pd.DataFrame({"product": table["product"], "quantity_t": table["quantity_t"]})

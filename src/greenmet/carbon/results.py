@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from greenmet.i18n import Message
+
 __all__ = [
     "BALANCE_COLUMNS",
     "CATEGORIES",
@@ -56,6 +58,7 @@ BALANCE_COLUMNS: tuple[str, ...] = (
 )
 
 RESIDUAL_WARNING_FRACTION = 0.02
+LABELS = "greenmet.carbon"  # the package whose labels.toml holds the warnings' message templates
 """A carbon balance whose residual exceeds this fraction of carbon in is reported as a warning."""
 
 _FLOAT_COLUMNS = ("activity_ref", "factor", "emissions_t", "emissions_t_co2e")
@@ -142,7 +145,8 @@ class CarbonResult:
     uncertainty
         Uncertainty figures where the guideline defines them.
     warnings
-        Conditions the user should act on (balance residual > 2 %, provisional factors …).
+        Conditions the user should act on (balance residual > 2 %, provisional factors …), as
+        :class:`greenmet.i18n.Message` texts: English as ``str``, ``render("zh")`` in Chinese.
     options
         The options the method ran with (edition, grid region …).
     production_t
@@ -339,13 +343,11 @@ def build_result(
         )
         fraction = carbon_balance.residual_fraction
         if not math.isnan(fraction) and abs(fraction) > RESIDUAL_WARNING_FRACTION:
-            notes.append(
-                f"carbon balance residual {fraction:+.1%} of carbon in exceeds "
-                f"{RESIDUAL_WARNING_FRACTION:.0%} ({carbon_balance.residual_t:+.1f} t C): check the "
-                "quantities and measured carbon contents of the material flows")
+            notes.append(Message("warn_balance_residual", LABELS, fraction=fraction,
+                                 limit=RESIDUAL_WARNING_FRACTION, residual_t=carbon_balance.residual_t))
     provisional = lines.loc[lines["needs_verification"], "source_stream"].unique()
     if len(provisional):
-        notes.append("provisional factors (needs_verification) used for: " + ", ".join(sorted(provisional)))
+        notes.append(Message("warn_provisional_factors", LABELS, streams=sorted(provisional)))
     return CarbonResult(
         method=method, method_edition=method_edition,
         installation_id=str(installation["installation_id"]),

@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from greenmet import __version__
-from greenmet.i18n import check_language, label
+from greenmet.i18n import check_language, label, name_label, render, unit_label
 from greenmet.io.atomic import atomic_write_with
 from greenmet.io.excel import write_workbook
+from greenmet.io.pdf_fonts import needs_cjk_font, register_cjk_font
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -88,6 +89,37 @@ def _category_label(category: Any, language: str) -> str:
     return category if text == f"category_{category}" else text
 
 
+def _name(name: Any, language: str) -> str:
+    """A source stream, process or product by its name in ``language`` (blank for none)."""
+    if not isinstance(name, str):
+        return ""
+    return name_label(name, language, _LABELS)
+
+
+def _unit(unit: Any, language: str) -> str:
+    """A unit spelled for ``language`` (``tCO2e/t`` → ``吨二氧化碳当量/吨``)."""
+    return unit_label(str(unit), language, _LABELS) if isinstance(unit, str) else ""
+
+
+def _intensity_label(product: str, language: str) -> str:
+    return _l("intensity_per", language).format(product=_name(product, language))
+
+
+def _intensity_unit(product: str, language: str) -> str:
+    return _unit(f"t CO2e/t {product}", language)
+
+
+def _warning_texts(result: CarbonResult, language: str) -> list[str]:
+    """The result's warnings in ``language`` (message keys rendered, see :class:`greenmet.i18n.Message`)."""
+    return [render(warning, language) for warning in result.warnings]
+
+
+def _gwp_metric(metric: str, language: str) -> str:
+    key = f"gwp_{metric}"
+    text = _l(key, language)
+    return metric if text == key else text
+
+
 def _status(needs_verification: Any, language: str) -> str:
     return _l("provisional" if bool(needs_verification) else "confirmed", language)
 
@@ -102,7 +134,7 @@ def _header_lines(result: CarbonResult, language: str) -> list[tuple[str, str]]:
         (_l("period", language), _period(result)),
         (_l("method", language), f"{_l(result.method, language)} [{result.method}]"),
         (_l("method_edition", language), str(result.method_edition)),
-        (_l("gwp_metric", language), str(result.gwp_metric)),
+        (_l("gwp_metric", language), _gwp_metric(str(result.gwp_metric), language)),
         (_l("generated_by", language), f"greenmet {__version__}"),
     ]
 
@@ -140,9 +172,9 @@ def summary_table(result: CarbonResult, language: str = "en", allowance: Any = N
     language = check_language(language)
     rows: list[tuple[str, float, str]] = []
     for scope, value in result.totals_t_co2e.items():
-        rows.append((_scope_label(scope, language), float(value), "t CO2e"))
+        rows.append((_scope_label(scope, language), float(value), _unit("t CO2e", language)))
     for product, value in result.intensity_t_co2e_per_t.items():
-        rows.append((f"{_l('intensity_of', language)} {product}", float(value), f"t CO2e/t {product}"))
+        rows.append((_intensity_label(product, language), float(value), _intensity_unit(product, language)))
     if allowance is not None:
         units = {
             "allowance_t_co2e": "t CO2e",
@@ -154,9 +186,9 @@ def summary_table(result: CarbonResult, language: str = "en", allowance: Any = N
         }
         mapping = _as_mapping(allowance)
         for key, unit in units.items():
-            value = mapping.get(key)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                rows.append((_l(key, language), float(value), unit))
+            amount = mapping.get(key)
+            if isinstance(amount, int | float) and not isinstance(amount, bool):
+                rows.append((_l(key, language), float(amount), _unit(unit, language)))
     return pd.DataFrame(
         rows, columns=[_l("item", language), _l("value", language), _l("unit_header", language)]
     ).astype({_l("value", language): float})
@@ -182,6 +214,12 @@ def lines_table(result: CarbonResult, language: str = "en") -> pd.DataFrame:
     table = pd.DataFrame({column: lines[column] for column in _LINE_COLUMNS if column in lines.columns})
     if "category" in table:
         table["category"] = [_category_label(value, language) for value in table["category"]]
+    for column in ("process", "source_stream"):
+        if column in table:
+            table[column] = [_name(value, language) for value in table[column]]
+    for column in ("activity_unit", "factor_unit"):
+        if column in table:
+            table[column] = [_unit(value, language) for value in table[column]]
     if "scope" in table:
         table["scope"] = [_scope_label(str(value), language) for value in table["scope"]]
     if "needs_verification" in table:
@@ -224,6 +262,8 @@ def factors_table(result: CarbonResult, language: str = "en") -> pd.DataFrame:
     )
     if "category" in grouped:
         grouped["category"] = [_category_label(value, language) for value in grouped["category"]]
+    grouped["source_stream"] = [_name(value, language) for value in grouped["source_stream"]]
+    grouped["factor_unit"] = [_unit(value, language) for value in grouped["factor_unit"]]
     grouped["needs_verification"] = [_status(value, language) for value in grouped["needs_verification"]]
     if "factor" in grouped:
         grouped["factor"] = grouped["factor"].astype(object)  # full precision, as in lines_table
@@ -242,7 +282,7 @@ def _balance_table(result: CarbonResult, language: str) -> pd.DataFrame:
 
 
 def _warnings_table(result: CarbonResult, language: str) -> pd.DataFrame:
-    warnings = list(result.warnings) or [_l("no_warnings", language)]
+    warnings = _warning_texts(result, language) or [_l("no_warnings", language)]
     return pd.DataFrame({_l("warning", language): warnings})
 
 
@@ -305,8 +345,10 @@ def write_report_pdf(
 ) -> Path:
     """Write a printable one-to-two-page PDF of the report's summary and return its path.
 
-    Chinese text uses the Adobe CID font ``STSong-Light`` that reportlab ships, so no font file
-    is needed on the plant's machine. Needs the ``reports`` extra (reportlab).
+    Chinese text (every ``zh`` report, and any text the PDF standard fonts cannot show) is set in
+    an open CJK TrueType font embedded as a subset, so that every viewer shows it
+    (:mod:`greenmet.io.pdf_fonts` says where the font comes from). Needs the ``reports`` extra
+    (reportlab).
     """
     language = check_language(language)
     try:
@@ -314,8 +356,6 @@ def write_report_pdf(
         from reportlab.lib.pagesizes import A4
         from reportlab.lib.styles import ParagraphStyle
         from reportlab.lib.units import mm
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
         from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         from greenmet.errors import InputError
@@ -327,18 +367,48 @@ def write_report_pdf(
             fix="pip install 'greenmet[reports]', or use --format xlsx",
         ) from exc
 
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-    title_style = ParagraphStyle("title", fontName=font, fontSize=15, leading=20, spaceAfter=6)
-    heading_style = ParagraphStyle(
-        "heading", fontName=font, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4
-    )
-    body_style = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11)
+    # The content first as plain text (kind, payload), so that the font can be chosen from it.
+    blocks: list[tuple[str, Any]] = [("title", _l("report_title", language))]
+    blocks.append(("table", ([[key, value] for key, value in _header_lines(result, language)], [55, 115])))
+    unit_row = [_l("item", language), _l("value", language), _l("unit_header", language)]
+    blocks.append(("heading", _l("totals", language)))
+    blocks.append(("table", ([unit_row] + [
+        [_scope_label(scope, language), float(value), _unit("t CO2e", language)]
+        for scope, value in result.totals_t_co2e.items()
+    ], [90, 40, 40])))
+    blocks.append(("heading", _l("intensity", language)))
+    blocks.append(("table", ([unit_row] + [
+        [_intensity_label(product, language), float(value), _intensity_unit(product, language)]
+        for product, value in result.intensity_t_co2e_per_t.items()
+    ], [90, 40, 40])))
+    blocks.append(("heading", _l("sheet_balance", language)))
+    balance = _balance_table(result, language)
+    blocks.append(("table", ([list(balance.columns), *balance.values.tolist()], [125, 45])))
+    if allowance is not None:
+        blocks.append(("heading", _l("sheet_allowance", language)))
+        blocks.append(("table", ([[_l("item", language), _l("value", language)]]
+                                 + [list(item) for item in allowance_items(allowance, language)], [125, 45])))
+    blocks.append(("heading", _l("sheet_warnings", language)))
+    for warning in _warning_texts(result, language) or [_l("no_warnings", language)]:
+        blocks.append(("body", f"• {warning}"))
+
+    texts = [_l("report_title", language)]
+    for kind, payload in blocks:
+        if kind == "table":
+            texts.extend(str(cell) for row in payload[0] for cell in row)
+        else:
+            texts.append(payload)
+    font = register_cjk_font() if language == "zh" or needs_cjk_font(texts) else "Helvetica"
+    styles = {
+        "title": ParagraphStyle("title", fontName=font, fontSize=15, leading=20, spaceAfter=6),
+        "heading": ParagraphStyle("heading", fontName=font, fontSize=11.5, leading=15, spaceBefore=8,
+                                  spaceAfter=4),
+        "body": ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11),
+    }
 
     def table(rows: list[list[Any]], widths: list[float]) -> Table:
-        cells = [[Paragraph(_escape(_format_number(cell)), body_style) for cell in row] for row in rows]
-        element = Table(cells, colWidths=widths, repeatRows=1)
+        cells = [[Paragraph(_escape(_format_number(cell)), styles["body"]) for cell in row] for row in rows]
+        element = Table(cells, colWidths=[width * mm for width in widths], repeatRows=1)
         element.setStyle(
             TableStyle(
                 [
@@ -350,45 +420,10 @@ def write_report_pdf(
         )
         return element
 
-    story: list[Any] = [Paragraph(_escape(_l("report_title", language)), title_style)]
-    story.append(table([[key, value] for key, value in _header_lines(result, language)], [55 * mm, 115 * mm]))
-    story.append(Paragraph(_escape(_l("totals", language)), heading_style))
-    story.append(
-        table(
-            [[_l("item", language), _l("value", language), _l("unit_header", language)]]
-            + [
-                [_scope_label(scope, language), float(value), "t CO2e"]
-                for scope, value in result.totals_t_co2e.items()
-            ],
-            [95 * mm, 45 * mm, 30 * mm],
-        )
-    )
-    story.append(Paragraph(_escape(_l("intensity", language)), heading_style))
-    story.append(
-        table(
-            [[_l("item", language), _l("value", language), _l("unit_header", language)]]
-            + [
-                [f"{_l('intensity_of', language)} {product}", float(value), f"t CO2e/t {product}"]
-                for product, value in result.intensity_t_co2e_per_t.items()
-            ],
-            [95 * mm, 45 * mm, 30 * mm],
-        )
-    )
-    story.append(Paragraph(_escape(_l("sheet_balance", language)), heading_style))
-    balance = _balance_table(result, language)
-    story.append(table([list(balance.columns), *balance.values.tolist()], [125 * mm, 45 * mm]))
-    if allowance is not None:
-        story.append(Paragraph(_escape(_l("sheet_allowance", language)), heading_style))
-        story.append(
-            table(
-                [[_l("item", language), _l("value", language)]]
-                + [list(item) for item in allowance_items(allowance, language)],
-                [125 * mm, 45 * mm],
-            )
-        )
-    story.append(Paragraph(_escape(_l("sheet_warnings", language)), heading_style))
-    for warning in list(result.warnings) or [_l("no_warnings", language)]:
-        story.append(Paragraph(_escape(f"• {warning}"), body_style))
+    story: list[Any] = [
+        table(*payload) if kind == "table" else Paragraph(_escape(payload), styles[kind])
+        for kind, payload in blocks
+    ]
     story.append(Spacer(1, 4 * mm))
 
     def write(target: Path) -> None:
@@ -441,18 +476,18 @@ def render_table(
     totals.add_column(_l("item", language))
     totals.add_column(_l("value", language), justify="right")
     totals.add_column(_l("unit_header", language))
-    for scope, value in result.totals_t_co2e.items():
+    for scope, total in result.totals_t_co2e.items():
         totals.add_row(
             _scope_label(scope, language),
-            _format_number(float(value), 1),
-            "t CO2e",
+            _format_number(float(total), 1),
+            _unit("t CO2e", language),
             style="bold" if scope == "total" else None,
         )
-    for product, value in result.intensity_t_co2e_per_t.items():
+    for product, intensity in result.intensity_t_co2e_per_t.items():
         totals.add_row(
-            f"{_l('intensity_of', language)} {product}",
-            _format_number(float(value), 3),
-            f"t CO2e/t {product}",
+            _intensity_label(product, language),
+            _format_number(float(intensity), 3),
+            _intensity_unit(product, language),
             style="bold green",
         )
     console.print(totals)
@@ -479,8 +514,8 @@ def render_table(
             scope = str(row.get("scope"))
             scope_text = _l(f"{scope}_short", language)
             detail.add_row(
-                escape(str(row.get("process") or "")),
-                escape(str(row.get("source_stream") or "")),
+                escape(_name(row.get("process"), language)),
+                escape(_name(row.get("source_stream"), language)),
                 escape(_category_label(row.get("category"), language)),
                 escape(scope if scope_text == f"{scope}_short" else scope_text),
                 _format_number(float(row["emissions_t_co2e"]), 1),
@@ -506,7 +541,7 @@ def render_table(
         for key, value in allowance_items(allowance, language):
             table.add_row(escape(str(key)), _format_number(value, 1))
         console.print(table)
-    for warning in result.warnings:
+    for warning in _warning_texts(result, language):
         console.print(
             f"[yellow]{escape(_l('warning', language))}:[/yellow] {escape(warning)}", highlight=False
         )
@@ -520,9 +555,9 @@ def _batch_header(column: str, language: str) -> str:
     """A readable header for a column of the batch table (machine names stay in CSV/Parquet)."""
     if column.startswith("intensity_") and column.endswith("_t_co2e_per_t"):
         product = column.removeprefix("intensity_").removesuffix("_t_co2e_per_t")
-        return f"{_l('intensity_of', language)} {product} [t CO2e/t]"
+        return f"{_intensity_label(product, language)} [{_unit('t CO2e/t', language)}]"
     if column.endswith("_t_co2e") and column.removesuffix("_t_co2e") in _SCOPE_KEYS:
-        return f"{_l(column.removesuffix('_t_co2e'), language)} [t CO2e]"
+        return f"{_l(column.removesuffix('_t_co2e'), language)} [{_unit('t CO2e', language)}]"
     key = {"residual_t_c": "residual_t_c", "warnings_count": "warnings_count"}.get(column, column)
     return _l(key, language)
 
@@ -593,7 +628,7 @@ def render_batch_table(
             headers[column] = scope if text == f"{scope}_short" else text
     for column in table.columns:
         if column.startswith("intensity_"):
-            headers[column] = column.removeprefix("intensity_").removesuffix("_t_co2e_per_t")
+            headers[column] = _name(column.removeprefix("intensity_").removesuffix("_t_co2e_per_t"), language)
     headers["warnings_count"] = _l("warnings_short", language)
     columns = [column for column in headers if column in table.columns]
     for column in columns:
