@@ -64,7 +64,7 @@ def _bracketed_units(doc: str):
 
 
 def test_units_in_docstrings_parse_with_greenmets_registry():
-    # Convention 3 of DESIGN.md: units in square brackets, machine-checked, so that free-text
+    # docs/dev/conventions.md (pvlib style): units in square brackets, machine-checked, so that free-text
     # units cannot drift (pvlib's [W/m⁻²] was dimensionally wrong).
     bad = []
     for name, doc in _public_callables():

@@ -119,7 +119,7 @@ class FurnaceState(_Model):
     """Cold blast (air) from the blower."""
     oxygen_volume_nm3_per_min: float = Field(default=0.0, ge=0)
     oxygen_purity: float = Field(default=0.995, gt=0.21, le=1.0)
-    blast_temperature_degC: float  # noqa: N815 - unit suffix as written in DESIGN.md
+    blast_temperature_degC: float  # noqa: N815 - unit suffix as in docs/dev/conventions.md
     blast_humidity_g_per_nm3: float = Field(ge=0, le=100)
     hot_blast_pressure_kPa: float = Field(gt=0)  # noqa: N815
     top_pressure_kPa: float = Field(ge=0)  # noqa: N815

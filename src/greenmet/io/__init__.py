@@ -1,5 +1,5 @@
 """Adapters between greenmet and files: atomic writes, Excel workbooks, readers.
 
-This is the pipeline layer of DESIGN.md: domain packages never open files; the CLI and the
+This is the files layer of ``docs/dev/architecture.md``: domain packages never open files; the CLI and the
 service call these functions with what the domain packages return.
 """
