@@ -44,8 +44,10 @@ def test_oxygen_enrichment_round_trip():
 
 
 def test_oxygen_enrichment_physical_limit():
-    with pytest.raises(InputError, match="oxygen_enrichment: oxygen enrichment must be below 78.5"):
+    with pytest.raises(InputError, match="oxygen_enrichment: oxygen enrichment above 15 points"):
         gas.oxygen_volume_for_enrichment(4000.0, 80.0, oxygen_purity=0.995)
+    with pytest.raises(InputError, match="oxygen_enrichment: oxygen enrichment must be below 78.5"):
+        gas.oxygen_volume_for_enrichment(4000.0, 80.0, oxygen_purity=0.995, enrichment_limit=100.0)
     with pytest.raises(InputError, match="oxygen_purity"):
         gas.oxygen_enrichment(4000.0, 100.0, oxygen_purity=99.5)
 
@@ -71,7 +73,7 @@ def test_bosh_gas_natural_gas_and_hydrogen_add_volume():
 def test_top_gas_volume_and_nitrogen_balance_round_trip():
     volume = gas.top_gas_volume(370.0, 22.5, 21.5, 0.2)
     assert volume == pytest.approx(370.0 / 12.011 * 22.414 / 0.442)
-    blast = gas.blast_volume_from_nitrogen(volume, 52.3)
+    blast = gas.cold_blast_volume_from_nitrogen(volume, 52.3)
     assert blast == pytest.approx(volume * 0.523 / 0.79)
 
 

@@ -91,10 +91,10 @@ def test_composition_not_100():
 def test_blast_temperature_in_kelvin_or_fahrenheit():
     data = example()
     data["blast_temperature_degC"] = 1473.15
-    with pytest.raises(SuspectUnitError, match="blast_temperature_degC.*1200 if the value is in K"):
+    with pytest.raises(SuspectUnitError, match="blast_temperature_degC.*1200 degC if the value is in K"):
         state_from_mapping(data)
     data["blast_temperature_degC"] = 2192
-    with pytest.raises(SuspectUnitError, match="1200 if in degF"):
+    with pytest.raises(SuspectUnitError, match="1200 degC if in degF"):
         state_from_mapping(data)
 
 
@@ -149,8 +149,61 @@ def test_carbon_balance_closes_for_consistent_generated_states(coke, coal, eta, 
     per_thm = 1440.0 / data["production_t_per_day"]
     coal_n2 = coal * data["coal_analysis"]["N"] / 100 / 28.013 * 22.414
     oxygen, purity = data["oxygen_volume_nm3_per_min"], data["oxygen_purity"]
-    data["blast_volume_nm3_per_min"] = ((volume * top["N2"] / 100 - coal_n2) / per_thm
+    data["cold_blast_volume_nm3_per_min"] = ((volume * top["N2"] / 100 - coal_n2) / per_thm
                                         - oxygen * (1 - purity)) / 0.79
     sheet = calculation_sheet(state_from_mapping(data))
     assert abs(sheet.value("C_balance_relative_residual")) < 1e-9
     assert sheet.value("top_gas_volume_nm3_per_thm") == pytest.approx(volume, rel=1e-9)
+
+
+def _set(data: dict, path: str, value) -> dict:
+    data = copy.deepcopy(data)
+    target = data
+    *parents, last = path.split(".")
+    for part in parents:
+        target = target[part]
+    target[last] = value
+    return data
+
+
+@pytest.mark.parametrize("path", ["blast_temperature_degC", "production_t_per_day", "coal_rate_kg_per_thm",
+                                  "blast_humidity_g_per_nm3", "hot_metal_analysis.Si", "top_gas_analysis.CO",
+                                  "oxygen_purity", "hot_metal_temperature_degC"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_nan_and_infinity_refused_with_the_field(path, value):
+    with pytest.raises(InputError) as caught:
+        state_from_mapping(_set(example(), path, value))
+    assert caught.value.field in (path, path.replace("_analysis", ""), "top_gas")
+    assert caught.value.fix
+
+
+@pytest.mark.parametrize("path", ["production_t_per_day", "working_volume_m3", "coke_rate_kg_per_thm",
+                                  "cold_blast_volume_nm3_per_min", "hot_blast_pressure_kPa",
+                                  "blast_temperature_degC", "stave_water_flow_m3_per_h"])
+def test_absurd_magnitudes_refused_with_the_field(path):
+    with pytest.raises(InputError, match=f"{path}: .*Fix: ") as caught:
+        state_from_mapping(_set(example(), path, 1e300))
+    assert caught.value.field == path
+
+
+@pytest.mark.parametrize(("path", "value", "pattern"), [
+    ("oxygen_purity", 99.5, r"oxygen_purity: .*percentage.*0.995"),
+    ("hot_metal_analysis.Si", 49, r"hot_metal.Si: .*0.49 if in hundredths"),
+    ("hot_metal_temperature_degC", 1778.15, r"hot_metal_temperature_degC: .*1505 degC"),
+    ("blast_temperature_degC", 1373.15, r"blast_temperature_degC: .*1100 degC"),
+])
+def test_state_shares_the_function_guards(path, value, pattern):
+    with pytest.raises(SuspectUnitError, match=pattern):
+        state_from_mapping(_set(example(), path, value))
+
+
+def test_renamed_blast_field_is_explained():
+    data = example()
+    data["blast_volume_nm3_per_min"] = data.pop("cold_blast_volume_nm3_per_min")
+    pattern = "blast_volume_nm3_per_min: field renamed.*cold_blast_volume_nm3_per_min"
+    with pytest.raises(InputError, match=pattern):
+        state_from_mapping(data)
+    frame = pd.DataFrame([state_to_columns(state_from_mapping(example()))])
+    with pytest.raises(InputError, match="column renamed"):
+        calculation_sheet_frame(frame.rename(
+            columns={"cold_blast_volume_nm3_per_min": "blast_volume_nm3_per_min"}))

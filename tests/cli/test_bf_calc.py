@@ -45,3 +45,35 @@ def test_calc_bad_input_json_error(tmp_path):
     error = json.loads(result.output)
     assert error["error"] == "suspect_unit" and error["field"] == "blast_temperature_degC"
     assert error["file"].endswith("bad.toml")
+
+
+def _bad_state(tmp_path, old, new):
+    bad = tmp_path / "bad.toml"
+    with resources.as_file(EXAMPLE) as path:
+        text = path.read_text("utf-8")
+    assert old in text
+    bad.write_text(text.replace(old, new))
+    return bad
+
+
+def test_calc_refuses_nan_and_absurd_values(tmp_path):
+    for old, new, field in [
+        ("blast_temperature_degC = 1200", "blast_temperature_degC = nan", "blast_temperature_degC"),
+        ("blast_humidity_g_per_nm3 = 15", "blast_humidity_g_per_nm3 = nan", "blast_humidity_g_per_nm3"),
+        ("production_t_per_day = 6000", "production_t_per_day = 1e300", "production_t_per_day"),
+        ("coal_rate_kg_per_thm = 150", "coal_rate_kg_per_thm = inf", "coal_rate_kg_per_thm"),
+    ]:
+        result = runner.invoke(app, ["bf", "calc", str(_bad_state(tmp_path, old, new)), "--format", "json"])
+        assert result.exit_code == 2, result.output
+        error = json.loads(result.output)
+        assert error["field"] == field and error["fix"], error
+        table = runner.invoke(app, ["bf", "calc", str(_bad_state(tmp_path, old, new))])
+        assert table.exit_code == 2 and field in table.output
+
+
+def test_calc_refuses_suspect_units(tmp_path):
+    result = runner.invoke(app, ["bf", "calc", str(_bad_state(tmp_path, "oxygen_purity = 0.995",
+                                                              "oxygen_purity = 99.5")), "--format", "json"])
+    assert result.exit_code == 2
+    error = json.loads(result.output)
+    assert error["error"] == "suspect_unit" and "0.995" in error["fix"]

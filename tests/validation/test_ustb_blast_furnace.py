@@ -76,7 +76,7 @@ def test_rd_c_heat_line_matches_ustb_notebook():
     assert q_b == pytest.approx(7977.777777, rel=1e-9)
     expected_a = [0.16472714311620262, 0.277284125088326, 0.38984110706044944, 0.5023980890325729]
     for heat, a in zip([8000, 10000, 12000, 14000], expected_a, strict=True):
-        diagram = operating_line.rd_c_diagram(heat, q_b, 3.17, edition="ustb_notebook")
+        diagram = operating_line.rd_c_diagram(heat, q_b, 3.17, edition="ustb_rd_c_notebook")
         assert diagram.coefficient_a == pytest.approx(a, rel=1e-12)
         assert diagram.coefficient_b == pytest.approx(0.38203090314471705, rel=1e-12)
 

@@ -30,17 +30,32 @@ from greenmet.blast_furnace._common import (
     constant,
     like_inputs,
 )
+from greenmet.blast_furnace._guards import (
+    ENRICHMENT_LIMIT_POINTS,
+    check_blast_temperature,
+    check_coal_carbon,
+    check_oxygen_enrichment,
+    check_percent,
+)
 from greenmet.blast_furnace.gas import moisture_volume_fraction
-from greenmet.errors import InputError, SuspectUnitError
+from greenmet.errors import InputError
 
 __all__ = [
     "FORMULA_ENTHALPY_BALANCE",
+    "GRAPHITE_MEAN_HEAT_CAPACITY",
     "FlameTemperature",
     "raceway_adiabatic_flame_temperature",
 ]
 
 FORMULA_ENTHALPY_BALANCE = "raft_enthalpy_shomate_v1"
 """Id of the enthalpy-balance formula of :func:`raceway_adiabatic_flame_temperature`."""
+
+GRAPHITE_MEAN_HEAT_CAPACITY = 1.689
+"""Mean specific heat of graphite from 25 to 1500 °C [kJ/(kg*K)]: the integral over 298.15–1773.15 K
+of the Butland and Maddison (1973) heat-capacity fit for graphite (250–3000 K) as quoted in the NIST
+Chemistry WebBook SRD 69, graphite, condensed-phase heat capacity (doi:10.18434/T4D303). An
+alternative to the practice value 1.51 of
+table ``blast_furnace_constants`` for ``coke_heat_capacity``."""
 
 _T0_K = 273.15
 _T_REF_K = _thermo.T_REFERENCE_K
@@ -69,21 +84,6 @@ class FlameTemperature(NamedTuple):
     """Fixed-point iterations used."""
 
 
-def _check_blast_temperature(value: np.ndarray) -> None:
-    finite = value[np.isfinite(value)]
-    if finite.size and np.max(finite) > 1450:
-        bad = float(np.max(finite))
-        kelvin = bad - 273.15
-        raise SuspectUnitError(
-            "blast temperature above 1450 °C is not a hot-blast temperature", field="blast_temperature",
-            value=bad,
-            fix=(f"give it in degC; if it is in K use {kelvin:.0f} degC, if in degF use "
-                 f"{(bad - 32) / 1.8:.0f} degC"))
-    if finite.size and np.min(finite) < 0:
-        raise InputError("blast temperature below 0 °C", field="blast_temperature",
-                         value=float(np.min(finite)), fix="give the hot-blast temperature in degC")
-
-
 def raceway_adiabatic_flame_temperature(
     blast_temperature: ArrayLike,
     blast_volume: ArrayLike,
@@ -99,7 +99,9 @@ def raceway_adiabatic_flame_temperature(
     hydrogen_rate: ArrayLike = 0.0,
     *,
     coke_temperature: float | None = None,
+    coke_heat_capacity: float | None = None,
     coal_devolatilisation_heat: float | None = None,
+    enrichment_limit: float = ENRICHMENT_LIMIT_POINTS,
     tolerance: float = 0.01,
     max_iterations: int = 100,
 ) -> FlameTemperature:
@@ -110,10 +112,12 @@ def raceway_adiabatic_flame_temperature(
     blast_temperature
         Hot-blast temperature at the tuyeres. [degC]
     blast_volume
-        Humid blast including the enrichment oxygen, per tonne of hot metal (any common basis
-        works: all flows scale together). [Nm3/tHM]
+        Blast at the tuyeres: air, technical oxygen and moisture (``blast_volume`` of
+        ``docs/nomenclature/blast_furnace.md``; from the air blown use
+        :func:`~greenmet.blast_furnace.gas.blast_volume_from_cold_blast`), per tonne of hot metal
+        (any common basis works: all flows scale together). [Nm3/tHM]
     oxygen_enrichment
-        Percentage points of O2 above 21 % in the dry blast. [%]
+        Percentage points of O2 above 21 % in the dry blast (3.5, not the O2 content 24.5). [%]
     blast_humidity
         Water per Nm3 of blast. [g/Nm3]
     coal_rate
@@ -127,12 +131,19 @@ def raceway_adiabatic_flame_temperature(
     coke_temperature
         Temperature of the coke arriving in the raceway; default 1500 °C from table
         ``blast_furnace_constants`` (provisional). [degC]
+    coke_heat_capacity
+        Mean specific heat of coke between 25 °C and ``coke_temperature``; default 1.51 from table
+        ``blast_furnace_constants`` (practice value, provisional). Graphite data give 1.69 for
+        25–1500 °C (:data:`GRAPHITE_MEAN_HEAT_CAPACITY`), about 20 °C more flame temperature. [kJ/(kg*K)]
     coal_devolatilisation_heat
         Heat absorbed by the decomposition of the coal; default 1000 kJ/kg [USTB]_. [kJ/kg]
     tolerance
         Convergence criterion on the temperature. [K]
     max_iterations
         Limit of fixed-point iterations. [dimensionless]
+    enrichment_limit
+        Highest enrichment accepted, 15 points for air-blown furnaces; raise it for an oxygen
+        blast furnace. [%]
 
     Returns
     -------
@@ -155,30 +166,31 @@ def raceway_adiabatic_flame_temperature(
     with the mean heat capacity :math:`\bar c_{p,j}(T) = (H_j(T) - H_j(298.15))/(T - 298.15)`
     from the Shomate equation [JANAF]_ (table ``shomate``). The temperature is found by the
     fixed-point iteration :math:`T_{k+1} = 298.15 + Q / \sum n_j \bar c_{p,j}(T_k)`, as plant
-    RAFT programs do. Coke sensible heat uses the mean specific heat 1.51 kJ/(kg K)
-    (provisional, table ``blast_furnace_constants``); coal decomposition absorbs 1000 kJ/kg
-    [USTB]_. Ash and unburnt fines are not in the balance (gas-only definition).
+    RAFT programs do. Coke sensible heat uses the mean specific heat 1.51 kJ/(kg K) by default
+    (provisional, table ``blast_furnace_constants``; ``coke_heat_capacity``); coal
+    decomposition absorbs 1000 kJ/kg [USTB]_. Ash and unburnt fines are not in the balance
+    (gas-only definition).
 
-    Sensitivities of this formula at 1200 °C, 3 % enrichment, 15 g/Nm3, 160 kg/tHM coal agree
-    with those of the reference note (+74 °C per +100 °C blast, +49 °C per +1 % O2, −50 °C per
-    +10 g/Nm3), checked in ``tests/validation/test_ustb_blast_furnace.py``.
+    This formula at 1050 Nm3/tHM, 1200 °C, 3 % enrichment, 15 g/Nm3 and 160 kg/tHM coal gives
+    2090 °C and, at the same blast volume per tonne, +73 °C per +100 °C blast, +41 °C per +1
+    point O2, −53 °C per +10 g/Nm3 and −17 °C per +10 kg/tHM coal (checked in
+    ``tests/blast_furnace/test_docstrings.py``). The reference note's Cantera balance gives
+    2118 °C and +74, +49, −50, −19 °C; ``tests/validation/test_ustb_blast_furnace.py`` holds the
+    two within 20 %.
 
     Raises
     ------
     SuspectUnitError
-        If the blast temperature looks like K or °F (above 1450).
+        If the blast temperature looks like K or °F (above 1300 °C or ending in .15), the
+        enrichment like the O2 content of the blast (above the limit and at least 21), or the coal
+        carbon like a mass fraction (at most 1).
     InputError
-        If the enrichment is outside [0, 79) points, the humidity or a rate is negative.
+        If the enrichment is negative or above ``enrichment_limit``, a content is outside 0–100 %,
+        the humidity or a rate is negative.
     """
-    blast_T = as_float_array(blast_temperature, field="blast_temperature")
-    _check_blast_temperature(blast_T)
+    blast_T = check_blast_temperature(blast_temperature)
     volume = as_float_array(blast_volume, field="blast_volume")
-    enrichment = as_float_array(oxygen_enrichment, field="oxygen_enrichment")
-    finite = enrichment[np.isfinite(enrichment)]
-    if finite.size and (np.min(finite) < 0 or np.max(finite) >= 79):
-        raise InputError("oxygen enrichment outside 0 to 79 percentage points", field="oxygen_enrichment",
-                         value=float(np.max(finite) if np.max(finite) >= 79 else np.min(finite)),
-                         fix="give the points above 21 % O2 (e.g. 3.5), not the O2 content of the blast")
+    enrichment = check_oxygen_enrichment(oxygen_enrichment, limit=min(enrichment_limit, 79.0))
     humidity = as_float_array(blast_humidity, field="blast_humidity")
     for name, array in (("blast_volume", volume), ("blast_humidity", humidity)):
         if np.any(array < 0):
@@ -189,6 +201,10 @@ def raceway_adiabatic_flame_temperature(
         raise InputError("must not be negative", field="coal_rate", value=float(np.min(coal)),
                          fix="give the coal rate in kg/tHM")
     coke_T = constant("coke_raceway_temperature") if coke_temperature is None else coke_temperature
+    coke_cp = constant("coke_mean_specific_heat") if coke_heat_capacity is None else coke_heat_capacity
+    if not 0.5 <= coke_cp <= 3.0:
+        raise InputError("coke mean heat capacity outside 0.5–3 kJ/(kg K)", field="coke_heat_capacity",
+                         value=coke_cp, fix="give it in kJ/(kg K), e.g. 1.51 (practice) or 1.69 (graphite)")
     devolatilisation = (constant("coal_devolatilisation_heat") if coal_devolatilisation_heat is None
                         else coal_devolatilisation_heat)
 
@@ -199,11 +215,11 @@ def raceway_adiabatic_flame_temperature(
     dry = blast_kmol - water
     oxygen = dry * (0.21 + enrichment / 100.0)
     nitrogen = dry - oxygen
-    coal_c = coal * as_float_array(coal_carbon, field="coal_carbon") / 100.0 / _M_C
-    coal_h2 = coal * as_float_array(coal_hydrogen, field="coal_hydrogen") / 100.0 / _M_H2
-    coal_o = coal * as_float_array(coal_oxygen, field="coal_oxygen") / 100.0 / _M_O
-    coal_n2 = coal * as_float_array(coal_nitrogen, field="coal_nitrogen") / 100.0 / _M_N2
-    coal_water = coal * as_float_array(coal_moisture, field="coal_moisture") / 100.0 / _M_H2O
+    coal_c = coal * check_coal_carbon(coal_carbon) / 100.0 / _M_C
+    coal_h2 = coal * check_percent(coal_hydrogen, "coal_hydrogen") / 100.0 / _M_H2
+    coal_o = coal * check_percent(coal_oxygen, "coal_oxygen") / 100.0 / _M_O
+    coal_n2 = coal * check_percent(coal_nitrogen, "coal_nitrogen") / 100.0 / _M_N2
+    coal_water = coal * check_percent(coal_moisture, "coal_moisture") / 100.0 / _M_H2O
     methane = as_float_array(natural_gas_rate, field="natural_gas_rate") / MOLAR_VOLUME_NM3_PER_KMOL
     hydrogen = as_float_array(hydrogen_rate, field="hydrogen_rate") / MOLAR_VOLUME_NM3_PER_KMOL
 
@@ -222,7 +238,7 @@ def raceway_adiabatic_flame_temperature(
         + coal_water * _WATER_LIQUID_FORMATION
         + methane * constant("methane_formation_enthalpy")
     )
-    enthalpy_in = enthalpy_in + coke_c * _M_C * constant("coke_mean_specific_heat") * (coke_T - 25.0)
+    enthalpy_in = enthalpy_in + coke_c * _M_C * coke_cp * (coke_T - 25.0)
     enthalpy_in = enthalpy_in - coal * devolatilisation
     available = enthalpy_in - 1000.0 * co * _thermo.formation_enthalpy("CO")  # kJ/tHM above 298.15 K
 

@@ -1,8 +1,16 @@
 """Blast, bosh gas and top gas: utilisation, oxygen enrichment, gas volumes.
 
-Conventions: gas volumes are normal cubic metres (0 degC, 101.325 kPa); analyses are
-volume percent of the dry gas; oxygen enrichment is in percentage points above 21 % O2 of the
-dry blast; blast humidity is grams of water per Nm3 of blast.
+Conventions (one meaning per name, ``docs/nomenclature/blast_furnace.md``): gas volumes are
+normal cubic metres (0 degC, 101.325 kPa); analyses are volume percent of the dry gas.
+
+- ``cold_blast_volume``: air from the blower, without the technical oxygen;
+- ``oxygen_volume``: technical oxygen added to it (``oxygen_purity`` its O2 fraction);
+- ``blast_volume``: the blast at the tuyeres, air plus technical oxygen, moisture included
+  (:func:`blast_volume_from_cold_blast`);
+- ``blast_humidity``: grams of water per Nm3 of blast [g/Nm3];
+- ``moisture_fraction``: the same water as a volume fraction of the blast, f
+  (:func:`moisture_volume_fraction`, :func:`blast_humidity_from_moisture_fraction`);
+- ``oxygen_enrichment``: percentage points of O2 above 21 % in the dry blast.
 
 References
 ----------
@@ -29,15 +37,23 @@ from greenmet.blast_furnace._common import (
     constant,
     like_inputs,
 )
+from greenmet.blast_furnace._guards import (
+    ENRICHMENT_LIMIT_POINTS,
+    check_oxygen_enrichment,
+    check_oxygen_purity,
+)
 from greenmet.errors import InputError
 
 __all__ = [
     "BoshGas",
+    "blast_humidity_from_moisture_fraction",
     "blast_oxygen_fraction",
-    "blast_volume_from_nitrogen",
+    "blast_volume_from_cold_blast",
     "bosh_gas",
     "bosh_gas_index",
     "bosh_gas_volume",
+    "cold_blast_volume_from_blast",
+    "cold_blast_volume_from_nitrogen",
     "hydrogen_utilisation",
     "moisture_volume_fraction",
     "oxygen_enrichment",
@@ -159,6 +175,100 @@ def moisture_volume_fraction(blast_humidity: ArrayLike) -> ArrayLike:
     return blast_humidity * constant("water_vapour_per_kg") / 1000.0
 
 
+def blast_humidity_from_moisture_fraction(moisture_fraction: ArrayLike) -> ArrayLike:
+    r"""Blast humidity from the volume fraction of water vapour (inverse of
+    :func:`moisture_volume_fraction`).
+
+    Parameters
+    ----------
+    moisture_fraction
+        Volume fraction of water vapour in the blast, f (0.015 for 1.5 %). [dimensionless]
+
+    Returns
+    -------
+    φ, water per Nm3 of blast. [g/Nm3]
+
+    Notes
+    -----
+    .. math:: \varphi = 1000 f / 1.244
+
+    with 1.244 Nm3 of vapour per kg of water (table ``blast_furnace_constants``). The USTB
+    notebook's 1.5 % moisture is 12.06 g/Nm3.
+
+    Raises
+    ------
+    InputError
+        If f is outside [0, 1) (a percentage such as 1.5 is refused with the fraction to give).
+    """
+    f = as_float_array(moisture_fraction, field="moisture_fraction")
+    finite = f[np.isfinite(f)]
+    if finite.size and (np.min(finite) < 0 or np.max(finite) >= 1):
+        bad = float(np.max(finite) if np.max(finite) >= 1 else np.min(finite))
+        raise InputError("a volume fraction lies in [0, 1)", field="moisture_fraction", value=bad,
+                         fix=f"give the fraction ({bad / 100:g} for {bad:g} %), or the humidity in g/Nm3 "
+                             "as blast_humidity")
+    return moisture_fraction * 1000.0 / constant("water_vapour_per_kg")
+
+
+def blast_volume_from_cold_blast(cold_blast_volume: ArrayLike, oxygen_volume: ArrayLike = 0.0) -> ArrayLike:
+    r"""Blast at the tuyeres from the air blown and the technical oxygen added.
+
+    Parameters
+    ----------
+    cold_blast_volume
+        Air from the blower, without the technical oxygen. [Nm3/min]
+    oxygen_volume
+        Technical oxygen added, same basis (per minute or per tonne of hot metal). [Nm3/min]
+
+    Returns
+    -------
+    ``blast_volume``, in the basis of the inputs. [Nm3/min]
+
+    Notes
+    -----
+    .. math:: V_{blast} = V_{cold} + V_{O_2}
+
+    The definition of ``blast_volume`` in ``docs/nomenclature/blast_furnace.md`` (the blast of
+    the flame temperature and of the blast sensible heat; the USTB notebook adds the oxygen to
+    the blast the same way [USTB]_).
+    """
+    _nonnegative(cold_blast_volume, "cold_blast_volume", "Nm3/min")
+    _nonnegative(oxygen_volume, "oxygen_volume", "Nm3/min")
+    return cold_blast_volume + oxygen_volume
+
+
+def cold_blast_volume_from_blast(blast_volume: ArrayLike, oxygen_volume: ArrayLike = 0.0) -> ArrayLike:
+    r"""Air from the blower from the blast at the tuyeres (inverse of :func:`blast_volume_from_cold_blast`).
+
+    Parameters
+    ----------
+    blast_volume
+        Blast at the tuyeres, air plus technical oxygen. [Nm3/min]
+    oxygen_volume
+        Technical oxygen in it, same basis. [Nm3/min]
+
+    Returns
+    -------
+    ``cold_blast_volume``. [Nm3/min]
+
+    Notes
+    -----
+    .. math:: V_{cold} = V_{blast} - V_{O_2}
+
+    Raises
+    ------
+    InputError
+        If the oxygen exceeds the blast.
+    """
+    blast = _nonnegative(blast_volume, "blast_volume", "Nm3/min")
+    oxygen = _nonnegative(oxygen_volume, "oxygen_volume", "Nm3/min")
+    if np.any(oxygen > blast):
+        raise InputError("technical oxygen larger than the blast it is part of", field="oxygen_volume",
+                         value=float(np.max(oxygen)),
+                         fix="give blast_volume as air plus oxygen, on the same basis as oxygen_volume")
+    return blast_volume - oxygen_volume
+
+
 def blast_oxygen_fraction(oxygen_enrichment: ArrayLike, blast_humidity: ArrayLike) -> ArrayLike:
     r"""Oxygen available for combustion per Nm3 of humid, enriched blast.
 
@@ -178,16 +288,24 @@ def blast_oxygen_fraction(oxygen_enrichment: ArrayLike, blast_humidity: ArrayLik
     .. math:: O_2 = (0.21 + OE/100)(1 - f) + 0.5 f
 
     which for unenriched blast is the USTB notebook's 0.21 + 0.29 f [USTB]_.
+
+    Raises
+    ------
+    SuspectUnitError
+        If the enrichment looks like the O2 content of the blast (24 for 3 points).
     """
+    check_oxygen_enrichment(oxygen_enrichment)
+    return _blast_oxygen_fraction(oxygen_enrichment, blast_humidity)
+
+
+def _blast_oxygen_fraction(oxygen_enrichment: ArrayLike, blast_humidity: ArrayLike) -> ArrayLike:
+    """:func:`blast_oxygen_fraction` without the unit guard (for what-if steps beyond its range)."""
     f = moisture_volume_fraction(blast_humidity)
     return (AIR_OXYGEN_FRACTION + oxygen_enrichment / 100.0) * (1.0 - f) + 0.5 * f
 
 
 def _check_purity(oxygen_purity: float) -> None:
-    if not (AIR_OXYGEN_FRACTION < oxygen_purity <= 1.0):
-        raise InputError("oxygen purity must lie between 0.21 and 1", field="oxygen_purity",
-                         value=oxygen_purity,
-                         fix="give the O2 fraction of the enrichment oxygen, e.g. 0.995 (not 99.5)")
+    check_oxygen_purity(oxygen_purity)
 
 
 def oxygen_enrichment(cold_blast_volume: ArrayLike, oxygen_volume: ArrayLike, *,
@@ -197,7 +315,7 @@ def oxygen_enrichment(cold_blast_volume: ArrayLike, oxygen_volume: ArrayLike, *,
     Parameters
     ----------
     cold_blast_volume
-        Air blown by the blower, before oxygen is added. [Nm3/min]
+        Air from the blower, without the technical oxygen. [Nm3/min]
     oxygen_volume
         Technical oxygen added, same time basis. [Nm3/min]
     oxygen_purity
@@ -217,6 +335,8 @@ def oxygen_enrichment(cold_blast_volume: ArrayLike, oxygen_volume: ArrayLike, *,
 
     Raises
     ------
+    SuspectUnitError
+        If the purity looks like a percentage (99.5 for 0.995).
     InputError
         If a volume is negative or the purity is not in (0.21, 1].
     """
@@ -229,17 +349,21 @@ def oxygen_enrichment(cold_blast_volume: ArrayLike, oxygen_volume: ArrayLike, *,
 
 
 def oxygen_volume_for_enrichment(cold_blast_volume: ArrayLike, oxygen_enrichment: ArrayLike, *,
-                                 oxygen_purity: float) -> ArrayLike:
+                                 oxygen_purity: float, enrichment_limit: float = ENRICHMENT_LIMIT_POINTS
+                                 ) -> ArrayLike:
     r"""Technical oxygen needed for a given enrichment (inverse of :func:`oxygen_enrichment`).
 
     Parameters
     ----------
     cold_blast_volume
-        Air blown. [Nm3/min]
+        Air from the blower, without the technical oxygen. [Nm3/min]
     oxygen_enrichment
         Target percentage points above 21 %. [%]
     oxygen_purity
         O2 fraction of the technical oxygen. [dimensionless]
+    enrichment_limit
+        Highest enrichment accepted, 15 points for air-blown furnaces
+        (:data:`~greenmet.blast_furnace._guards.ENRICHMENT_LIMIT_POINTS`). [%]
 
     Returns
     -------
@@ -253,10 +377,13 @@ def oxygen_volume_for_enrichment(cold_blast_volume: ArrayLike, oxygen_enrichment
 
     Raises
     ------
+    SuspectUnitError
+        If the purity looks like a percentage, or the enrichment like the O2 content of the blast.
     InputError
         If the enrichment is negative or not below p - 0.21 (physically unreachable).
     """
     _check_purity(oxygen_purity)
+    check_oxygen_enrichment(oxygen_enrichment, limit=enrichment_limit)
     blast = _nonnegative(cold_blast_volume, "cold_blast_volume", "Nm3/min")
     enrichment = _nonnegative(oxygen_enrichment, "oxygen_enrichment", "%") / 100.0
     limit = oxygen_purity - AIR_OXYGEN_FRACTION
@@ -291,7 +418,7 @@ def bosh_gas(cold_blast_volume: ArrayLike, oxygen_volume: ArrayLike, blast_humid
     Parameters
     ----------
     cold_blast_volume
-        Air blown, dry. [Nm3/min]
+        Air from the blower, without the technical oxygen (counted as dry air, as in the note). [Nm3/min]
     oxygen_volume
         Technical oxygen added. [Nm3/min]
     blast_humidity
@@ -405,19 +532,21 @@ def top_gas_volume(carbon_gasified: ArrayLike, top_gas_co: ArrayLike, top_gas_co
 
     Notes
     -----
-    .. math:: V_{gas} = \frac{C_{gas} \cdot 22.4/12}{(CO + CO_2 + CH_4)/100}
+    .. math:: V_{gas} = \frac{C_{gas} \cdot V_m / M_C}{(CO + CO_2 + CH_4)/100}
 
-    [USTB]_ (fuel-rate notebook and mass balance sheet).
+    with V_m = 22.414 Nm3/kmol (:data:`~greenmet.blast_furnace._common.MOLAR_VOLUME_NM3_PER_KMOL`)
+    and M_C = 12.011 kg/kmol (IUPAC); [USTB]_ (fuel-rate notebook and mass balance sheet) writes
+    22.4/12, 0.1 % less.
     """
     carbon_volume = carbon_gasified * MOLAR_VOLUME_NM3_PER_KMOL / 12.011
     carbon_bearing = (top_gas_co + top_gas_co2 + top_gas_ch4) / 100.0
     return carbon_volume / carbon_bearing
 
 
-def blast_volume_from_nitrogen(top_gas_volume: ArrayLike, top_gas_n2: ArrayLike,
-                               burden_nitrogen: ArrayLike = 0.0,
-                               blast_nitrogen_fraction: ArrayLike = 0.79) -> ArrayLike:
-    r"""Blast volume by a nitrogen balance.
+def cold_blast_volume_from_nitrogen(top_gas_volume: ArrayLike, top_gas_n2: ArrayLike,
+                                    burden_nitrogen: ArrayLike = 0.0,
+                                    blast_nitrogen_fraction: ArrayLike = 0.79) -> ArrayLike:
+    r"""Air blown (``cold_blast_volume``, dry) by a nitrogen balance.
 
     Parameters
     ----------
@@ -432,12 +561,13 @@ def blast_volume_from_nitrogen(top_gas_volume: ArrayLike, top_gas_n2: ArrayLike,
 
     Returns
     -------
-    Blast volume. [Nm3/tHM]
+    Dry air blown; add the technical oxygen for the blast
+    (:func:`blast_volume_from_cold_blast`). [Nm3/tHM]
 
     Notes
     -----
-    .. math:: V_B = \frac{V_{gas} N_2/100 - N_{2,burden}}{0.79}
+    .. math:: V_{cold} = \frac{V_{gas} N_2/100 - N_{2,burden}}{0.79}
 
-    [USTB]_.
+    [USTB]_. The N2 of impure technical oxygen belongs in ``burden_nitrogen``.
     """
     return (top_gas_volume * top_gas_n2 / 100.0 - burden_nitrogen) / blast_nitrogen_fraction

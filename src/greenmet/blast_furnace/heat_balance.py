@@ -30,6 +30,13 @@ from greenmet.blast_furnace._common import (
     constant,
     like_inputs,
 )
+from greenmet.blast_furnace._guards import (
+    check_blast_temperature,
+    check_hot_metal_content,
+    check_hot_metal_iron,
+    check_kelvin,
+    check_oxygen_enrichment,
+)
 from greenmet.blast_furnace.gas import moisture_volume_fraction
 
 __all__ = [
@@ -126,7 +133,7 @@ def gas_sensible_heat(volume: ArrayLike, temperature: ArrayLike, composition: Ma
     with the Shomate enthalpies of [JANAF]_ (table ``shomate``; H2O below 500 K uses the
     500–1700 K fit, within 1 % of NIST-JANAF at 400 K).
     """
-    T = as_float_array(temperature, field="temperature") + _T0
+    T = check_kelvin(temperature, "temperature") + _T0
     moles = as_float_array(volume, field="volume") * 1000.0 / MOLAR_VOLUME_NM3_PER_KMOL  # mol/tHM
     total = np.zeros(np.broadcast(T, moles).shape)
     for species, share in composition.items():
@@ -142,7 +149,7 @@ def blast_sensible_heat(blast_volume: ArrayLike, blast_temperature: ArrayLike,
     Parameters
     ----------
     blast_volume
-        Humid blast including enrichment oxygen. [Nm3/tHM]
+        Blast at the tuyeres: air, enrichment oxygen and moisture. [Nm3/tHM]
     blast_temperature
         [degC]
     oxygen_enrichment
@@ -161,7 +168,20 @@ def blast_sensible_heat(blast_volume: ArrayLike, blast_temperature: ArrayLike,
 
     with :math:`\Delta H_i = H_i(T_B) - H_i(298.15)` from [JANAF]_ Shomate fits.
     The USTB workbook's blast sensible heat is 2.005 GJ/tHM [USTB]_.
+
+    Raises
+    ------
+    SuspectUnitError
+        If the blast temperature looks like K or °F, or the enrichment like the O2 content.
     """
+    check_blast_temperature(blast_temperature)
+    check_oxygen_enrichment(oxygen_enrichment)
+    return _blast_sensible_heat(blast_volume, blast_temperature, oxygen_enrichment, blast_humidity)
+
+
+def _blast_sensible_heat(blast_volume: ArrayLike, blast_temperature: ArrayLike, oxygen_enrichment: ArrayLike,
+                         blast_humidity: ArrayLike) -> ArrayLike:
+    """:func:`blast_sensible_heat` without the unit guards (for what-if steps beyond the guards' ranges)."""
     f = moisture_volume_fraction(blast_humidity)
     oxygen = 0.21 + oxygen_enrichment / 100.0
     composition = {"O2": 100.0 * (1 - f) * oxygen, "N2": 100.0 * (1 - f) * (1 - oxygen), "H2O": 100.0 * f}
@@ -203,7 +223,15 @@ def minor_element_reduction_heat(silicon: ArrayLike, manganese: ArrayLike, phosp
     .. math:: Q = 10\,(31102[Si] + 7366[Mn] + 35782[P])
 
     per kg of element (Chinese textbook values, provisional).
+
+    Raises
+    ------
+    SuspectUnitError
+        If a content looks like kg/tHM or hundredths of a percent (Si 49).
     """
+    for value, element, name in ((silicon, "Si", "silicon"), (manganese, "Mn", "manganese"),
+                                 (phosphorus, "P", "phosphorus")):
+        check_hot_metal_content(value, element, name)
     return 10.0 * (silicon * constant("silicon_reduction_heat")
                    + manganese * constant("manganese_reduction_heat")
                    + phosphorus * constant("phosphorus_reduction_heat"))
@@ -343,7 +371,14 @@ def lower_zone_heat_balance(carbon_at_tuyeres: ArrayLike, blast_sensible_heat: A
 
     with mean heat capacities of solids of 0.70 (iron) and 1.00 (slag formers) kJ/(kg K)
     (practice values).
+
+    Raises
+    ------
+    SuspectUnitError
+        If [Fe] looks like kg/tHM or a fraction, or the temperature like kelvin.
     """
+    check_hot_metal_iron(hot_metal_iron)
+    check_kelvin(reserve_zone_temperature, "reserve_zone_temperature")
     iron = hot_metal_iron * 10.0  # kg Fe/tHM
     direct = direct_reduction_degree * iron * (constant("feo_dissociation_heat")
                                                - constant("heat_carbon_to_co") * 12.0 / 56.0)

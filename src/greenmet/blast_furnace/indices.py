@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from greenmet.blast_furnace._common import ArrayLike
+from greenmet.blast_furnace._common import ArrayLike, as_float_array
+from greenmet.blast_furnace._guards import check_blast_temperature, check_positive
 from greenmet.errors import InputError
 
 __all__ = [
@@ -59,7 +60,13 @@ def specific_rate(consumption: ArrayLike, production: ArrayLike) -> ArrayLike:
     Notes
     -----
     .. math:: K = 1000\,m / P
+
+    Raises
+    ------
+    InputError
+        If the production is 0 or negative.
     """
+    check_positive(production, "production", "t/d")
     return 1000.0 * consumption / production
 
 
@@ -114,7 +121,13 @@ def productivity(production: ArrayLike, working_volume: ArrayLike) -> ArrayLike:
     .. math:: \eta_V = P_{day} / V_u
 
     Reference note §1.2; USTB: 4230 t/d in 1800 m3 → 2.35.
+
+    Raises
+    ------
+    InputError
+        If the working volume is 0 or negative.
     """
+    check_positive(working_volume, "working_volume", "m3")
     return production / working_volume
 
 
@@ -133,18 +146,24 @@ def smelting_intensity(fuel_consumption: ArrayLike, working_volume: ArrayLike) -
     .. math:: I = m_{fuel,day} / V_u, \qquad FR = 1000\,I/\eta_V
 
     Reference note §1.2.
+
+    Raises
+    ------
+    InputError
+        If the working volume is 0 or negative.
     """
+    check_positive(working_volume, "working_volume", "m3")
     return fuel_consumption / working_volume
 
 
-def permeability_index(blast_volume: ArrayLike, hot_blast_pressure: ArrayLike,
+def permeability_index(cold_blast_volume: ArrayLike, hot_blast_pressure: ArrayLike,
                        top_pressure: ArrayLike) -> ArrayLike:
     r"""Permeability index (透气性指数) PI = V_B/ΔP. [Nm3/(min*kPa)]
 
     Parameters
     ----------
-    blast_volume
-        Cold blast volume. [Nm3/min]
+    cold_blast_volume
+        Air from the blower, without the technical oxygen. [Nm3/min]
     hot_blast_pressure, top_pressure
         Gauge pressures. [kPa]
 
@@ -159,8 +178,14 @@ def permeability_index(blast_volume: ArrayLike, hot_blast_pressure: ArrayLike,
     Plants scale this differently (one writes 100·V_B[10⁴ Nm3/h]/ΔP[kPa], about 17; in the unit
     here the same furnace reads about 28), so the unit is part of the name of the value
     (reference note §1.2).
+
+    Raises
+    ------
+    InputError
+        If the hot-blast pressure does not exceed the top pressure.
     """
-    return blast_volume / (hot_blast_pressure - top_pressure)
+    check_positive(hot_blast_pressure - top_pressure, "hot_blast_pressure - top_pressure", "kPa")
+    return cold_blast_volume / (hot_blast_pressure - top_pressure)
 
 
 def resistance_coefficient(hot_blast_pressure: ArrayLike, top_pressure: ArrayLike,
@@ -201,7 +226,13 @@ def burden_descent_rate(stockline_depth_change: ArrayLike, elapsed_time: ArrayLi
     Notes
     -----
     .. math:: v = \Delta h / \Delta t
+
+    Raises
+    ------
+    InputError
+        If the elapsed time is 0 or negative.
     """
+    check_positive(elapsed_time, "elapsed_time", "h")
     return stockline_depth_change / elapsed_time
 
 
@@ -247,7 +278,13 @@ def heat_flux(heat_load: ArrayLike, area: ArrayLike) -> ArrayLike:
     Notes
     -----
     .. math:: q = Q / A
+
+    Raises
+    ------
+    InputError
+        If the area is 0 or negative.
     """
+    check_positive(area, "area", "m2")
     return heat_load / area
 
 
@@ -279,7 +316,17 @@ def tuyere_velocity(blast_volume: ArrayLike, tuyeres: ArrayLike, tuyere_diameter
               v = v_0 \frac{(273 + T_B) P_0}{273 (P_0 + P_B)}
 
     with Q_i the flow per tuyere in Nm3/s and P_0 = 101.325 kPa [WISDRI]_.
+
+    Raises
+    ------
+    InputError
+        If the tuyere count or diameter is 0 or negative.
+    SuspectUnitError
+        If the blast temperature looks like K or °F.
     """
+    check_positive(tuyeres, "tuyeres", "tuyeres in use")
+    check_positive(tuyere_diameter, "tuyere_diameter", "m")
+    check_blast_temperature(blast_temperature)
     per_tuyere = blast_volume / 60.0 / tuyeres
     standard = 4.0 * per_tuyere / (np.pi * tuyere_diameter**2)
     actual = standard * (273.15 + blast_temperature) * 101.325 / (273.15 * (101.325 + hot_blast_pressure))
@@ -311,14 +358,16 @@ def tuyere_kinetic_energy(blast_volume: ArrayLike, tuyeres: ArrayLike, tuyere_di
     return AIR_NORMAL_DENSITY * standard * area * actual**2 / 2000.0
 
 
-def blast_reduction_events(blast_volume: pd.Series, *, drop_fraction: float = 0.10,
+def blast_reduction_events(cold_blast_volume: ArrayLike, *, drop_fraction: float = 0.10,
                            window: str | int = "8h", min_duration: str | int = "10min") -> pd.DataFrame:
     r"""Periods where the blast volume falls below its recent normal level (减风 events).
 
     Parameters
     ----------
-    blast_volume
-        Blast volume, a Series indexed by time (or by sample number). [Nm3/min]
+    cold_blast_volume
+        Air from the blower, without the technical oxygen: a Series indexed by time, or a Series,
+        list or array indexed by sample number (then ``window`` and ``min_duration`` are sample
+        counts). [Nm3/min]
     drop_fraction
         A sample is reduced when it is below (1 − drop_fraction) times the rolling median. [dimensionless]
     window
@@ -338,11 +387,25 @@ def blast_reduction_events(blast_volume: pd.Series, *, drop_fraction: float = 0.
     Raises
     ------
     InputError
-        If ``drop_fraction`` is not in (0, 1).
+        If ``drop_fraction`` is not in (0, 1), the values are not numbers, or ``window`` or
+        ``min_duration`` is a time span while the samples have no time index.
     """
     if not 0 < drop_fraction < 1:
         raise InputError("drop_fraction must lie between 0 and 1", field="drop_fraction",
                          value=drop_fraction, fix="give a fraction such as 0.10 for a 10 % drop")
+    if isinstance(cold_blast_volume, pd.Series):
+        blast_volume = cold_blast_volume.astype(float)
+    else:
+        blast_volume = pd.Series(np.atleast_1d(as_float_array(cold_blast_volume, field="cold_blast_volume")))
+        if blast_volume.ndim != 1:
+            raise InputError("not a sequence of samples", field="cold_blast_volume",
+                             fix="give a Series, a list or a one-dimensional array")
+    timed = isinstance(blast_volume.index, pd.DatetimeIndex | pd.TimedeltaIndex)
+    for name, span in (("window", window), ("min_duration", min_duration)):
+        if isinstance(span, str) and not timed:
+            raise InputError(f"{name} is a time span but the samples have no time index", field=name,
+                             value=span, fix=(f"give {name} as a number of samples (e.g. {name}=480 for 8 h "
+                                              "of one-minute samples), or a Series indexed by time"))
     columns = ["start", "end", "samples", "minimum_nm3_per_min", "normal_nm3_per_min", "depth"]
     if blast_volume.empty:
         return pd.DataFrame(columns=columns)

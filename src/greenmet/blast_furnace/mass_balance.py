@@ -22,10 +22,17 @@ from typing import NamedTuple
 import numpy as np
 
 from greenmet.blast_furnace._common import ArrayLike, as_float_array, constant, like_inputs
-from greenmet.errors import BalanceError, GreenmetWarning, InputError
+from greenmet.blast_furnace._guards import (
+    check_hot_metal_content,
+    check_hot_metal_iron,
+    check_kelvin,
+    check_oxygen_purity,
+)
+from greenmet.errors import BalanceError, GreenmetWarning, InputError, SuspectUnitError, UnknownKeyError
 
 __all__ = [
     "MOLAR_MASS",
+    "MOLAR_MASS_EDITIONS",
     "BalanceResult",
     "CarbonBalance",
     "balance",
@@ -54,6 +61,53 @@ MOLAR_MASS = {
 }
 """Molar masses [g/mol] (IUPAC 2013 standard atomic weights, rounded)."""
 
+MOLAR_MASS_EDITIONS: dict[str, dict[str, float]] = {
+    "iupac_2013": MOLAR_MASS,
+    "ustb_workbook": {"C": 12.0, "O": 16.0, "Fe": 56.0, "Si": 28.0, "Mn": 55.0, "P": 31.0, "S": 32.0,
+                      "Ti": 48.0, "V": 51.0},
+}
+"""Named editions of the molar masses used by the carbon terms [g/mol]: ``"iupac_2013"``
+(:data:`MOLAR_MASS`, IUPAC 2013 standard atomic weights) and ``"ustb_workbook"``, the whole
+numbers of the USTB course workbook and fuel-rate notebook [USTB-NB]_ (12/56 kg C per kg Fe, 24/28
+per kg Si, 12/55, 60/62, 24/48, 60/102, 12/32). The carbon per iron differs by 0.37 %: 1.6
+kg/tHM on a 430 kg/tHM carbon rate if only that factor changes; on the whole Rist line (where
+M_Fe also sets the blast's share) 0.95 kg/tHM at 94.5 % Fe, ηCO 0.47 and 300 Nm3 O2/tHM."""
+
+
+def _molar_masses(edition: str) -> dict[str, float]:
+    if edition not in MOLAR_MASS_EDITIONS:
+        raise UnknownKeyError("unknown edition of the molar masses", field="molar_masses", value=edition,
+                              fix=f"use one of {', '.join(MOLAR_MASS_EDITIONS)}")
+    return MOLAR_MASS_EDITIONS[edition]
+
+
+def _fraction(value: ArrayLike, field: str) -> np.ndarray:
+    array = as_float_array(value, field=field)
+    finite = array[np.isfinite(array)]
+    if finite.size and np.max(finite) > 1.0:
+        bad = float(np.max(finite))
+        if bad <= 100.0:
+            raise SuspectUnitError("the value looks like a percentage, not a fraction", field=field,
+                                   value=bad,
+                                   fix=f"give the fraction, {bad / 100:g}")
+        raise InputError("a fraction lies between 0 and 1", field=field, value=bad,
+                         fix="give a fraction in [0, 1]")
+    if finite.size and np.min(finite) < 0:
+        raise InputError("a fraction lies between 0 and 1", field=field, value=float(np.min(finite)),
+                         fix="give a fraction in [0, 1]")
+    return array
+
+
+def _hot_metal(silicon: ArrayLike, manganese: ArrayLike, phosphorus: ArrayLike, sulphur: ArrayLike = 0.0,
+               titanium: ArrayLike = 0.0, vanadium: ArrayLike = 0.0) -> None:
+    for value, element in ((silicon, "Si"), (manganese, "Mn"), (phosphorus, "P"), (sulphur, "S"),
+                           (titanium, "Ti"), (vanadium, "V")):
+        check_hot_metal_content(value, element, _FIELDS[element])
+
+
+_FIELDS = {"Si": "silicon", "Mn": "manganese", "P": "phosphorus", "S": "sulphur", "Ti": "titanium",
+           "V": "vanadium", "C": "carbon"}
+
 
 def hot_metal_carbon(hot_metal_temperature: ArrayLike, silicon: ArrayLike, manganese: ArrayLike,
                      phosphorus: ArrayLike, sulphur: ArrayLike, titanium: ArrayLike = 0.0) -> ArrayLike:
@@ -75,7 +129,15 @@ def hot_metal_carbon(hot_metal_temperature: ArrayLike, silicon: ArrayLike, manga
     .. math:: [C] = 1.34 + 2.45\times10^{-3} T - 0.35[P] + 0.17[Ti] - 0.54[S] + 0.04[Mn] - 0.30[Si]
 
     as used in [USTB-NB]_ (section 1.4: 1490 °C, Si 0.49, Mn 0.22, P 0.106, S 0.018 → 4.805 %).
+
+    Raises
+    ------
+    SuspectUnitError
+        If a content looks like kg/tHM or hundredths of a percent (Si 49), or the temperature
+        like kelvin (1763.15).
     """
+    check_kelvin(hot_metal_temperature, "hot_metal_temperature")
+    _hot_metal(silicon, manganese, phosphorus, sulphur, titanium)
     return (1.34 + 2.45e-3 * hot_metal_temperature - 0.35 * phosphorus + 0.17 * titanium
             - 0.54 * sulphur + 0.04 * manganese - 0.30 * silicon)
 
@@ -94,25 +156,38 @@ def hot_metal_iron(carbon: ArrayLike, silicon: ArrayLike, manganese: ArrayLike, 
     .. math:: [Fe] = 100 - [C] - [Si] - [Mn] - [P] - [S] - [Ti] - [V]
 
     [USTB-NB]_ section 1.4.
+
+    Raises
+    ------
+    SuspectUnitError
+        If a content looks like kg/tHM or hundredths of a percent.
     """
+    _hot_metal(silicon, manganese, phosphorus, sulphur, titanium, vanadium)
+    check_hot_metal_content(carbon, "C", "carbon")
     return 100.0 - carbon - silicon - manganese - phosphorus - sulphur - titanium - vanadium
 
 
-def carbon_burnt_at_tuyeres(blast_volume: ArrayLike, oxygen_volume: ArrayLike,
-                            moisture_fraction: ArrayLike, *, oxygen_purity: float) -> ArrayLike:
+def carbon_burnt_at_tuyeres(cold_blast_volume: ArrayLike, oxygen_volume: ArrayLike,
+                            moisture_fraction: ArrayLike, *, oxygen_purity: float,
+                            oxygen_per_carbon: float | None = None) -> ArrayLike:
     r"""Carbon burnt to CO in front of the tuyeres.
 
     Parameters
     ----------
-    blast_volume
-        Air blown (without the technical oxygen). [Nm3/tHM]
+    cold_blast_volume
+        Air blown, without the technical oxygen (not ``blast_volume``, which includes it). [Nm3/tHM]
     oxygen_volume
         Technical oxygen added. [Nm3/tHM]
     moisture_fraction
-        Volume fraction of water vapour in the blast. [dimensionless]
+        Volume fraction of water vapour in the blast, f (0.015, not 1.5 % and not g/Nm3:
+        :func:`~greenmet.blast_furnace.gas.moisture_volume_fraction` converts a humidity). [dimensionless]
     oxygen_purity
         O2 fraction of the technical oxygen (the USTB notebook counts the oxygen volume as pure:
         1.0). [dimensionless]
+    oxygen_per_carbon
+        Nm3 of O2 per kg of carbon burnt to CO; default 0.9331 from table
+        ``blast_furnace_constants`` ([USTB-NB]_; 22.414/2/12.011 = 0.93306 with the CODATA molar
+        volume and the IUPAC carbon, 22.4/2/12 = 0.9333 with the workbook's). [Nm3/kg]
 
     Returns
     -------
@@ -120,16 +195,39 @@ def carbon_burnt_at_tuyeres(blast_volume: ArrayLike, oxygen_volume: ArrayLike,
 
     Notes
     -----
-    .. math:: C_{tuyere} = \frac{V_B (0.21 + 0.29 f) + p V_{O_2}}{0.9331}
+    .. math:: C_{tuyere} = \frac{V_{cold} (0.21 + 0.29 f) + p V_{O_2}}{0.9331}
 
-    0.9331 Nm3 O2 per kg C (C + ½O2 → CO) [USTB-NB]_ section 1.3.
+    0.9331 Nm3 O2 per kg C (C + ½O2 → CO) [USTB-NB]_ section 1.3. As in the notebook, the moisture
+    is counted on the air only: with f the fraction of the whole blast this leaves out
+    0.29 f V_O2 (0.1 kg/tHM of 303 in the notebook's case).
+
+    Raises
+    ------
+    SuspectUnitError
+        If f looks like a percentage or g/Nm3 (above 1), or the purity like a percentage.
     """
-    oxygen = (blast_volume * (0.21 + constant("humid_blast_oxygen_coefficient") * moisture_fraction)
+    check_oxygen_purity(oxygen_purity)
+    f = as_float_array(moisture_fraction, field="moisture_fraction")
+    finite = f[np.isfinite(f)]
+    if finite.size and np.max(finite) >= 1.0:
+        bad = float(np.max(finite))
+        per_gram = constant("water_vapour_per_kg") / 1000
+        raise SuspectUnitError("a moisture fraction of 1 or more looks like % or g/Nm3",
+                               field="moisture_fraction", value=bad,
+                               fix=(f"give the volume fraction: {bad / 100:g} if the value is in %, "
+                                    f"{bad * per_gram:.4g} if in g/Nm3"))
+    per_carbon = constant("oxygen_per_carbon_to_co") if oxygen_per_carbon is None else oxygen_per_carbon
+    if not 0.5 < per_carbon < 2.0:
+        raise InputError("O2 per kg of carbon outside 0.5–2 Nm3/kg", field="oxygen_per_carbon",
+                         value=per_carbon,
+                         fix="give Nm3 of O2 per kg C burnt to CO, about 0.933")
+    oxygen = (cold_blast_volume * (0.21 + constant("humid_blast_oxygen_coefficient") * moisture_fraction)
               + oxygen_purity * oxygen_volume)
-    return oxygen / constant("oxygen_per_carbon_to_co")
+    return oxygen / per_carbon
 
 
-def direct_reduction_carbon(direct_reduction_degree: ArrayLike, hot_metal_iron: ArrayLike) -> ArrayLike:
+def direct_reduction_carbon(direct_reduction_degree: ArrayLike, hot_metal_iron: ArrayLike, *,
+                            molar_masses: str = "ustb_workbook") -> ArrayLike:
     r"""Carbon consumed by direct reduction of iron (FeO + C → Fe + CO).
 
     Parameters
@@ -137,7 +235,9 @@ def direct_reduction_carbon(direct_reduction_degree: ArrayLike, hot_metal_iron: 
     direct_reduction_degree
         Share r_d of the iron reduced directly. [dimensionless]
     hot_metal_iron
-        Fe content of the hot metal. [%]
+        Fe content of the hot metal (94.5, not 945 kg/tHM). [%]
+    molar_masses
+        Edition of :data:`MOLAR_MASS_EDITIONS`; default the workbook's 12/56 [USTB-NB]_.
 
     Returns
     -------
@@ -145,21 +245,32 @@ def direct_reduction_carbon(direct_reduction_degree: ArrayLike, hot_metal_iron: 
 
     Notes
     -----
-    .. math:: C_{d,Fe} = r_d \cdot [Fe] \cdot 10 \cdot 12/56
+    .. math:: C_{d,Fe} = r_d \cdot [Fe] \cdot 10 \cdot M_C/M_{Fe}
 
-    [USTB-NB]_ section 1.5.
+    with M_C/M_Fe = 12/56 [USTB-NB]_ section 1.5, or 12.011/55.845 (``"iupac_2013"``).
+
+    Raises
+    ------
+    SuspectUnitError
+        If [Fe] looks like kg/tHM or a fraction, or r_d like a percentage.
     """
-    return direct_reduction_degree * hot_metal_iron * 10.0 * 12.0 / 56.0
+    m = _molar_masses(molar_masses)
+    _fraction(direct_reduction_degree, "direct_reduction_degree")
+    check_hot_metal_iron(hot_metal_iron)
+    return direct_reduction_degree * hot_metal_iron * 10.0 * m["C"] / m["Fe"]
 
 
 def minor_element_reduction_carbon(silicon: ArrayLike, manganese: ArrayLike, phosphorus: ArrayLike,
-                                   titanium: ArrayLike = 0.0, vanadium: ArrayLike = 0.0) -> ArrayLike:
+                                   titanium: ArrayLike = 0.0, vanadium: ArrayLike = 0.0, *,
+                                   molar_masses: str = "ustb_workbook") -> ArrayLike:
     r"""Carbon consumed by the direct reduction of Si, Mn, P, Ti and V.
 
     Parameters
     ----------
     silicon, manganese, phosphorus, titanium, vanadium
         Contents of the hot metal. [%]
+    molar_masses
+        Edition of :data:`MOLAR_MASS_EDITIONS`; default the workbook's whole numbers [USTB-NB]_.
 
     Returns
     -------
@@ -170,13 +281,23 @@ def minor_element_reduction_carbon(silicon: ArrayLike, manganese: ArrayLike, pho
     .. math:: C_{d,minor} = 10\left([Si]\tfrac{24}{28} + [Mn]\tfrac{12}{55} + [P]\tfrac{60}{62}
               + [Ti]\tfrac{24}{48} + [V]\tfrac{60}{102}\right)
 
-    [USTB-NB]_ section 1.5.
+    (SiO2 + 2C, MnO + C, P2O5 + 5C, TiO2 + 2C, V2O5 + 5C) [USTB-NB]_ section 1.5; the same
+    ratios from the IUPAC molar masses with ``"iupac_2013"``.
+
+    Raises
+    ------
+    SuspectUnitError
+        If a content looks like kg/tHM or hundredths of a percent (Si 49).
     """
-    return 10.0 * (silicon * 24 / 28 + manganese * 12 / 55 + phosphorus * 60 / 62
-                   + titanium * 24 / 48 + vanadium * 60 / 102)
+    m = _molar_masses(molar_masses)
+    _hot_metal(silicon, manganese, phosphorus, 0.0, titanium, vanadium)
+    c = m["C"]
+    return 10.0 * (silicon * 2 * c / m["Si"] + manganese * c / m["Mn"] + phosphorus * 5 * c / (2 * m["P"])
+                   + titanium * 2 * c / m["Ti"] + vanadium * 5 * c / (2 * m["V"]))
 
 
-def desulphurisation_carbon(slag_rate: ArrayLike, slag_sulphur: ArrayLike) -> ArrayLike:
+def desulphurisation_carbon(slag_rate: ArrayLike, slag_sulphur: ArrayLike, *,
+                            molar_masses: str = "ustb_workbook") -> ArrayLike:
     r"""Carbon consumed by desulphurisation, (CaO) + [S] + C → (CaS) + CO.
 
     Parameters
@@ -185,6 +306,8 @@ def desulphurisation_carbon(slag_rate: ArrayLike, slag_sulphur: ArrayLike) -> Ar
         [kg/tHM]
     slag_sulphur
         Sulphur content of the slag. [%]
+    molar_masses
+        Edition of :data:`MOLAR_MASS_EDITIONS`; default the workbook's 12/32 [USTB-NB]_.
 
     Returns
     -------
@@ -196,7 +319,8 @@ def desulphurisation_carbon(slag_rate: ArrayLike, slag_sulphur: ArrayLike) -> Ar
 
     [USTB-NB]_ section 1.5.
     """
-    return slag_rate * slag_sulphur / 100.0 * 12.0 / 32.0
+    m = _molar_masses(molar_masses)
+    return slag_rate * slag_sulphur / 100.0 * m["C"] / m["S"]
 
 
 class CarbonBalance(NamedTuple):
@@ -220,7 +344,8 @@ def carbon_balance(carbon_at_tuyeres: ArrayLike, hot_metal_carbon: ArrayLike,
                    silicon: ArrayLike, manganese: ArrayLike, phosphorus: ArrayLike,
                    slag_rate: ArrayLike, slag_sulphur: ArrayLike,
                    fuel_rates: Mapping[str, ArrayLike], fuel_carbon: Mapping[str, ArrayLike],
-                   titanium: ArrayLike = 0.0, vanadium: ArrayLike = 0.0) -> CarbonBalance:
+                   titanium: ArrayLike = 0.0, vanadium: ArrayLike = 0.0, *,
+                   molar_masses: str = "ustb_workbook") -> CarbonBalance:
     r"""Carbon consumption and the theoretical fuel rate by the carbon-balance method.
 
     Parameters
@@ -239,7 +364,10 @@ def carbon_balance(carbon_at_tuyeres: ArrayLike, hot_metal_carbon: ArrayLike,
         Fuel name → rate actually charged or injected (coke, nut coke, coal), used as weights of
         the carbon content. [kg/tHM]
     fuel_carbon
-        Fuel name → fixed carbon content. [%]
+        Fuel name → fixed carbon content; every fuel of ``fuel_rates`` needs one. [%]
+    molar_masses
+        Edition of :data:`MOLAR_MASS_EDITIONS` for the carbon terms; default the workbook's
+        [USTB-NB]_.
 
     Returns
     -------
@@ -254,13 +382,42 @@ def carbon_balance(carbon_at_tuyeres: ArrayLike, hot_metal_carbon: ArrayLike,
 
     [USTB-NB]_ sections 1.6–1.7 (No. 1 BF, August 2012: 459.8 kg C/tHM, fuel 550.5 kg/tHM
     against 560.6 charged).
+
+    Raises
+    ------
+    UnknownKeyError
+        If a fuel of ``fuel_rates`` has no carbon content in ``fuel_carbon``.
+    InputError
+        If no fuel is given or the fuel rates sum to 0.
+    SuspectUnitError
+        If a content looks like kg/tHM or a fraction, a carbon content like a fraction.
     """
+    if not fuel_rates:
+        raise InputError("no fuel given", field="fuel_rates", value=dict(fuel_rates),
+                         fix="give the rates of coke, nut coke and coal, e.g. {'coke': 378.2, 'coal': 151.7}")
+    missing = [name for name in fuel_rates if name not in fuel_carbon]
+    if missing:
+        raise UnknownKeyError("no carbon content for this fuel", field="fuel_carbon", value=missing[0],
+                              fix=(f"add {missing[0]!r} to fuel_carbon (fixed carbon in %); it has "
+                                   f"{', '.join(map(repr, fuel_carbon)) or 'no fuel'}"))
+    for name in fuel_rates:
+        content = as_float_array(fuel_carbon[name], field=f"fuel_carbon[{name!r}]")
+        finite = content[np.isfinite(content)]
+        if finite.size and np.min(finite) <= 1.0:
+            raise SuspectUnitError("a fuel carbon content of at most 1 % looks like a mass fraction",
+                                   field=f"fuel_carbon[{name!r}]", value=float(np.min(finite)),
+                                   fix=f"give the fixed carbon in %: {float(np.min(finite)) * 100:g}")
+    check_hot_metal_content(hot_metal_carbon, "C", "hot_metal_carbon")
     c_hm = 10.0 * hot_metal_carbon
-    c_fe = direct_reduction_carbon(direct_reduction_degree, hot_metal_iron)
-    c_minor = minor_element_reduction_carbon(silicon, manganese, phosphorus, titanium, vanadium)
-    c_s = desulphurisation_carbon(slag_rate, slag_sulphur)
+    c_fe = direct_reduction_carbon(direct_reduction_degree, hot_metal_iron, molar_masses=molar_masses)
+    c_minor = minor_element_reduction_carbon(silicon, manganese, phosphorus, titanium, vanadium,
+                                             molar_masses=molar_masses)
+    c_s = desulphurisation_carbon(slag_rate, slag_sulphur, molar_masses=molar_masses)
     total = carbon_at_tuyeres + c_hm + c_fe + c_minor + c_s
     weight = sum(fuel_rates[name] for name in fuel_rates)
+    if not np.all(np.asarray(weight, dtype=float) != 0):
+        raise InputError("the fuel rates sum to 0", field="fuel_rates", value=dict(fuel_rates),
+                         fix="give the fuel rates actually charged and injected, in kg/tHM")
     weighted = sum(fuel_rates[name] * fuel_carbon[name] for name in fuel_rates)
     fraction = weighted / weight
     return CarbonBalance(carbon_at_tuyeres, c_hm, c_fe, c_minor, c_s, total, fraction,

@@ -11,7 +11,8 @@ References
    Métallurgie 62 (1965) 995; A. Rist, N. Meysson, "A dual graphic representation of the
    blast-furnace mass and heat balances", JOM 19 (1967) 50, doi:10.1007/BF03378564.
 .. [USTB] K. Li, USTB ironmaking course workbook (Rist and Rd–C sheets: n(T) table) and notebook
-   ``The Rd-C Diagram for Blast Furnace.ipynb``, USTBifrt/Blast_Furnace_Calculation_Models.
+   ``The Rd-C Diagram for Blast Furnace.ipynb``, USTBifrt/Blast_Furnace_Calculation_Models (the
+   Rd–C notebook, not the fuel-rate notebook ``Blast Theoretical Fuel Rate Calculation.ipynb``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from greenmet.blast_furnace._common import ArrayLike, as_float_array, constant, like_inputs
+from greenmet.blast_furnace._common import (
+    MOLAR_VOLUME_NM3_PER_KMOL,
+    ArrayLike,
+    constant,
+    like_inputs,
+)
+from greenmet.blast_furnace._guards import check_blast_temperature, check_hot_metal_iron, check_kelvin
+from greenmet.blast_furnace.mass_balance import _molar_masses
 from greenmet.errors import InputError, UnknownKeyError
 from greenmet.refdata import load_table
 
@@ -39,8 +47,6 @@ __all__ = [
 
 WUSTITE_OXYGEN_PER_IRON = 1.05
 """O/Fe of wüstite Fe0.95O used for the W point [Rist]_. [dimensionless]"""
-
-_C_PER_FE = 12.011 / 55.845
 
 
 @cache
@@ -63,10 +69,12 @@ def co_excess_coefficient(temperature: ArrayLike) -> ArrayLike:
 
     Raises
     ------
+    SuspectUnitError
+        If the temperature looks like kelvin (1173.15 is inside the table's range but is 900 °C).
     InputError
         Outside 700–1200 °C (the table is not extrapolated).
     """
-    T = as_float_array(temperature, field="temperature")
+    T = check_kelvin(temperature, "temperature")
     grid, values = _n_table()
     finite = T[np.isfinite(T)]
     if finite.size and (finite.min() < grid[0] or finite.max() > grid[-1]):
@@ -110,7 +118,7 @@ class OperatingLine(NamedTuple):
     direct_reduction_degree: ArrayLike
     """r_d = y_d / 1.05 with y_d the line's ordinate at x = 1. [dimensionless]"""
     carbon_rate: ArrayLike
-    """Carbon gasified, μ·12/55.85·[Fe]·10. [kg/tHM]"""
+    """Carbon gasified, μ·M_C/M_Fe·[Fe]·10. [kg/tHM]"""
     minimum_slope: ArrayLike
     """Slope of the ideal line through A and W. [dimensionless]"""
     minimum_carbon_rate: ArrayLike
@@ -122,7 +130,8 @@ class OperatingLine(NamedTuple):
 def rist_operating_line(top_gas_utilisation: ArrayLike, blast_oxygen: ArrayLike,
                         hot_metal_iron: ArrayLike, minor_oxide_oxygen: ArrayLike = 0.0,
                         burden_oxygen_per_iron: ArrayLike = 1.5,
-                        reserve_zone_temperature: ArrayLike = 900.0) -> OperatingLine:
+                        reserve_zone_temperature: ArrayLike = 900.0, *,
+                        molar_masses: str = "iupac_2013") -> OperatingLine:
     r"""Rist operating line from the blast and the top-gas analysis.
 
     Parameters
@@ -132,13 +141,17 @@ def rist_operating_line(top_gas_utilisation: ArrayLike, blast_oxygen: ArrayLike,
     blast_oxygen
         Oxygen atoms brought by blast, enrichment oxygen and blast moisture, as O2. [Nm3/tHM]
     hot_metal_iron
-        [%]
+        Fe content of the hot metal (94.5, not 945 kg/tHM). [%]
     minor_oxide_oxygen
         Oxygen removed from SiO2, MnO, P2O5 … by reduction (and by desulphurisation), as O2. [Nm3/tHM]
     burden_oxygen_per_iron
         O/Fe of the burden, 1.5 for hematite, about 1.4 for sinter with FeO. [dimensionless]
     reserve_zone_temperature
         Sets the W point. [degC]
+    molar_masses
+        Edition of :data:`~greenmet.blast_furnace.mass_balance.MOLAR_MASS_EDITIONS`: default
+        ``"iupac_2013"`` (12.011/55.845, [Rist]_ works in atoms), or ``"ustb_workbook"`` (12/56:
+        0.95 kg/tHM less carbon at 434 kg/tHM).
 
     Returns
     -------
@@ -146,8 +159,9 @@ def rist_operating_line(top_gas_utilisation: ArrayLike, blast_oxygen: ArrayLike,
 
     Notes
     -----
-    With :math:`n_{Fe} = 10[Fe]/55.85` kmol/tHM, :math:`y_b = 2 V_{O_2,b}/22.414/n_{Fe}`,
-    :math:`y_f = 2 V_{O_2,f}/22.414/n_{Fe}`:
+    With :math:`n_{Fe} = 10[Fe]/M_{Fe}` kmol/tHM, :math:`y_b = 2 V_{O_2,b}/22.414/n_{Fe}`,
+    :math:`y_f = 2 V_{O_2,f}/22.414/n_{Fe}` (M_Fe = 55.845 and the carbon rate
+    :math:`\mu M_C/M_{Fe}\,10[Fe]` with M_C = 12.011 in the default edition):
 
     .. math::
 
@@ -160,9 +174,11 @@ def rist_operating_line(top_gas_utilisation: ArrayLike, blast_oxygen: ArrayLike,
     [Rist]_; the shaft efficiency ω as the ratio of actual to ideal ηCO is the usual reading of
     the diagram (reference note §1.2, [L]).
     """
-    iron_kmol = hot_metal_iron * 10.0 / 55.845
-    y_b = 2.0 * blast_oxygen / 22.414 / iron_kmol
-    y_f = 2.0 * minor_oxide_oxygen / 22.414 / iron_kmol
+    m = _molar_masses(molar_masses)
+    check_hot_metal_iron(hot_metal_iron)
+    iron_kmol = hot_metal_iron * 10.0 / m["Fe"]
+    y_b = 2.0 * blast_oxygen / MOLAR_VOLUME_NM3_PER_KMOL / iron_kmol
+    y_f = 2.0 * minor_oxide_oxygen / MOLAR_VOLUME_NM3_PER_KMOL / iron_kmol
     below = y_b + y_f
     slope = (burden_oxygen_per_iron + below) / (1.0 + top_gas_utilisation)
     y_d = slope - below
@@ -175,9 +191,9 @@ def rist_operating_line(top_gas_utilisation: ArrayLike, blast_oxygen: ArrayLike,
         point_a_y=-below,
         point_e_x=1.0 + top_gas_utilisation,
         direct_reduction_degree=y_d / WUSTITE_OXYGEN_PER_IRON,
-        carbon_rate=slope * _C_PER_FE * iron_mass,
+        carbon_rate=slope * m["C"] / m["Fe"] * iron_mass,
         minimum_slope=minimum_slope,
-        minimum_carbon_rate=minimum_slope * _C_PER_FE * iron_mass,
+        minimum_carbon_rate=minimum_slope * m["C"] / m["Fe"] * iron_mass,
         shaft_efficiency=top_gas_utilisation / ideal_utilisation,
     )
 
@@ -197,10 +213,13 @@ class RdCDiagram(NamedTuple):
 
 RD_C_EDITIONS = {
     "ustb_workbook": ("rd_c_heat_constant", "heat_carbon_to_co"),
-    "ustb_notebook": ("rd_c_heat_constant_notebook", "heat_carbon_to_co_notebook"),
+    "ustb_rd_c_notebook": ("rd_c_heat_constant_notebook", "heat_carbon_to_co_notebook"),
 }
-"""The two USTB versions of the Rd–C heat line: the workbook (5076, 9800) and the 2024 notebook
-(5073, 9791). They differ by < 0.1 %; the choice is explicit."""
+"""The two USTB versions of the Rd–C heat line: the course workbook (5076, 9800) and the 2024
+Rd–C notebook ``The Rd-C Diagram for Blast Furnace.ipynb`` (5073, 9791; not the fuel-rate
+notebook). They differ by < 0.1 %; the choice is explicit."""
+
+_RENAMED_EDITIONS = {"ustb_notebook": "ustb_rd_c_notebook"}
 
 
 def rd_c_blast_heat_per_carbon(blast_temperature: ArrayLike,
@@ -223,8 +242,14 @@ def rd_c_blast_heat_per_carbon(blast_temperature: ArrayLike,
     -----
     .. math:: q_b = \frac{22.4}{2 \cdot 12 \cdot 0.21}\,\bar c_p\,T_B
 
-    4.444 Nm3 of air per kg C; 1250 °C gives 7977.8 kJ/kg [USTB]_.
+    4.444 Nm3 of air per kg C (the notebook's 22.4 and 12); 1250 °C gives 7977.8 kJ/kg [USTB]_.
+
+    Raises
+    ------
+    SuspectUnitError
+        If the blast temperature looks like K or °F.
     """
+    check_blast_temperature(blast_temperature)
     cp = constant("air_mean_heat_capacity_1250") if air_mean_heat_capacity is None else air_mean_heat_capacity
     return 22.4 / (2 * 12.0 * 0.21) * cp * blast_temperature
 
@@ -244,7 +269,7 @@ def rd_c_diagram(heat_requirement: ArrayLike, blast_heat_per_carbon: ArrayLike,
         n of the indirect reduction at the reserve-zone temperature
         (:func:`co_excess_coefficient`). [dimensionless]
     edition
-        ``"ustb_workbook"`` (5076, 9800) or ``"ustb_notebook"`` (5073, 9791), see
+        ``"ustb_workbook"`` (5076, 9800) or ``"ustb_rd_c_notebook"`` (5073, 9791), see
         :data:`RD_C_EDITIONS`.
 
     Returns
@@ -269,6 +294,9 @@ def rd_c_diagram(heat_requirement: ArrayLike, blast_heat_per_carbon: ArrayLike,
     UnknownKeyError
         If ``edition`` is not one of :data:`RD_C_EDITIONS`.
     """
+    if edition in _RENAMED_EDITIONS:
+        raise UnknownKeyError("edition renamed: it is the Rd-C notebook, not the fuel-rate notebook",
+                              field="edition", value=edition, fix=f"use {_RENAMED_EDITIONS[edition]!r}")
     if edition not in RD_C_EDITIONS:
         raise UnknownKeyError("unknown edition of the Rd-C heat line", field="edition", value=edition,
                               fix=f"use one of {', '.join(RD_C_EDITIONS)}")

@@ -1,9 +1,11 @@
 """The furnace state (everything a calculation sheet needs) and the calculation sheet itself.
 
-:class:`FurnaceState` is a validated pydantic model: a missing quantity, a composition that does
-not sum to 100 % within :data:`COMPOSITION_TOLERANCE`, a blast temperature that looks like K or
-°F, or an oxygen enrichment above the physical limit is refused with an error naming the
-quantity, the value and the fix. :func:`calculation_sheet` computes the sheet for one state;
+:class:`FurnaceState` is a validated pydantic model: a missing quantity, NaN or infinity, a value
+beyond the range any blast furnace reaches (1e300), a composition that does not sum to 100 %
+within :data:`COMPOSITION_TOLERANCE`, a value that looks like another unit (the guards of
+:mod:`greenmet.blast_furnace._guards`, shared with the functions), or an oxygen enrichment above
+the physical limit is refused with an error naming the quantity, the value and the fix.
+:func:`calculation_sheet` computes the sheet for one state;
 :func:`calculation_sheet_frame` computes the same quantities for many states at once (one row
 per state, columns as produced by :func:`state_to_columns`), with the same functions working on
 whole columns.
@@ -19,6 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from greenmet.blast_furnace import (
+    _guards,
     flame_temperature,
     gas,
     heat_balance,
@@ -29,7 +32,7 @@ from greenmet.blast_furnace import (
     what_if,
 )
 from greenmet.blast_furnace._common import MOLAR_VOLUME_NM3_PER_KMOL
-from greenmet.errors import CompositionError, InputError, SuspectUnitError
+from greenmet.errors import CompositionError, GreenmetError, InputError
 from greenmet.i18n import check_language, label
 
 __all__ = [
@@ -65,7 +68,7 @@ def _check_composition(analysis: Mapping[str, float], what: str, *, required: tu
             raise InputError(f"{what} analysis lacks {key}", field=f"{what}.{key}",
                              fix=f"add {key} in percent to the {what} analysis")
     for key, value in analysis.items():
-        if not 0 <= value <= 100:
+        if not 0 <= value <= 100:  # also NaN
             raise CompositionError("content outside 0–100 %", field=f"{what}.{key}", value=value,
                                    fix="give contents in mass or volume percent")
     total = sum(analysis.values())
@@ -78,14 +81,33 @@ def _check_composition(analysis: Mapping[str, float], what: str, *, required: tu
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+RENAMED_FIELDS = {"blast_volume_nm3_per_min": "cold_blast_volume_nm3_per_min"}
+"""Fields of earlier state files and their present names (``blast_volume`` now means the blast at
+the tuyeres, air plus oxygen; the blower's air is ``cold_blast_volume``)."""
+
+# Upper limits of the state's quantities: beyond what any blast furnace reaches, they catch a
+# wrong unit or an absurd number (1e300). The largest furnaces have 5,500-6,000 m3 working volume
+# and make 13,700-14,000 t/d (POSCO Gwangyang No. 1, 6,000 m3, donga.com 2013-06-10; Gwangyang
+# No. 5, 5,500 m3, 13,700 t/d, pulsenews.co.kr 2016-06-08); coke, coal and blast rates per tonne
+# and the pressures are bounded by several times the typical values of the reference note
+# blast_furnace.md §1.1.
+_MAX = {
+    "working_volume_m3": 10_000.0, "hearth_diameter_m": 25.0, "tuyeres": 80, "production_t_per_day": 30_000.0,
+    "coke_rate_kg_per_thm": 2_000.0, "nut_coke_rate_kg_per_thm": 500.0, "coal_rate_kg_per_thm": 500.0,
+    "cold_blast_volume_nm3_per_min": 20_000.0, "oxygen_volume_nm3_per_min": 20_000.0,
+    "hot_blast_pressure_kPa": 1_000.0, "top_pressure_kPa": 1_000.0, "stave_water_flow_m3_per_h": 100_000.0,
+    "burden_mass_kg_per_thm": 5_000.0,
+}
 
 
 class BurdenMaterial(_Model):
     """One iron-bearing material or flux charged (sinter, pellets, lump ore, limestone …)."""
 
     name: str
-    mass_kg_per_thm: float = Field(ge=0)
+    mass_kg_per_thm: float = Field(ge=0, le=_MAX["burden_mass_kg_per_thm"])
     analysis: dict[str, float]
     """Mass % of Fe2O3, FeO, SiO2, CaO, MgO, Al2O3, MnO, P2O5, S, other; sums to 100."""
 
@@ -99,30 +121,30 @@ class FurnaceState(_Model):
     """Everything the calculation sheet needs, per furnace and period (a day, an hour)."""
 
     name: str = "blast furnace"
-    working_volume_m3: float = Field(gt=0)
-    hearth_diameter_m: float = Field(gt=0)
-    tuyeres: int = Field(gt=0)
+    working_volume_m3: float = Field(gt=0, le=_MAX["working_volume_m3"])
+    hearth_diameter_m: float = Field(gt=0, le=_MAX["hearth_diameter_m"])
+    tuyeres: int = Field(gt=0, le=_MAX["tuyeres"])
     tuyere_diameter_m: float = Field(gt=0, lt=1)
-    production_t_per_day: float = Field(gt=0)
+    production_t_per_day: float = Field(gt=0, le=_MAX["production_t_per_day"])
     burden: list[BurdenMaterial] = Field(min_length=1)
-    coke_rate_kg_per_thm: float = Field(gt=0)
-    nut_coke_rate_kg_per_thm: float = Field(default=0.0, ge=0)
+    coke_rate_kg_per_thm: float = Field(gt=0, le=_MAX["coke_rate_kg_per_thm"])
+    nut_coke_rate_kg_per_thm: float = Field(default=0.0, ge=0, le=_MAX["nut_coke_rate_kg_per_thm"])
     coke_analysis: dict[str, float]
     """Mass % (dry): C (fixed carbon), ash, volatile, S; sums to 100."""
     coke_ash_analysis: dict[str, float]
     """Mass % of the ash: SiO2, Al2O3, CaO, MgO, Fe2O3, other."""
-    coal_rate_kg_per_thm: float = Field(default=0.0, ge=0)
+    coal_rate_kg_per_thm: float = Field(default=0.0, ge=0, le=_MAX["coal_rate_kg_per_thm"])
     coal_analysis: dict[str, float]
     """Mass % as injected: C, H, O, N, S, ash, moisture; sums to 100."""
     coal_ash_analysis: dict[str, float]
-    blast_volume_nm3_per_min: float = Field(gt=0)
-    """Cold blast (air) from the blower."""
-    oxygen_volume_nm3_per_min: float = Field(default=0.0, ge=0)
-    oxygen_purity: float = Field(default=0.995, gt=0.21, le=1.0)
+    cold_blast_volume_nm3_per_min: float = Field(gt=0, le=_MAX["cold_blast_volume_nm3_per_min"])
+    """Cold blast (air) from the blower, without the technical oxygen (``cold_blast_volume``)."""
+    oxygen_volume_nm3_per_min: float = Field(default=0.0, ge=0, le=_MAX["oxygen_volume_nm3_per_min"])
+    oxygen_purity: float = 0.995
     blast_temperature_degC: float  # noqa: N815 - unit suffix as in docs/dev/conventions.md
     blast_humidity_g_per_nm3: float = Field(ge=0, le=100)
-    hot_blast_pressure_kPa: float = Field(gt=0)  # noqa: N815
-    top_pressure_kPa: float = Field(ge=0)  # noqa: N815
+    hot_blast_pressure_kPa: float = Field(gt=0, le=_MAX["hot_blast_pressure_kPa"])  # noqa: N815
+    top_pressure_kPa: float = Field(ge=0, le=_MAX["top_pressure_kPa"])  # noqa: N815
     top_gas_temperature_degC: float = Field(ge=0, le=600)  # noqa: N815
     top_gas_analysis: dict[str, float]
     """Volume % dry: CO, CO2, H2, CH4, N2; sums to 100."""
@@ -131,23 +153,38 @@ class FurnaceState(_Model):
     """Mass %: Si, Mn, P, S, optional Ti, V and C (computed by the saturation relation if absent)."""
     slag_analysis: dict[str, float]
     """Mass %: CaO, SiO2, MgO, Al2O3, FeO, MnO, S, TiO2, other; sums to 100."""
-    stave_water_flow_m3_per_h: float = Field(default=0.0, ge=0)
+    stave_water_flow_m3_per_h: float = Field(default=0.0, ge=0, le=_MAX["stave_water_flow_m3_per_h"])
     stave_water_temperature_rise_K: float = Field(default=0.0, ge=0, le=30)  # noqa: N815
     reserve_zone_temperature_degC: float = Field(default=950.0, ge=700, le=1200)  # noqa: N815
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            for old, new in RENAMED_FIELDS.items():
+                if old in data:
+                    raise InputError("field renamed", field=old, value=data[old],
+                                     fix=f"call it {new} (air from the blower, without the technical oxygen)")
+        return data
 
     @field_validator("blast_temperature_degC")
     @classmethod
     def _blast_temperature(cls, value: float) -> float:
-        if value > 1450:
-            raise SuspectUnitError(
-                "a hot-blast temperature above 1450 °C is not credible", field="blast_temperature_degC",
-                value=value, fix=f"give it in degC: {value - 273.15:.0f} if the value is in K, "
-                                 f"{(value - 32) / 1.8:.0f} if in degF")
-        if value < 600:
-            raise SuspectUnitError("a hot-blast temperature below 600 °C is not credible",
-                                   field="blast_temperature_degC", value=value,
-                                   fix="give the hot-blast temperature in degC (typically 1100–1250)")
+        _guards.check_blast_temperature(value, "blast_temperature_degC", low=600.0)
         return value
+
+    @field_validator("hot_metal_temperature_degC", "top_gas_temperature_degC",
+                     "reserve_zone_temperature_degC", mode="before")
+    @classmethod
+    def _kelvin(cls, value: Any, info: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            _guards.check_kelvin(value, info.field_name)
+        return value
+
+    @field_validator("oxygen_purity")
+    @classmethod
+    def _purity(cls, value: float) -> float:
+        return _guards.check_oxygen_purity(value)
 
     @model_validator(mode="after")
     def _compositions(self) -> FurnaceState:
@@ -161,14 +198,18 @@ class FurnaceState(_Model):
             if key not in self.hot_metal_analysis:
                 raise InputError(f"hot metal analysis lacks {key}", field=f"hot_metal.{key}",
                                  fix=f"add {key} in percent to hot_metal_analysis")
+        for key, value in self.hot_metal_analysis.items():
+            if key in _guards.HOT_METAL_CONTENT_MAX_PERCENT:
+                _guards.check_hot_metal_content(value, key, f"hot_metal.{key}")
+        _guards.check_coal_carbon(self.coal_analysis["C"], "coal.C")
         if sum(self.hot_metal_analysis.values()) > 10:
             raise CompositionError("hot metal C, Si, Mn, P, S … sum to more than 10 %",
                                    field="hot_metal_analysis", value=sum(self.hot_metal_analysis.values()),
                                    fix="give the contents in percent; Fe is computed by difference")
         limit = self.oxygen_purity - 0.21
-        air, oxygen = self.blast_volume_nm3_per_min, self.oxygen_volume_nm3_per_min
+        air, oxygen = self.cold_blast_volume_nm3_per_min, self.oxygen_volume_nm3_per_min
         enrichment = (0.21 * air + self.oxygen_purity * oxygen) / (air + oxygen) - 0.21
-        if enrichment > min(limit, 0.15):
+        if enrichment > min(limit, _guards.ENRICHMENT_LIMIT_POINTS / 100):
             raise InputError(
                 f"oxygen enrichment of {100 * enrichment:.1f} points exceeds the 15-point limit of "
                 "air-blown furnaces", field="oxygen_volume_nm3_per_min", value=self.oxygen_volume_nm3_per_min,
@@ -190,10 +231,24 @@ def state_from_mapping(data: Mapping[str, Any]) -> FurnaceState:
         cause = first.get("ctx", {}).get("error")
         if isinstance(cause, InputError):
             raise cause from None
+        if isinstance(cause, GreenmetError):
+            raise cause from None
         field = ".".join(str(part) for part in first["loc"]) or None
         if first["type"] == "missing":
             raise InputError("required quantity missing", field=field,
                              fix=f"add {field} to the furnace state (see docs/nomenclature/blast_furnace.md)"
+                             ) from None
+        if first["type"] == "finite_number":
+            raise InputError("not a finite number", field=field, value=first.get("input"),
+                             fix="give the measured or planned value (NaN and infinity are not values); "
+                                 "units are in the field name") from None
+        if first["type"] in ("less_than_equal", "less_than"):
+            raise InputError(f"{first['msg']}: beyond any blast furnace", field=field,
+                             value=first.get("input"),
+                             fix="check the value and its unit (the unit is in the field name)") from None
+        if first["type"] == "extra_forbidden":
+            raise InputError("not a field of the furnace state", field=field, value=first.get("input"),
+                             fix="check the spelling (docs/nomenclature/blast_furnace.md lists the fields)"
                              ) from None
         raise InputError(first["msg"], field=field, value=first.get("input"),
                          fix="correct the value; units are in the field name") from None
@@ -307,7 +362,7 @@ def _compute(frame: pd.DataFrame) -> dict[str, Any]:
     coke = c("coke_rate_kg_per_thm")
     nut = c("nut_coke_rate_kg_per_thm", 0.0)
     coal = c("coal_rate_kg_per_thm", 0.0)
-    blast = c("blast_volume_nm3_per_min")
+    blast = c("cold_blast_volume_nm3_per_min")
     oxygen = c("oxygen_volume_nm3_per_min", 0.0)
     purity = c("oxygen_purity", 0.995)
     blast_T = c("blast_temperature_degC")
@@ -332,7 +387,7 @@ def _compute(frame: pd.DataFrame) -> dict[str, Any]:
     enrichment = 100.0 * ((0.21 * blast + purity * oxygen) / (blast + oxygen) - 0.21)
     out["oxygen_enrichment_percent"] = enrichment
     per_thm = 1440.0 / production
-    wet_blast = (blast + oxygen) * per_thm  # Nm3/tHM, blast + oxygen
+    wet_blast = gas.blast_volume_from_cold_blast(blast, oxygen) * per_thm  # blast_volume, Nm3/tHM
     out["blast_volume_nm3_per_thm"] = wet_blast
     raft = flame_temperature.raceway_adiabatic_flame_temperature(
         blast_T, wet_blast, enrichment, humidity, coal, c("coal.C_percent"), c("coal.H_percent"),
@@ -439,8 +494,7 @@ def _compute(frame: pd.DataFrame) -> dict[str, Any]:
     out["shaft_efficiency"] = line.shaft_efficiency
     out["carbon_rate_kg_per_thm"] = line.carbon_rate
     out["minimum_carbon_rate_kg_per_thm"] = line.minimum_carbon_rate
-    tuyere_c = mass_balance.carbon_burnt_at_tuyeres(wet_blast - oxygen * per_thm, oxygen * per_thm, f,
-                                                    oxygen_purity=1.0)
+    tuyere_c = mass_balance.carbon_burnt_at_tuyeres(blast * per_thm, oxygen * per_thm, f, oxygen_purity=1.0)
     fuels = {"coke": coke, "nut": nut, "coal": coal}
     fuel_c = {"coke": c("coke.C_percent"), "nut": c("coke.C_percent"), "coal": c("coal.C_percent")}
     cb = mass_balance.carbon_balance(tuyere_c, hm_c, rd, hm_fe, si, mn, p, slag_rate,
@@ -525,11 +579,18 @@ def calculation_sheet_frame(states: pd.DataFrame) -> pd.DataFrame:
     InputError
         If a required column is missing (named in the error).
     SuspectUnitError
-        If a blast temperature looks like K or °F.
+        If a value looks like another unit (blast temperature in K or °F, Si 49, purity 99.5 …).
     """
     frame = states.copy()
+    for old, new in RENAMED_FIELDS.items():
+        if old in frame.columns and new not in frame.columns:
+            raise InputError("column renamed", field=old,
+                             fix=f"call it {new} (air from the blower, without the technical oxygen)")
     if "blast_temperature_degC" in frame.columns:
-        flame_temperature._check_blast_temperature(frame["blast_temperature_degC"].to_numpy(dtype=float))
+        _guards.check_blast_temperature(frame["blast_temperature_degC"], "blast_temperature_degC")
+    if "oxygen_purity" in frame.columns:
+        for purity in frame["oxygen_purity"].dropna().unique():
+            _guards.check_oxygen_purity(purity)
     values = _compute(frame)
     result = pd.DataFrame({name: pd.Series(values[name], index=frame.index) for name in _SHEET},
                           index=frame.index)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from greenmet.blast_furnace._common import ArrayLike, as_float_array, like_inputs
+from greenmet.blast_furnace._guards import check_hot_metal_content, check_kelvin
 from greenmet.errors import InputError
 
 __all__ = [
@@ -57,7 +58,14 @@ def thermal_state_index(hot_metal_temperature: ArrayLike, hot_metal_silicon: Arr
     Notes
     -----
     .. math:: I_T = \frac{(T - T^*) + k\,([Si] - [Si]^*)}{2}
+
+    Raises
+    ------
+    SuspectUnitError
+        If the silicon looks like kg/tHM or hundredths of a percent, the temperature like kelvin.
     """
+    check_kelvin(hot_metal_temperature, "hot_metal_temperature")
+    check_hot_metal_content(hot_metal_silicon, "Si", "hot_metal_silicon")
     return ((hot_metal_temperature - target_temperature)
             + temperature_per_silicon * (hot_metal_silicon - target_silicon)) / 2.0
 
@@ -84,7 +92,14 @@ def equivalent_silicon(hot_metal_temperature: ArrayLike, hot_metal_silicon: Arra
 
     A hot-metal sample at low temperature carries less silicon than the hearth would at the target;
     the corrected value lets casts of different temperature be compared.
+
+    Raises
+    ------
+    SuspectUnitError
+        If the silicon looks like kg/tHM or hundredths of a percent, the temperature like kelvin.
     """
+    check_kelvin(hot_metal_temperature, "hot_metal_temperature")
+    check_hot_metal_content(hot_metal_silicon, "Si", "hot_metal_silicon")
     return hot_metal_silicon + (target_temperature - hot_metal_temperature) / temperature_per_silicon
 
 

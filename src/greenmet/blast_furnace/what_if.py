@@ -19,9 +19,17 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from greenmet.blast_furnace._common import MOLAR_VOLUME_NM3_PER_KMOL, ArrayLike, constant
-from greenmet.blast_furnace.gas import blast_oxygen_fraction, moisture_volume_fraction
+from greenmet.blast_furnace._guards import (
+    check_blast_temperature,
+    check_coal_carbon,
+    check_hot_metal_content,
+    check_hot_metal_iron,
+    check_kelvin,
+    check_oxygen_enrichment,
+)
+from greenmet.blast_furnace.gas import _blast_oxygen_fraction, moisture_volume_fraction
 from greenmet.blast_furnace.heat_balance import (
-    blast_sensible_heat,
+    _blast_sensible_heat,
     gas_sensible_heat,
     hot_metal_heat,
     minor_element_reduction_heat,
@@ -119,11 +127,34 @@ def coke_rate_from_balances(point: OperatingPoint, *, iterations: int = 4) -> di
 
     The slag rate comes from the burden (ore rate 10[Fe]/Fe_burden times its gangue share), the
     coke ash and the coal ash, iterated with the coke rate.
+
+    Raises
+    ------
+    SuspectUnitError
+        If a field of ``point`` looks like it is in another unit (blast temperature in K,
+        enrichment as O2 content, coal carbon as a fraction, [Fe] in kg/tHM, Si 49).
     """
+    _check_point(point)
+    return _coke_rate(point, iterations)
+
+
+def _check_point(point: OperatingPoint) -> None:
+    check_blast_temperature(point.blast_temperature, "blast_temperature")
+    check_oxygen_enrichment(point.oxygen_enrichment)
+    check_coal_carbon(point.coal_carbon)
+    check_hot_metal_iron(point.hot_metal_iron)
+    check_kelvin(point.reserve_zone_temperature, "reserve_zone_temperature")
+    for value, element, name in ((point.silicon, "Si", "silicon"), (point.manganese, "Mn", "manganese"),
+                                 (point.phosphorus, "P", "phosphorus"), (point.hot_metal_carbon, "C",
+                                                                         "hot_metal_carbon")):
+        check_hot_metal_content(value, element, name)
+
+
+def _coke_rate(point: OperatingPoint, iterations: int = 4) -> dict[str, ArrayLike]:
     T_R = point.reserve_zone_temperature
-    oxygen = blast_oxygen_fraction(point.oxygen_enrichment, point.blast_humidity)
+    oxygen = _blast_oxygen_fraction(point.oxygen_enrichment, point.blast_humidity)
     blast_per_carbon = constant("oxygen_per_carbon_to_co") / oxygen  # Nm3 blast per kg C
-    blast_heat = blast_sensible_heat(blast_per_carbon, point.blast_temperature, point.oxygen_enrichment,
+    blast_heat = _blast_sensible_heat(blast_per_carbon, point.blast_temperature, point.oxygen_enrichment,
                                      point.blast_humidity)
     f = moisture_volume_fraction(point.blast_humidity)
     moisture = constant("heat_h2_to_h2o") * blast_per_carbon * f
@@ -211,7 +242,8 @@ def coke_rate_change(point: OperatingPoint, variable: str, step: float) -> Array
         # Richer burden: iron oxide displaces gangue, 159.69/111.69 = 1.43 kg Fe2O3 per kg Fe.
         changes["burden_gangue"] = fields["burden_gangue"] - _FE2O3_PER_FE * step
     changed: Any = replace(point, **changes)
-    return coke_rate_from_balances(changed)["coke_rate"] - coke_rate_from_balances(point)["coke_rate"]
+    _check_point(point)  # the base point; the step may lead beyond the guards' ranges (1300 °C + 100)
+    return _coke_rate(changed)["coke_rate"] - _coke_rate(point)["coke_rate"]
 
 
 def what_if_table(point: OperatingPoint) -> list[dict[str, Any]]:
