@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from greenmet.blast_furnace import mass_balance as mb
@@ -51,16 +51,25 @@ def test_balance_on_series_keeps_index_and_flags_nan():
 
 
 @given(st.lists(st.tuples(st.floats(0, 2000), st.floats(0, 70)), min_size=1, max_size=5),
-       st.floats(0, 0.02))
-def test_consistent_iron_balance_closes(materials, slag_loss):
-    # Generated burden: whatever leaves as hot metal and slag is what came in -> residual 0.
+       st.floats(150, 500), st.floats(0.05, 3.0), st.floats(-0.3, 0.3))
+def test_iron_balance_measures_an_independent_error(materials, slag_rate, slag_feo, error):
+    # Inputs are generated independently; the iron input is checked against a plain sum, and the
+    # hot metal is "weighed" with a relative error. The balance must report exactly that error
+    # (sign and size) and close only when it is within the tolerance: a wrong flow, a wrong sign
+    # or a wrong tolerance test fails here.
     masses = {f"m{i}": mass for i, (mass, _) in enumerate(materials)}
     contents = {f"m{i}": fe for i, (_, fe) in enumerate(materials)}
     fe_in = mb.component_flow(masses, contents)
-    out_slag = fe_in * slag_loss
-    result = mb.balance("Fe", fe_in, fe_in - out_slag + out_slag, tolerance=1e-9)
-    assert abs(result.residual) <= 1e-9 * max(1.0, fe_in)
-    assert result.closes
+    assert fe_in == pytest.approx(math.fsum(mass * fe / 100.0 for mass, fe in materials), rel=1e-12, abs=1e-9)
+    slag_fe = slag_rate * slag_feo / 100.0 * 55.845 / 71.844  # Fe of the slag's FeO
+    assume(fe_in > 2.0 * slag_fe and fe_in > 50.0)
+    hot_metal_fe = (fe_in - slag_fe) * (1.0 + error)
+    expected = -(fe_in - slag_fe) * error / fe_in
+    assume(abs(abs(expected) - 0.05) > 1e-9)
+    result = mb.balance("Fe", fe_in, hot_metal_fe + slag_fe, tolerance=0.05)
+    assert result.residual == pytest.approx(fe_in - hot_metal_fe - slag_fe, abs=1e-9)
+    assert result.relative_residual == pytest.approx(expected, abs=1e-12)
+    assert bool(result.closes) is (abs(expected) <= 0.05)
 
 
 def test_hot_metal_relations_vectorised():
