@@ -42,6 +42,7 @@ from greenmet.carbon.cn_aluminium import compute_cn_aluminium
 from greenmet.carbon.cn_steel import compute_cn_steel
 from greenmet.carbon.iso14404 import compute_iso14404
 from greenmet.carbon.lci import compute_lci
+from greenmet.carbon.options import OPTION_MODELS, ResolvedOptions, display_rank, resolve_options
 from greenmet.carbon.results import CarbonBalance, CarbonResult
 from greenmet.errors import UnknownKeyError
 
@@ -80,8 +81,15 @@ def register_method(name: str, function: Method) -> None:
     METHODS[name] = function
 
 
-def compute(activity: ActivityData, method: str, **options: Any) -> CarbonResult:
-    """Run ``method`` on ``activity`` with the method's keyword ``options``.
+def compute(
+    activity: ActivityData, method: str, *, resolved: ResolvedOptions | None = None, **options: Any
+) -> CarbonResult:
+    """Run ``method`` on ``activity`` with the method's options.
+
+    The options in force are, from lowest to highest priority: the method's defaults, the
+    ``[options]`` section of the activity data, and ``options`` (or ``resolved``, as the command
+    line builds it). The result's ``options`` holds every option in force and
+    ``options_source`` where each came from (``default``, ``file``, ``argument``, ``flag``).
 
     Parameters
     ----------
@@ -89,16 +97,28 @@ def compute(activity: ActivityData, method: str, **options: Any) -> CarbonResult
         Validated activity data of one installation.
     method
         A key of :data:`METHODS` (``"cn-steel"``, ``"cn-aluminium"`` …).
+    resolved
+        Options already merged by :func:`greenmet.carbon.options.resolve_options`.
     options
-        Keyword options of the method (``edition=``, ``gwp_metric=`` …).
+        Keyword options of the method (``edition=``, ``gwp_metric=`` …), see
+        :mod:`greenmet.carbon.options`.
 
     Raises
     ------
     UnknownKeyError
-        If no method has that name.
+        If no method has that name, or an option does not apply to it.
     """
     function = METHODS.get(method)
     if function is None:
         raise UnknownKeyError("no carbon method of that name", field="method", value=method,
                               fix=f"use one of {', '.join(sorted(METHODS))}")
-    return function(activity, **options)
+    if method not in OPTION_MODELS:  # a registered method without a declared option model
+        return function(activity, **options)
+    if resolved is None:
+        resolved = resolve_options(method, activity.options, options, given_as="argument")
+    result = function(activity, **resolved.keywords())
+    merged = {**resolved.keywords(), **result.options}
+    result.options = {key: merged[key] for key in sorted(merged, key=display_rank)}
+    result.options_source = {key: resolved.sources.get(key, "method") for key in result.options}
+    result.warnings = resolved.warnings() + list(result.warnings)
+    return result

@@ -39,6 +39,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from greenmet.carbon.method_inputs import CbamInputs, Iso14404Inputs, LciInputs
+from greenmet.carbon.options import ActivityOptions
 from greenmet.errors import (
     CompositionError,
     GreenmetError,
@@ -518,6 +519,9 @@ class ActivityData(_Model):
         Production processes, goods and precursors for ``cbam``.
     lci
         Products with recycling parameters for ``lci``.
+    options
+        Method options the file asks for (edition, GWP set, grid factor …;
+        :mod:`greenmet.carbon.options`); command-line flags and keywords override them.
     """
 
     schema_version: Literal[1] = 1
@@ -531,6 +535,7 @@ class ActivityData(_Model):
     iso14404: Iso14404Inputs | None = None
     cbam: CbamInputs | None = None
     lci: LciInputs | None = None
+    options: ActivityOptions | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -12,7 +12,8 @@ Result columns (one row per installation, in input order): ``installation_id``,
 ``installation_name``, ``period_start``, ``period_end``, ``method``, ``method_edition``,
 ``<scope>_t_co2e`` for every scope present in the batch and ``total_t_co2e`` [t CO2e],
 ``intensity_<product>_t_co2e_per_t`` for every product [t CO2e/t], ``residual_t_c`` [t C],
-``residual_fraction`` [dimensionless], ``warnings_count``.
+``residual_fraction`` [dimensionless], ``warnings_count``, ``options`` (every option in force,
+``key=value; …``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from greenmet.carbon.options import (
+    CbamOptions,
+    CnAluminiumOptions,
+    CnSteelOptions,
+    Iso14404Options,
+    LciOptions,
+    MethodOptions,
+    ResolvedOptions,
+    resolve_options,
+)
 from greenmet.carbon.results import RESIDUAL_WARNING_FRACTION, totals_by_scope
 from greenmet.errors import InputError, UnknownKeyError
 
@@ -90,11 +101,13 @@ def _count(flags: pd.Series, ids: pd.Index) -> pd.Series:
 # -------------------------------------------------------------------------------------- cn-steel
 
 
-def _grid_year_warnings(frames: ActivityFrames, grid: pd.DataFrame, ids: pd.Index) -> pd.Series:
-    """1 where the grid factor is not the reporting year's (the China methods warn about it)."""
-    years = frames.installations.set_index("installation_id")["reporting_year"].reindex(ids).astype(int)
-    factor_year = grid.set_index("installation_id")["factor_year"].reindex(ids).astype(int)
-    return (factor_year != years).astype(int)
+def _grid_year_warnings(frames: ActivityFrames, grid: pd.DataFrame, lines: pd.DataFrame,
+                        ids: pd.Index) -> pd.Series:
+    """1 where a grid-priced electricity line uses another year's factor (as the single path warns)."""
+    from greenmet.carbon.cn_common import grid_year_notes
+
+    stale = grid_year_notes(frames, grid, lines)
+    return pd.Series(ids.isin(list(stale)).astype(int), index=ids)
 
 
 def _sector_warnings(frames: ActivityFrames, sector: str, ids: pd.Index) -> pd.Series:
@@ -102,32 +115,17 @@ def _sector_warnings(frames: ActivityFrames, sector: str, ids: pd.Index) -> pd.S
 
 
 def _cn_steel(
-    activities: list[ActivityData],
-    frames: ActivityFrames,
-    *,
-    edition: str | None = None,
-    grid_region: str = "national",
-    grid_basis: str = "average",
-    grid_factor_year: int | None = None,
-    fixed_carbon_from_production: bool = True,
+    activities: list[ActivityData], frames: ActivityFrames, options: CnSteelOptions
 ) -> MethodFrames:
     from greenmet.carbon import cn_steel
 
-    edition = edition or cn_steel.DEFAULT_EDITION
     ids = _ids(frames)
-    lines, balance, grid = cn_steel.cn_steel_lines(
-        frames,
-        edition=edition,
-        grid_region=grid_region,
-        grid_basis=grid_basis,
-        grid_factor_year=grid_factor_year,
-        fixed_carbon_from_production=fixed_carbon_from_production,
-    )
-    warnings = _grid_year_warnings(frames, grid, ids) + _sector_warnings(frames, "steel", ids)
+    lines, balance, grid = cn_steel.cn_steel_lines(frames, options)
+    warnings = _grid_year_warnings(frames, grid, lines, ids) + _sector_warnings(frames, "steel", ids)
     return MethodFrames(
         lines=lines,
         production=frames.production,
-        edition=pd.Series(edition, index=ids),
+        edition=pd.Series(options.edition, index=ids),
         warnings=warnings,
         balance=balance,
     )
@@ -137,41 +135,23 @@ def _cn_steel(
 
 
 def _cn_aluminium(
-    activities: list[ActivityData],
-    frames: ActivityFrames,
-    *,
-    edition: str | None = None,
-    gwp_metric: str | None = None,
-    pfc_method: str = "slope",
-    grid_region: str = "national",
-    grid_basis: str = "average",
-    grid_factor_year: int | None = None,
+    activities: list[ActivityData], frames: ActivityFrames, options: CnAluminiumOptions
 ) -> MethodFrames:
     from greenmet.carbon import cn_aluminium
 
-    edition = edition or cn_aluminium.DEFAULT_EDITION
     ids = _ids(frames)
-    spec = cn_aluminium._check(edition, pfc_method)
-    lines, balance, grid = cn_aluminium.cn_aluminium_lines(
-        frames,
-        edition=edition,
-        gwp_metric=gwp_metric or spec["gwp_metric"],
-        pfc_method=pfc_method,
-        grid_region=grid_region,
-        grid_basis=grid_basis,
-        grid_factor_year=grid_factor_year,
-    )
+    lines, balance, grid = cn_aluminium.cn_aluminium_lines(frames, options)
     # The notes of cn_aluminium_results: the edition's note, no electrolysis data, grid year.
     no_smelter = (~ids.isin(frames.aluminium["installation_id"])).astype(int)
     warnings = (
-        pd.Series(int(bool(spec["note"])), index=ids)
+        pd.Series(int(bool(cn_aluminium.edition_note(options))), index=ids)
         + pd.Series(no_smelter, index=ids)
-        + _grid_year_warnings(frames, grid, ids)
+        + _grid_year_warnings(frames, grid, lines, ids)
     )
     return MethodFrames(
         lines=lines,
         production=frames.production,
-        edition=pd.Series(edition, index=ids),
+        edition=pd.Series(options.edition, index=ids),
         warnings=warnings,
         balance=balance,
     )
@@ -181,16 +161,12 @@ def _cn_aluminium(
 
 
 def _iso14404(
-    activities: list[ActivityData],
-    frames: ActivityFrames,
-    *,
-    route: str | None = None,
-    electricity_factor: str | float = "worldsteel",
-    dri_route: str | None = None,
+    activities: list[ActivityData], frames: ActivityFrames, options: Iso14404Options
 ) -> MethodFrames:
     from greenmet.carbon import iso14404
     from greenmet.carbon.method_inputs import Iso14404Inputs
 
+    route, electricity_factor, dri_route = options.route, options.electricity_factor, options.dri_route
     ids = _ids(frames)
     sections = [section or Iso14404Inputs() for section in _sections(activities, "iso14404")]
     production = frames.production
@@ -255,7 +231,7 @@ def _iso14404(
 # ------------------------------------------------------------------------------------------- LCI
 
 
-def _lci(activities: list[ActivityData], frames: ActivityFrames) -> MethodFrames:
+def _lci(activities: list[ActivityData], frames: ActivityFrames, options: LciOptions) -> MethodFrames:
     from greenmet.carbon import lci
 
     ids = _ids(frames)
@@ -302,26 +278,19 @@ def _lci(activities: list[ActivityData], frames: ActivityFrames) -> MethodFrames
 
 # ------------------------------------------------------------------------------------ registry
 
-def _cbam(
-    activities: list[ActivityData],
-    frames: ActivityFrames,
-    *,
-    edition: str = "IR2025/2547",
-    markup_year: int | None = None,
-    fallback_defaults: bool = False,
-    gwp_metric: str = "AR5GWP100",
-) -> MethodFrames:
+def _cbam(activities: list[ActivityData], frames: ActivityFrames, options: CbamOptions) -> MethodFrames:
     from greenmet.carbon import cbam
 
+    edition = options.edition
     ids = _ids(frames)
     # cbam_tables solves the precursor recursion of every process of every installation in one
     # sparse system; the intensities are the goods' SEE, as in compute_cbam.
     tables = cbam.cbam_tables(
         activities,
         edition=edition,
-        markup_year=markup_year,
-        fallback_defaults=fallback_defaults,
-        gwp_metric=gwp_metric,
+        markup_year=options.markup_year,
+        fallback_defaults=options.fallback_defaults,
+        gwp_metric=options.gwp_metric,
     )
     intensity = tables.goods.rename(
         columns={"cn_code": "product", "see_total_t_co2e_per_t": "intensity_t_co2e_per_t"}
@@ -360,7 +329,9 @@ def compute_batch(
         A key of :data:`BATCH_METHODS`; None gives each installation the default method of its
         sector (:func:`default_method`).
     **options
-        Passed to the method (as to ``compute_<method>``).
+        Options of the method (:mod:`greenmet.carbon.options`); they override the ``[options]``
+        of each activity file. Installations whose options differ are computed in one group per
+        option set.
 
     Returns
     -------
@@ -370,7 +341,7 @@ def compute_batch(
     Raises
     ------
     UnknownKeyError
-        If the method is not known.
+        If the method is not known, or an option does not apply to it.
     InputError
         If two installations share an id, or an installation lacks what the method needs.
     """
@@ -384,33 +355,51 @@ def compute_batch(
             value=0,
             fix="give at least one activity-data file",
         )
-    if method is not None:
-        return _compute_one_method(items, method, options)
-    groups: dict[str, list[ActivityData]] = {}
-    for activity in items:
-        groups.setdefault(default_method(activity), []).append(activity)
-    tables = [_compute_one_method(group, name, options) for name, group in groups.items()]
-    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
-    emissions = [column for column in table.columns if column.endswith("_t_co2e")]
-    table[emissions] = table[emissions].fillna(0.0)  # a scope another method has: none here
-    order = {activity.installation.id: position for position, activity in enumerate(items)}
-    table = table.sort_values("installation_id", key=lambda ids: ids.map(order), kind="stable")
-    return _order_columns(table.reset_index(drop=True))
-
-
-def _compute_one_method(items: list[ActivityData], method: str, options: dict[str, Any]) -> pd.DataFrame:
-    from greenmet.carbon.activity import activity_frames
-
-    if method not in BATCH_METHODS:
+    if method is not None and method not in BATCH_METHODS:
         raise UnknownKeyError(
             "no batch computation for that method",
             field="method",
             value=method,
             fix=f"use one of {', '.join(sorted(BATCH_METHODS))}",
         )
+    groups: dict[tuple[str, MethodOptions], list[ActivityData]] = {}
+    ignored: dict[str, int] = {}
+    resolved_by_key: dict[tuple[str, tuple[tuple[str, Any], ...]], ResolvedOptions] = {}
+    for activity in items:
+        name = method or default_method(activity)
+        from_file = activity.options.model_dump(exclude_none=True) if activity.options is not None else {}
+        key = (name, tuple(sorted((k, repr(v)) for k, v in from_file.items())))
+        resolved = resolved_by_key.get(key)
+        if resolved is None:
+            resolved = resolved_by_key[key] = resolve_options(name, from_file, options, given_as="argument")
+        if resolved.ignored:
+            ignored[activity.installation.id] = len(resolved.ignored)
+        groups.setdefault((name, resolved.options), []).append(activity)
+    tables = [_compute_one_method(group, name, chosen) for (name, chosen), group in groups.items()]
+    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+    emissions = [column for column in table.columns if column.endswith("_t_co2e")]
+    table[emissions] = table[emissions].fillna(0.0)  # a scope another method has: none here
+    if ignored:
+        table["warnings_count"] += table["installation_id"].map(ignored).fillna(0).astype(int)
+    if len(tables) > 1:
+        order = {activity.installation.id: position for position, activity in enumerate(items)}
+        table = table.sort_values("installation_id", key=lambda ids: ids.map(order), kind="stable")
+    return _order_columns(table.reset_index(drop=True))
+
+
+def _compute_one_method(items: list[ActivityData], method: str, options: MethodOptions) -> pd.DataFrame:
+    from greenmet.carbon.activity import activity_frames
+
     frames = activity_frames(items)
-    result = BATCH_METHODS[method](items, frames, **options)
-    return _summarise(frames, result, method)
+    result = BATCH_METHODS[method](items, frames, options)
+    table = _summarise(frames, result, method)
+    table["options"] = options_text(options)
+    return table
+
+
+def options_text(options: MethodOptions) -> str:
+    """``key=value; …`` of every option in force (the batch table's ``options`` column)."""
+    return "; ".join(f"{key}={value}" for key, value in options.model_dump().items() if value is not None)
 
 
 def _summarise(frames: ActivityFrames, result: MethodFrames, method: str) -> pd.DataFrame:
@@ -472,6 +461,6 @@ def _order_columns(table: pd.DataFrame) -> pd.DataFrame:
     head = ["installation_id", "installation_name", "period_start", "period_end", "method", "method_edition"]
     scopes = sorted(c for c in table.columns if c.endswith("_t_co2e") and c != "total_t_co2e")
     intensity = sorted(c for c in table.columns if c.startswith("intensity_"))
-    tail = ["residual_t_c", "residual_fraction", "warnings_count"]
+    tail = ["residual_t_c", "residual_fraction", "warnings_count", "options"]
     ordered = [*head, *scopes, "total_t_co2e", *intensity, *tail]
     return table[[c for c in ordered if c in table.columns]]

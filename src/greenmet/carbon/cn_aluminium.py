@@ -36,8 +36,15 @@ import numpy as np
 import pandas as pd
 
 from greenmet.carbon.activity import ActivityData, ActivityFrames, activity_frames
-from greenmet.carbon.cn_common import carbon_balance, energy_lines, material_lines, prepare_flows
+from greenmet.carbon.cn_common import (
+    carbon_balance,
+    energy_lines,
+    grid_year_notes,
+    material_lines,
+    prepare_flows,
+)
 from greenmet.carbon.factors import CO2_PER_C
+from greenmet.carbon.options import CnAluminiumOptions
 from greenmet.carbon.results import CarbonResult, build_result, empty_lines, installation_records, lines_frame
 from greenmet.errors import InputError, UnknownKeyError
 from greenmet.refdata import gwp, load_table
@@ -60,26 +67,28 @@ EDITIONS: dict[str, dict[str, Any]] = {
         "title": "CETS-AG-04.01-V01-2024 (MEE 2024 aluminium smelting guideline)",
         "pfc_slope": "ir-2025-2547", "pfc_default": "ipcc-2006", "anode": "epa-subpart-f",
         "gwp_metric": "AR5GWP100", "materials": "any",
+        "provisional": True,
         "note": "the Appendix A defaults of CETS-AG-04.01-V01-2024 were not confirmed from the text: "
-                "slope factors of IR 2025/2547 Annex II B.7 (IPCC 2019 Refinement values), anode "
-                "defaults of 40 CFR 98 Table F-2 and AR5 GWPs are used; treat the PFC and GWP "
-                "choice of this edition as provisional",
+                "slope factors of IR 2025/2547 Annex II B.7 (IPCC 2019 Refinement values) and anode "
+                "defaults of 40 CFR 98 Table F-2 stand in for them; treat the PFC and GWP choice of "
+                "this edition as provisional",
     },
     "ndrc-2013": {
         "title": "NDRC 2013 electrolytic-aluminium guideline (试行)",
         "pfc_slope": "ipcc-2006", "pfc_default": "ndrc-2013", "anode": "ndrc-2013",
-        "gwp_metric": "SARGWP100", "materials": "any", "note": "",
+        "gwp_metric": "SARGWP100", "materials": "any", "note": "", "provisional": False,
     },
     "ir-2025-2547": {
         "title": "EU IR 2025/2547 Annex II B.7 factors (for comparison with CBAM)",
         "pfc_slope": "ir-2025-2547", "pfc_default": "ipcc-2006", "anode": "epa-subpart-f",
-        "gwp_metric": "AR5GWP100", "materials": "any", "note": "",
+        "gwp_metric": "AR5GWP100", "materials": "any", "note": "", "provisional": False,
     },
 }
 """Editions of ``cn-aluminium``: which PFC slope table, default PFC factors, anode defaults and
-default GWP metric each uses."""
+default GWP metric each uses, and whether the edition's own defaults stand in unconfirmed
+(``provisional``: its anode-default and PFC lines are then flagged ``needs_verification``)."""
 
-DEFAULT_EDITION = "cets-ag-04.01-2024"
+DEFAULT_EDITION: str = CnAluminiumOptions.model_fields["edition"].default
 """The guideline in force for the national ETS since 13 Sep 2024."""
 
 ALUMINIUM_PRODUCTS: tuple[str, ...] = ("primary_aluminium", "liquid_aluminium", "aluminium_ingot")
@@ -159,6 +168,11 @@ def _check(edition: str, pfc_method: str) -> dict[str, Any]:
     return EDITIONS[edition]
 
 
+def gwp_metric_of(options: CnAluminiumOptions) -> str:
+    """The GWP set a run uses: the option, else the edition's default."""
+    return options.gwp_metric or str(EDITIONS[options.edition]["gwp_metric"])
+
+
 def _aluminium_production(frames: ActivityFrames) -> pd.DataFrame:
     p = frames.production[frames.production["product"].isin(ALUMINIUM_PRODUCTS)].copy()
     p["_rank"] = p["product"].map({name: i for i, name in enumerate(ALUMINIUM_PRODUCTS)})
@@ -171,14 +185,7 @@ def _line_frame(frame: pd.DataFrame, **constants: Any) -> pd.DataFrame:
 
 
 def cn_aluminium_lines(
-    frames: ActivityFrames,
-    *,
-    edition: str = DEFAULT_EDITION,
-    gwp_metric: str | None = None,
-    pfc_method: str = "slope",
-    grid_region: str = "national",
-    grid_basis: str = "average",
-    grid_factor_year: int | None = None,
+    frames: ActivityFrames, options: CnAluminiumOptions | None = None, **keywords: Any
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Emission lines, carbon balance and grid factor of many aluminium smelters at once.
 
@@ -186,15 +193,12 @@ def cn_aluminium_lines(
     ----------
     frames
         Long tables of one or many installations (:func:`~greenmet.carbon.activity.activity_frames`).
-    edition
-        Edition (:data:`EDITIONS`): selects the PFC slope table, PFC default factors, anode
-        defaults and the default GWP metric.
-    gwp_metric
-        GWP set for CF4 and C2F6 (``"AR5GWP100"``, ``"SARGWP100"`` …); default the edition's.
-    pfc_method
-        ``"slope"`` (anode-effect minutes × slope factor) or ``"default_factor"`` (factor per t Al).
-    grid_region, grid_basis, grid_factor_year
-        Grid factor choice, as in :func:`greenmet.carbon.cn_steel.compute_cn_steel`.
+    options
+        :class:`~greenmet.carbon.options.CnAluminiumOptions` (or the same as keywords): the
+        edition (:data:`EDITIONS`: PFC slope table, PFC default factors, anode defaults, default
+        GWP metric), ``gwp_metric`` (default the edition's), ``pfc_method`` (``"slope"`` or
+        ``"default_factor"``) and the grid factor choice as in
+        :func:`greenmet.carbon.cn_steel.compute_cn_steel`.
 
     Returns
     -------
@@ -209,8 +213,10 @@ def cn_aluminium_lines(
     UnknownKeyError
         A technology that the chosen edition's slope table does not cover.
     """
-    spec = _check(edition, pfc_method)
-    metric = gwp_metric or spec["gwp_metric"]
+    options = CnAluminiumOptions.of(options, keywords)
+    pfc_method = options.pfc_method
+    spec = _check(options.edition, pfc_method)
+    metric = gwp_metric_of(options)
     gwp_cf4, gwp_c2f6 = gwp("CF4", metric), gwp("C2F6", metric)
     prepared = prepare_flows(frames.flows, edition=spec["materials"])
     smelters = frames.aluminium.merge(_aluminium_production(frames), on="installation_id", how="left")
@@ -230,8 +236,9 @@ def cn_aluminium_lines(
                                                    prepared[with_section])
         parts += [anode, pfc]
     electricity_heat, grid = energy_lines(frames.energy, frames.installations, method=METHOD,
-                                          edition=spec["materials"], grid_region=grid_region,
-                                          grid_basis=grid_basis, grid_factor_year=grid_factor_year)
+                                          edition=spec["materials"], grid_region=options.grid_region,
+                                          grid_basis=options.grid_basis,
+                                          grid_factor_year=options.grid_factor_year)
     parts.append(electricity_heat)
     non_empty = [p for p in parts if not p.empty]
     lines = lines_frame(pd.concat(non_empty, ignore_index=True)) if non_empty else empty_lines()
@@ -249,7 +256,7 @@ def _electrolysis_lines(smelters: pd.DataFrame, spec: dict[str, Any], pfc_method
     s["ash"] = s["anode_ash"].fillna(float(defaults.loc["ash", "value"]))
     measured = s["anode_sulphur"].notna() & s["anode_ash"].notna()
     default_source = "; ".join(dict.fromkeys(defaults.loc[["sulphur", "ash"], "source"]))
-    default_verify = bool(defaults.loc[["sulphur", "ash"], "needs_verification"].any())
+    default_verify = bool(defaults.loc[["sulphur", "ash"], "needs_verification"].any()) or spec["provisional"]
     s["factor"] = s["net_anode_consumption_t_per_t"] * (1.0 - s["sulphur"] - s["ash"]) * CO2_PER_C
     s["emissions_t"] = anode_co2(s["aluminium_t"], s["net_anode_consumption_t_per_t"], s["sulphur"], s["ash"])
     anode = _line_frame(
@@ -303,6 +310,8 @@ def _pfc_lines(s: pd.DataFrame, spec: dict[str, Any], pfc_method: str, gwp_cf4: 
         source = pd.Series("default factor per t Al: " + "; ".join(dict.fromkeys(table["source"])),
                            index=s.index)
         verify = pd.Series(bool(table["needs_verification"].any()), index=s.index)
+    # Under a provisional edition the PFC factors stand in for the edition's own: never "confirmed".
+    verify = verify | bool(spec["provisional"])
     common = dict(method=METHOD, process="electrolysis", category="pfc", scope="scope_1",
                   activity_unit="t", factor_unit="t/t")
     lines_cf4 = merged.assign(activity_ref=merged["aluminium_t"], factor=cf4_factor, emissions_t=cf4,
@@ -314,55 +323,53 @@ def _pfc_lines(s: pd.DataFrame, spec: dict[str, Any], pfc_method: str, gwp_cf4: 
     return lines_frame(pd.concat([lines_cf4, lines_c2f6], ignore_index=True))
 
 
+def edition_note(options: CnAluminiumOptions) -> str:
+    """The caveat of the edition, naming the GWP set actually used ('' when there is none)."""
+    spec = EDITIONS[options.edition]
+    if not spec["note"]:
+        return ""
+    return f"edition {options.edition}: {spec['note']}; GWPs used: {gwp_metric_of(options)}"
+
+
 def cn_aluminium_results(frames: ActivityFrames, lines: pd.DataFrame, balance: pd.DataFrame,
-                         grid: pd.DataFrame, *, edition: str, gwp_metric: str, pfc_method: str,
-                         options: dict[str, Any] | None = None) -> list[CarbonResult]:
+                         grid: pd.DataFrame, options: CnAluminiumOptions) -> list[CarbonResult]:
     """One :class:`~greenmet.carbon.results.CarbonResult` per smelter from the frame results."""
-    spec = EDITIONS[edition]
+    spec = EDITIONS[options.edition]
+    metric = gwp_metric_of(options)
     lines_by_id = dict(tuple(lines.groupby("installation_id", sort=False)))
     balance_by_id = balance.set_index("installation_id")
-    grid_by_id = grid.set_index("installation_id")
     production_by_id = dict(tuple(frames.production.groupby("installation_id", sort=False)))
     smelters = set(frames.aluminium["installation_id"])
+    stale = grid_year_notes(frames, grid, lines)
+    note = edition_note(options)
     results = []
     for installation in installation_records(frames.installations):
         key = installation["installation_id"]
-        notes = []
-        if spec["note"]:
-            notes.append(f"edition {edition}: {spec['note']}")
+        notes = [note] if note else []
         if key not in smelters:
             notes.append("no electrolysis data (section 'aluminium'): anode and PFC emissions not computed "
                          "from anode consumption and anode effects")
-        g = grid_by_id.loc[key]
-        if int(g["factor_year"]) != int(installation["reporting_year"]):
-            notes.append(f"grid factor of {int(g['factor_year'])} used for reporting year "
-                         f"{int(installation['reporting_year'])} (latest published in the table)")
+        if key in stale:
+            notes.append(stale[key])
         uncertainty = None
-        if pfc_method == "default_factor" and spec["pfc_default"] == "ipcc-2006":
+        if options.pfc_method == "default_factor" and spec["pfc_default"] == "ipcc-2006":
             uncertainty = {"pfc": "IPCC 2006 Vol. 3 Table 4.15: Tier 1 CWPB factors uncertain by "
                                   "−99 %/+380 %"}
         results.append(build_result(
-            method=METHOD, method_edition=edition, installation=installation,
+            method=METHOD, method_edition=options.edition, installation=installation,
             lines=lines_by_id.get(key, empty_lines()),
-            production=production_by_id.get(key, frames.production.iloc[0:0]), gwp_metric=gwp_metric,
+            production=production_by_id.get(key, frames.production.iloc[0:0]), gwp_metric=metric,
             balance=balance_by_id.loc[key].to_dict() | {"installation_id": key}
             if key in balance_by_id.index else None,
             uncertainty=uncertainty, warnings=notes,
-            options=(options or {}) | {"ets_controlled": "scope_1 (direct emissions only)"},
+            options=options.model_dump() | {"gwp_metric": metric,
+                                            "ets_controlled": "scope_1 (direct emissions only)"},
         ))
     return results
 
 
-def compute_cn_aluminium(
-    activity: ActivityData,
-    *,
-    edition: str = DEFAULT_EDITION,
-    gwp_metric: str | None = None,
-    pfc_method: str = "slope",
-    grid_region: str = "national",
-    grid_basis: str = "average",
-    grid_factor_year: int | None = None,
-) -> CarbonResult:
+def compute_cn_aluminium(activity: ActivityData, options: CnAluminiumOptions | None = None,
+                         **keywords: Any) -> CarbonResult:
     """Emissions of an electrolytic aluminium smelter by China's method.
 
     ``E = E_combustion + E_anode + E_PFC + E_carbonate`` (direct, ETS-controlled) plus electricity
@@ -372,29 +379,21 @@ def compute_cn_aluminium(
     ----------
     activity
         Activity data of one smelter, with the ``aluminium`` section for anode and PFC.
-    edition
-        ``"cets-ag-04.01-2024"`` (default), ``"ndrc-2013"`` or ``"ir-2025-2547"``.
-    gwp_metric
-        GWP set for CF4 and C2F6; default the edition's (AR5 for CETS 2024 and IR 2025/2547,
-        SAR for NDRC 2013).
-    pfc_method
-        ``"slope"`` (default) or ``"default_factor"``.
-    grid_region, grid_basis, grid_factor_year
-        Grid factor choice, as in :func:`greenmet.carbon.cn_steel.compute_cn_steel`; a captive
-        power plant is entered as purchased electricity with its supplier-specific factor.
+    options
+        :class:`~greenmet.carbon.options.CnAluminiumOptions`, or the same as keywords:
+        ``edition`` (``"cets-ag-04.01-2024"`` default, ``"ndrc-2013"`` or ``"ir-2025-2547"``),
+        ``gwp_metric`` (GWP set for CF4 and C2F6; default the edition's: AR5 for CETS 2024 and
+        IR 2025/2547, SAR for NDRC 2013; ``"AR4GWP100"`` gives an IAI-style figure),
+        ``pfc_method`` (``"slope"`` default or ``"default_factor"``), and ``grid_region``,
+        ``grid_basis``, ``grid_factor_year`` as in :func:`greenmet.carbon.cn_steel.compute_cn_steel`
+        (a captive power plant is entered as purchased electricity with its supplier factor).
 
     Returns
     -------
     CarbonResult
         Scope 1 (ETS-controlled) and scope 2 lines, totals, intensity per t Al, carbon balance.
     """
-    spec = _check(edition, pfc_method)
-    metric = gwp_metric or spec["gwp_metric"]
-    options = {"edition": edition, "gwp_metric": metric, "pfc_method": pfc_method, "grid_region": grid_region,
-               "grid_basis": grid_basis, "grid_factor_year": grid_factor_year}
+    options = CnAluminiumOptions.of(options, keywords)
     frames = activity_frames(activity)
-    lines, balance, grid = cn_aluminium_lines(
-        frames, edition=edition, gwp_metric=metric, pfc_method=pfc_method, grid_region=grid_region,
-        grid_basis=grid_basis, grid_factor_year=grid_factor_year)
-    return cn_aluminium_results(frames, lines, balance, grid, edition=edition, gwp_metric=metric,
-                                pfc_method=pfc_method, options=options)[0]
+    lines, balance, grid = cn_aluminium_lines(frames, options)
+    return cn_aluminium_results(frames, lines, balance, grid, options)[0]

@@ -21,6 +21,8 @@ the NDRC 2013 aluminium guideline and CETS-AG-04.01-V01-2024 §6–7):
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -30,11 +32,15 @@ from greenmet.carbon.results import LINE_COLUMNS, carbon_balance_frame, empty_li
 __all__ = [
     "carbon_balance",
     "energy_lines",
+    "grid_year_notes",
     "material_lines",
     "prepare_flows",
 ]
 
 MEASURED_SOURCE = "measured by the reporting entity (activity data)"
+
+GRID_SOURCE_PREFIX = "grid factor "
+"""Start of ``factor_source`` on electricity lines that use the grid factor table."""
 
 # Category of a material line from the 'category' column of the materials table.
 _CATEGORY_BY_MATERIAL = {"flux": "carbonate", "electrode": "electrode", "anode": "anode"}
@@ -170,7 +176,7 @@ def energy_lines(energy: pd.DataFrame, installations: pd.DataFrame, *, method: s
     default = np.where(is_electricity, e["factor_t_per_mwh"], heat_value)
     default_source = np.where(
         is_electricity,
-        "grid factor " + e["grid_region"].astype(str) + " " + e["factor_year"].astype(str) + ": "
+        GRID_SOURCE_PREFIX + e["grid_region"].astype(str) + " " + e["factor_year"].astype(str) + ": "
         + e["factor_source"].astype(str),
         heat_source)
     default_verify = np.where(is_electricity, e["needs_verification"].fillna(False).astype(bool), heat_verify)
@@ -235,3 +241,28 @@ def carbon_balance(prepared: pd.DataFrame, lines: pd.DataFrame,
             else:
                 carbon_out = carbon_out.add(extra, fill_value=0.0)
     return carbon_balance_frame(carbon_in, carbon_out, lines)
+
+
+def grid_year_notes(frames: Any, grid: pd.DataFrame, lines: pd.DataFrame) -> dict[str, str]:
+    """A note per installation whose electricity lines use a grid factor of another year.
+
+    Only installations with an electricity line priced at the grid factor get the note: a
+    supplier-specific factor or no electricity at all uses no grid factor (issue 12).
+
+    Returns
+    -------
+    dict
+        installation id → the warning text.
+    """
+    electricity = lines["category"].isin(["purchased_electricity", "sold_electricity"]) & lines[
+        "factor_source"].astype(str).str.startswith(GRID_SOURCE_PREFIX)
+    users = set(lines.loc[electricity, "installation_id"])
+    if not users:
+        return {}
+    years = frames.installations.set_index("installation_id")["reporting_year"]
+    notes = {}
+    for key, factor_year in zip(grid["installation_id"], grid["factor_year"], strict=True):
+        if key in users and int(factor_year) != int(years[key]):
+            notes[key] = (f"grid factor of {int(factor_year)} used for reporting year {int(years[key])} "
+                          "(latest published in the table)")
+    return notes

@@ -38,8 +38,15 @@ from typing import Any
 import pandas as pd
 
 from greenmet.carbon.activity import ActivityData, ActivityFrames, activity_frames
-from greenmet.carbon.cn_common import carbon_balance, energy_lines, material_lines, prepare_flows
+from greenmet.carbon.cn_common import (
+    carbon_balance,
+    energy_lines,
+    grid_year_notes,
+    material_lines,
+    prepare_flows,
+)
 from greenmet.carbon.factors import CO2_PER_C, material_factor_frame
+from greenmet.carbon.options import CnSteelOptions
 from greenmet.carbon.results import CarbonResult, build_result, empty_lines, installation_records, lines_frame
 from greenmet.errors import UnknownKeyError
 
@@ -54,7 +61,7 @@ EDITIONS: dict[str, str] = {
 """Editions whose default factors ``cn-steel`` can use. As far as checked they share the values
 of the ``materials`` table (rows with edition ``any``); an edition-specific row overrides."""
 
-DEFAULT_EDITION = "gbt-32151.5-2015"
+DEFAULT_EDITION: str = CnSteelOptions.model_fields["edition"].default
 """The national standard is the default: it is the current normative text of the 2013 method."""
 
 
@@ -65,13 +72,7 @@ def _check_edition(edition: str) -> None:
 
 
 def cn_steel_lines(
-    frames: ActivityFrames,
-    *,
-    edition: str = DEFAULT_EDITION,
-    grid_region: str = "national",
-    grid_basis: str = "average",
-    grid_factor_year: int | None = None,
-    fixed_carbon_from_production: bool = True,
+    frames: ActivityFrames, options: CnSteelOptions | None = None, **keywords: Any
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Emission lines, carbon balance and grid factor of many steel installations at once.
 
@@ -79,17 +80,9 @@ def cn_steel_lines(
     ----------
     frames
         Long tables of one or many installations (:func:`~greenmet.carbon.activity.activity_frames`).
-    edition
-        Edition of the default factors (:data:`EDITIONS`).
-    grid_region
-        ``"national"``, a grid region, a province, or ``"province"`` for each installation's own.
-    grid_basis
-        ``"average"`` (default), ``"average_excl_market_nonfossil"``, ``"fossil"``, ``"ets_reporting"``.
-    grid_factor_year
-        Use this year's grid factor instead of the reporting year's.
-    fixed_carbon_from_production
-        Deduct the carbon fixed in products listed under ``production`` (crude steel …) when no
-        outgoing material flow of that product is given (GB/T 32151.5-2015 §6.4).
+    options
+        The options (:class:`~greenmet.carbon.options.CnSteelOptions`: edition, grid region,
+        basis and year, fixed carbon from production); or give them as ``keywords``.
 
     Returns
     -------
@@ -97,16 +90,18 @@ def cn_steel_lines(
         ``(lines, balance, grid)``: emission lines (:data:`~greenmet.carbon.results.LINE_COLUMNS`),
         carbon balance per installation, and the grid factor used per installation.
     """
+    options = CnSteelOptions.of(options, keywords)
+    edition = options.edition
     _check_edition(edition)
     prepared = prepare_flows(frames.flows, edition=edition)
     parts = [material_lines(prepared, method=METHOD)]
     extra_out = None
-    if fixed_carbon_from_production and not frames.production.empty:
+    if options.fixed_carbon_from_production and not frames.production.empty:
         fixed, extra_out = _fixed_carbon_from_production(frames, prepared, edition)
         parts.append(fixed)
     electricity_heat, grid = energy_lines(frames.energy, frames.installations, method=METHOD, edition=edition,
-                                          grid_region=grid_region, grid_basis=grid_basis,
-                                          grid_factor_year=grid_factor_year)
+                                          grid_region=options.grid_region, grid_basis=options.grid_basis,
+                                          grid_factor_year=options.grid_factor_year)
     parts.append(electricity_heat)
     non_empty = [p for p in parts if not p.empty]
     lines = lines_frame(pd.concat(non_empty, ignore_index=True)) if non_empty else empty_lines()
@@ -137,47 +132,36 @@ def _fixed_carbon_from_production(frames: ActivityFrames, prepared: pd.DataFrame
 
 
 def cn_steel_results(frames: ActivityFrames, lines: pd.DataFrame, balance: pd.DataFrame,
-                     grid: pd.DataFrame, *, edition: str, options: dict[str, Any] | None = None
-                     ) -> list[CarbonResult]:
+                     grid: pd.DataFrame, options: CnSteelOptions) -> list[CarbonResult]:
     """One :class:`~greenmet.carbon.results.CarbonResult` per installation from the frame results.
 
-    Adds a warning where the grid factor is not the reporting year's (factors are published
-    about two years late) and where the installation is not a steel installation.
+    Adds a warning where the grid factor used on an electricity line is not the reporting year's
+    (factors are published about two years late) and where the installation is not a steel
+    installation.
     """
     results = []
     lines_by_id = dict(tuple(lines.groupby("installation_id", sort=False)))
     balance_by_id = balance.set_index("installation_id")
-    grid_by_id = grid.set_index("installation_id")
     production_by_id = dict(tuple(frames.production.groupby("installation_id", sort=False)))
+    stale = grid_year_notes(frames, grid, lines)
     for installation in installation_records(frames.installations):
         key = installation["installation_id"]
-        notes = []
-        g = grid_by_id.loc[key]
-        if int(g["factor_year"]) != int(installation["reporting_year"]):
-            notes.append(f"grid factor of {int(g['factor_year'])} used for reporting year "
-                         f"{int(installation['reporting_year'])} (latest published in the table)")
+        notes = [stale[key]] if key in stale else []
         if installation["sector"] != "steel":
             notes.append(f"installation sector is {installation['sector']!r}; cn-steel applies to steel")
         production = production_by_id.get(key, frames.production.iloc[0:0])
         results.append(build_result(
-            method=METHOD, method_edition=edition, installation=installation,
+            method=METHOD, method_edition=options.edition, installation=installation,
             lines=lines_by_id.get(key, empty_lines()), production=production, gwp_metric="CO2 only",
             balance=balance_by_id.loc[key].to_dict() | {"installation_id": key}
             if key in balance_by_id.index else None,
-            warnings=notes, options=options,
+            warnings=notes, options=options.model_dump(),
         ))
     return results
 
 
-def compute_cn_steel(
-    activity: ActivityData,
-    *,
-    edition: str = DEFAULT_EDITION,
-    grid_region: str = "national",
-    grid_basis: str = "average",
-    grid_factor_year: int | None = None,
-    fixed_carbon_from_production: bool = True,
-) -> CarbonResult:
+def compute_cn_steel(activity: ActivityData, options: CnSteelOptions | None = None, **keywords: Any
+                     ) -> CarbonResult:
     """Emissions of a steel enterprise by China's method (GB/T 32151.5-2015).
 
     ``E = E_combustion + E_process + E_electricity + E_heat − R_fixed`` (see the module
@@ -188,18 +172,14 @@ def compute_cn_steel(
     activity
         Activity data of one installation (many installations: :func:`cn_steel_lines` on
         :func:`~greenmet.carbon.activity.activity_frames`).
-    edition
-        Edition of the default factors: ``"gbt-32151.5-2015"`` (default) or ``"ndrc-2013"``.
-    grid_region
-        Grid factor region: ``"national"`` (default), a grid region (``"north_china"`` …), a
-        province (``"hebei"`` …), or ``"province"`` for the installation's province.
-    grid_basis
-        Grid factor basis: ``"average"`` (default), ``"average_excl_market_nonfossil"``
-        (no green power bought), ``"fossil"``, ``"ets_reporting"``.
-    grid_factor_year
-        Year of the grid factor; default the reporting year, or the latest earlier published.
-    fixed_carbon_from_production
-        Deduct carbon fixed in products listed only under ``production``.
+    options
+        :class:`~greenmet.carbon.options.CnSteelOptions`, or the same as keywords:
+        ``edition`` (``"gbt-32151.5-2015"`` default, or ``"ndrc-2013"``), ``grid_region``
+        (``"national"`` default, a grid region, a province, or ``"province"``), ``grid_basis``
+        (``"average"`` default, ``"average_excl_market_nonfossil"``, ``"fossil"``,
+        ``"ets_reporting"``), ``grid_factor_year`` (default the reporting year, or the latest
+        earlier published) and ``fixed_carbon_from_production`` (True). The ``[options]`` of
+        the activity file apply through :func:`greenmet.carbon.compute`.
 
     Returns
     -------
@@ -217,11 +197,7 @@ def compute_cn_steel(
     Natural gas, 1 × 10^4 Nm3 at the defaults (NCV 389.31 GJ/10^4 Nm3, CC 15.3 t C/TJ, OF 0.99)
     emits 389.31 × 0.0153 × 0.99 × 44/12 = 21.62 t CO2.
     """
-    options = {"edition": edition, "grid_region": grid_region, "grid_basis": grid_basis,
-               "grid_factor_year": grid_factor_year,
-               "fixed_carbon_from_production": fixed_carbon_from_production}
+    options = CnSteelOptions.of(options, keywords)
     frames = activity_frames(activity)
-    lines, balance, grid = cn_steel_lines(
-        frames, edition=edition, grid_region=grid_region, grid_basis=grid_basis,
-        grid_factor_year=grid_factor_year, fixed_carbon_from_production=fixed_carbon_from_production)
-    return cn_steel_results(frames, lines, balance, grid, edition=edition, options=options)[0]
+    lines, balance, grid = cn_steel_lines(frames, options)
+    return cn_steel_results(frames, lines, balance, grid, options)[0]

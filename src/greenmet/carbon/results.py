@@ -149,6 +149,9 @@ class CarbonResult:
         :class:`greenmet.i18n.Message` texts: English as ``str``, ``render("zh")`` in Chinese.
     options
         The options the method ran with (edition, grid region …).
+    options_source
+        Where each option came from: ``default``, ``file`` (the activity file's ``[options]``),
+        ``flag`` (command line), ``argument`` (Python keyword) or ``method`` (set by the method).
     production_t
         Output by product, the denominators of the intensities. [t]
     """
@@ -168,6 +171,7 @@ class CarbonResult:
     warnings: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
     production_t: dict[str, float] = field(default_factory=dict)
+    options_source: dict[str, str] = field(default_factory=dict)
 
     @property
     def total_t_co2e(self) -> float:
@@ -193,6 +197,7 @@ class CarbonResult:
             "gwp_metric": self.gwp_metric,
             "options": {k: (v if isinstance(v, (str, int, float, bool)) or v is None else str(v))
                         for k, v in self.options.items()},
+            "options_source": dict(self.options_source),
             "totals_t_co2e": dict(self.totals_t_co2e),
             "intensity_t_co2e_per_t": dict(self.intensity_t_co2e_per_t),
             "production_t": dict(self.production_t),

@@ -136,6 +136,68 @@ _OutOption = Annotated[
 ]
 
 
+def _option_help(key: str) -> str:
+    from greenmet.carbon.options import option_description
+
+    return option_description(key) + " Overrides the activity file's [options]."
+
+
+_Edition = Annotated[str | None, typer.Option("--edition", help=_option_help("edition"), show_default=False)]
+_GwpMetric = Annotated[
+    str | None, typer.Option("--gwp-metric", help=_option_help("gwp_metric"), show_default=False)
+]
+_PfcMethod = Annotated[
+    str | None, typer.Option("--pfc-method", help=_option_help("pfc_method"), show_default=False)
+]
+_GridRegion = Annotated[
+    str | None, typer.Option("--grid-region", help=_option_help("grid_region"), show_default=False)
+]
+_GridBasis = Annotated[
+    str | None, typer.Option("--grid-basis", help=_option_help("grid_basis"), show_default=False)
+]
+_GridYear = Annotated[
+    int | None, typer.Option("--grid-factor-year", help=_option_help("grid_factor_year"), show_default=False)
+]
+_MarkupYear = Annotated[
+    int | None, typer.Option("--markup-year", help=_option_help("markup_year"), show_default=False)
+]
+_ElectricityFactor = Annotated[
+    str | None,
+    typer.Option("--electricity-factor", help=_option_help("electricity_factor"), show_default=False),
+]
+_Fallback = Annotated[
+    bool | None,
+    typer.Option("--fallback-defaults/--no-fallback-defaults", help=_option_help("fallback_defaults"),
+                 show_default=False),
+]
+_Options = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--option",
+        help="Any method option as KEY=VALUE (repeatable), e.g. --option grid_basis=fossil; "
+        "the named flags win over it. Keys: see `greenmet carbon schema` (options).",
+        show_default=False,
+    ),
+]
+
+
+def _flags(option: list[str] | None, **named: Any) -> dict[str, Any]:
+    """The options given on the command line: ``--option KEY=VALUE`` first, named flags on top."""
+    from greenmet.carbon.options import parse_option_text
+
+    flags: dict[str, Any] = dict(parse_option_text(text) for text in option or [])
+    flags.update({key: value for key, value in named.items() if value is not None})
+    return flags
+
+
+def _compute(activity: Any, method_name: str, flags: dict[str, Any]) -> Any:
+    from greenmet.carbon import compute
+    from greenmet.carbon.options import resolve_options
+
+    resolved = resolve_options(method_name, activity.options, flags, given_as="flag")
+    return compute(activity, method_name, resolved=resolved)
+
+
 @app.command("report")
 @guarded
 def report(
@@ -147,13 +209,29 @@ def report(
     ] = ReportFormat.table,
     language: _LanguageOption = Language.en,
     out: _OutOption = None,
+    edition: _Edition = None,
+    gwp_metric: _GwpMetric = None,
+    pfc_method: _PfcMethod = None,
+    grid_region: _GridRegion = None,
+    grid_basis: _GridBasis = None,
+    grid_factor_year: _GridYear = None,
+    markup_year: _MarkupYear = None,
+    electricity_factor: _ElectricityFactor = None,
+    fallback_defaults: _Fallback = None,
+    option: _Options = None,
 ) -> None:
-    """Compute the emissions of one installation and show or write the report."""
+    """Compute the emissions of one installation and show or write the report.
+
+    Options come from the method's defaults, the activity file's [options] section and the
+    flags (highest priority); the report header shows each and where it came from.
+    """
     activity = _load(file, example)
     method_name = _method_for(activity, method)
-    from greenmet.carbon import compute
-
-    result = compute(activity, method_name)
+    flags = _flags(option, edition=edition, gwp_metric=gwp_metric, pfc_method=pfc_method,
+                   grid_region=grid_region, grid_basis=grid_basis, grid_factor_year=grid_factor_year,
+                   markup_year=markup_year, electricity_factor=electricity_factor,
+                   fallback_defaults=fallback_defaults)
+    result = _compute(activity, method_name, flags)
     _emit(result, output_format, language.value, out, f"{activity.installation.id}-{method_name}")
 
 
@@ -181,6 +259,13 @@ def allowance(
     ] = ReportFormat.table,
     language: _LanguageOption = Language.en,
     out: _OutOption = None,
+    edition: _Edition = None,
+    gwp_metric: _GwpMetric = None,
+    pfc_method: _PfcMethod = None,
+    grid_region: _GridRegion = None,
+    grid_basis: _GridBasis = None,
+    grid_factor_year: _GridYear = None,
+    option: _Options = None,
 ) -> None:
     """Allowance of the national carbon market for a year, surplus or deficit, and its cost."""
     activity = _load(file, example)
@@ -192,10 +277,11 @@ def allowance(
             value=method_name,
             fix="use --method cn-steel or --method cn-aluminium",
         )
-    from greenmet.carbon import compute
     from greenmet.carbon.allowances import allowance as allowance_position
 
-    result = compute(activity, method_name)
+    flags = _flags(option, edition=edition, gwp_metric=gwp_metric, pfc_method=pfc_method,
+                   grid_region=grid_region, grid_basis=grid_basis, grid_factor_year=grid_factor_year)
+    result = _compute(activity, method_name, flags)
     position = allowance_position(
         result, year, previous_verified_t_co2e=previous_verified, price_cny_per_t=price
     )
@@ -258,8 +344,22 @@ def batch(
     ] = ShortFormat.table,
     language: _LanguageOption = Language.en,
     recursive: Annotated[bool, typer.Option("--recursive", help="Also read sub-directories.")] = False,
+    edition: _Edition = None,
+    gwp_metric: _GwpMetric = None,
+    pfc_method: _PfcMethod = None,
+    grid_region: _GridRegion = None,
+    grid_basis: _GridBasis = None,
+    grid_factor_year: _GridYear = None,
+    markup_year: _MarkupYear = None,
+    electricity_factor: _ElectricityFactor = None,
+    fallback_defaults: _Fallback = None,
+    option: _Options = None,
 ) -> None:
-    """Compute many installations at once (vectorised) and write one table."""
+    """Compute many installations at once (vectorised) and write one table.
+
+    Flags override each file's [options]; the table's ``options`` column lists the options in
+    force per installation.
+    """
     from rich.console import Console
     from rich.progress import track
 
@@ -274,6 +374,10 @@ def batch(
             value=str(out),
             fix=f"give a file ending in {', '.join(_BATCH_SUFFIXES)}",
         )
+    flags = _flags(option, edition=edition, gwp_metric=gwp_metric, pfc_method=pfc_method,
+                   grid_region=grid_region, grid_basis=grid_basis, grid_factor_year=grid_factor_year,
+                   markup_year=markup_year, electricity_factor=electricity_factor,
+                   fallback_defaults=fallback_defaults)
     files = activity_files(directory, recursive=recursive)
     errors = Console(stderr=True)
     activities = [
@@ -291,7 +395,7 @@ def batch(
                 location=Location(str(path)),
             )
     with errors.status(f"computing {len(activities)} installations"):
-        table = compute_batch(activities, None if method is None else method.value)
+        table = compute_batch(activities, None if method is None else method.value, **flags)
     if out is not None:
         written = write_batch_table(out, table, language.value)
         typer.echo(str(written))

@@ -135,8 +135,22 @@ def _header_lines(result: CarbonResult, language: str) -> list[tuple[str, str]]:
         (_l("method", language), f"{_l(result.method, language)} [{result.method}]"),
         (_l("method_edition", language), str(result.method_edition)),
         (_l("gwp_metric", language), _gwp_metric(str(result.gwp_metric), language)),
+        *_option_lines(result, language),
         (_l("generated_by", language), f"greenmet {__version__}"),
     ]
+
+
+def _option_lines(result: CarbonResult, language: str) -> list[tuple[str, str]]:
+    """Every option in force and where it came from (default, activity file, flag …)."""
+    sources = getattr(result, "options_source", {}) or {}
+    lines = []
+    for key, value in result.options.items():
+        source = sources.get(key)
+        shown = "–" if value is None else str(value)
+        if source:
+            shown += f" ({_l(f'option_source_{source}', language)})"
+        lines.append((f"{_l('option_prefix', language)}: {_l(key, language)}", shown))
+    return lines
 
 
 def result_to_json(result: CarbonResult, allowance: Any = None) -> dict[str, Any]:

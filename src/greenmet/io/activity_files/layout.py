@@ -118,7 +118,18 @@ _ALUMINIUM = _Section(
     ),
     choices={"technology": _TECHNOLOGIES},
 )
-_SECTIONS: tuple[_Section, ...] = (_INSTALLATION, _MATERIALS, _ENERGY, _PRODUCTION, _ALUMINIUM)
+
+
+def _options_section() -> _Section:
+    """The ``options`` sheet: a row per key of :mod:`greenmet.carbon.options`, lists from the models."""
+    from greenmet.carbon.options import option_choices, option_keys
+
+    keys = option_keys()
+    return _Section("options", "fields", keys, choices=option_choices())
+
+
+_OPTIONS = _options_section()
+_SECTIONS: tuple[_Section, ...] = (_INSTALLATION, _MATERIALS, _ENERGY, _PRODUCTION, _ALUMINIUM, _OPTIONS)
 _REQUIRED_SHEETS = ("installation", "materials", "production")
 
 
@@ -170,6 +181,7 @@ _CORE_KEYS = frozenset(
         "energy",
         "production",
         "aluminium",
+        "options",
     }
 )
 
