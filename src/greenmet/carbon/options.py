@@ -118,7 +118,7 @@ def _first_error(exc: ValidationError, prefix: str = "") -> GreenmetError:
         return type(original)(original.problem, field=field, value=original.value, fix=original.fix)
     kind = error.get("type", "")
     if kind == "literal_error":
-        expected = (error.get("ctx") or {}).get("expected", "")
+        expected = str((error.get("ctx") or {}).get("expected", "")).replace("'", "").replace(" or ", ", ")
         return UnknownKeyError("option value not known", field=field, value=error.get("input"),
                                fix=f"use one of {expected}")
     if kind == "extra_forbidden":
