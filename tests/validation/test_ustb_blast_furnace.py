@@ -144,3 +144,20 @@ def test_rd_c_heat_line_matches_ustb_workbook():
                                           edition="ustb_workbook")
     assert diagram.coefficient_a == pytest.approx(0.34384979456412595, rel=1e-12)
     assert diagram.coefficient_b == pytest.approx(0.3958473918766811, rel=1e-12)
+
+
+def test_rist_operating_line_matches_ustb_workbook():
+    # Part 5 of Sheet1 (Rist operating line): burden O/Fe yA = 1.45363 (C327), point A at
+    # -(yb + yf) = -1.54266 (C346, with yb 1.49624 from tuyere carbon C336 and yf 0.04641 from the
+    # minor-element carbon C332), xA = 1.3793 (C341), slope 2.17232 C/Fe (C348), carbon 439.870 kg/t
+    # (C351) for [Fe] 94.4944 % (C17). greenmet takes the blast oxygen 1222.46 Nm3/t x 0.2313152
+    # (G267, C35) and the minor-element oxygen 9.398 kg C/12 kmol O = 8.772 Nm3 O2 (C268, at the
+    # workbook's 22.4 Nm3/kmol), with the workbook's molar masses 12/56. The workbook converts
+    # carbon to oxygen with 22.4 Nm3/kmol, greenmet with 22.414: 0.06 % apart, tolerance 0.1 %.
+    line = operating_line.rist_operating_line(
+        0.3793, 1222.46 * 0.2313152, 94.494423183391, 9.3981290252775 / 12 / 2 * 22.4,
+        1.4536296378350373, molar_masses="ustb_workbook")
+    assert line.point_e_x == pytest.approx(1.3793, rel=1e-12)
+    assert line.point_a_y == pytest.approx(-1.542658056742882, rel=1e-3)
+    assert line.slope == pytest.approx(2.1723248710055243, rel=1e-3)
+    assert line.carbon_rate == pytest.approx(439.8698263984313, rel=1e-3)
