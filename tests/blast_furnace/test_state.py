@@ -207,3 +207,22 @@ def test_renamed_blast_field_is_explained():
     with pytest.raises(InputError, match="column renamed"):
         calculation_sheet_frame(frame.rename(
             columns={"cold_blast_volume_nm3_per_min": "blast_volume_nm3_per_min"}))
+
+
+def test_scalar_path_equals_the_frame_path():
+    from greenmet.blast_furnace.state import calculation_sheet_values
+
+    rows = []
+    for blast_t, coal, si in ((1150.0, 120.0, 0.3), (1200.0, 150.0, 0.45), (1250.0, 180.0, 0.6)):
+        data = example()
+        data["blast_temperature_degC"], data["coal_rate_kg_per_thm"] = blast_t, coal
+        data["hot_metal_analysis"]["Si"] = si
+        rows.append(state_to_columns(state_from_mapping(data)))
+    frame = calculation_sheet_frame(pd.DataFrame(rows))
+    for i, row in enumerate(rows):
+        values = calculation_sheet_values(row)
+        expected = frame.iloc[i].drop("flags").to_dict()
+        assert list(values) == list(expected)
+        assert values == pytest.approx(expected, rel=1e-12, nan_ok=True)
+    hot_metal_given = {**rows[0], "hot_metal.C_percent": 4.6}
+    assert calculation_sheet_values(hot_metal_given)["hot_metal_carbon_percent"] == 4.6

@@ -11,6 +11,8 @@ Below the lowest range the lowest set is used (at 298.15 K the increment is 0 to
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from greenmet.blast_furnace._common import shomate_table
@@ -20,15 +22,23 @@ __all__ = ["formation_enthalpy", "heat_capacity", "sensible_enthalpy"]
 T_REFERENCE_K = 298.15
 
 
-def _select(species: str, temperature_K: np.ndarray) -> np.ndarray:
+@cache
+def _sets(species: str) -> tuple[np.ndarray, np.ndarray]:
+    """Lower bounds of the ranges [K] and the coefficient rows (A..H) of ``species``, by t_min."""
     sets = shomate_table()[species]
-    coefficients = np.empty((8, *np.shape(temperature_K)))
-    coefficients[...] = np.array(sets[0][2]).reshape((8,) + (1,) * np.ndim(temperature_K))
-    for t_min, _t_max, values in sets[1:]:
-        mask = temperature_K >= t_min
-        for k in range(8):
-            coefficients[k] = np.where(mask, values[k], coefficients[k])
-    return coefficients
+    return (np.array([t_min for t_min, _t_max, _values in sets]),
+            np.array([values for _t_min, _t_max, values in sets]))
+
+
+def _select(species: str, temperature_K: np.ndarray) -> np.ndarray:
+    """Coefficients A..H for each temperature: the set whose range starts at or below it (the
+    lowest set below the first range)."""
+    t_min, rows = _sets(species)
+    if np.ndim(temperature_K) == 0:  # one temperature: skip the array machinery
+        position = int(np.searchsorted(t_min, temperature_K, side="right")) - 1
+        return rows[min(max(position, 0), len(t_min) - 1)]
+    index = np.clip(np.searchsorted(t_min, temperature_K, side="right") - 1, 0, len(t_min) - 1)
+    return np.moveaxis(rows[index], -1, 0)
 
 
 def sensible_enthalpy(species: str, temperature_K: np.ndarray) -> np.ndarray:

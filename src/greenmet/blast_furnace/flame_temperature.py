@@ -175,8 +175,8 @@ def raceway_adiabatic_flame_temperature(
     2090 °C and, at the same blast volume per tonne, +73 °C per +100 °C blast, +41 °C per +1
     point O2, −53 °C per +10 g/Nm3 and −17 °C per +10 kg/tHM coal (checked in
     ``tests/blast_furnace/test_docstrings.py``). The reference note's Cantera balance gives
-    2118 °C and +74, +49, −50, −19 °C; ``tests/validation/test_ustb_blast_furnace.py`` holds the
-    two within 20 %.
+    2118 °C and +74, +49, −50, −19 °C; ``tests/blast_furnace/test_plausibility.py`` holds the two
+    within 20 %.
 
     Raises
     ------

@@ -44,6 +44,7 @@ __all__ = [
     "FurnaceState",
     "calculation_sheet",
     "calculation_sheet_frame",
+    "calculation_sheet_values",
     "state_from_mapping",
     "state_to_columns",
 ]
@@ -329,7 +330,7 @@ for _component in _BALANCED:
 
 
 class _Columns:
-    """Access to the columns of a state frame (or a one-row mapping), 0 for absent analyses."""
+    """Access to the columns of a state frame, 0 for absent analyses."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
@@ -354,8 +355,62 @@ class _Columns:
         return total
 
 
+class _Scalars:
+    """Access to the columns of one state as floats (the functions then work on scalars)."""
+
+    def __init__(self, columns: Mapping[str, float]) -> None:
+        self.columns = columns
+        self.burden = [key[len("burden."):-len(".mass_kg_per_thm")] for key in columns
+                       if key.startswith("burden.") and key.endswith(".mass_kg_per_thm")]
+
+    def __call__(self, name: str, default: float | None = None) -> Any:
+        if name in self.columns:
+            return float(self.columns[name])
+        if default is None:
+            raise InputError("required quantity missing", field=name,
+                             fix=f"add {name!r} (see docs/nomenclature/blast_furnace.md)")
+        return default
+
+    def burden_flow(self, component: str) -> Any:
+        total = 0.0
+        for name in self.burden:
+            total += (float(self.columns[f"burden.{name}.mass_kg_per_thm"])
+                      * float(self.columns.get(f"burden.{name}.{component}_percent", 0.0)) / 100.0)
+        return total
+
+
+def calculation_sheet_values(columns: Mapping[str, float]) -> dict[str, float]:
+    """The quantities of the calculation sheet of one state, computed on scalars.
+
+    Parameters
+    ----------
+    columns
+        The flattened state of :func:`state_to_columns` (or one row of a state frame as a dict).
+
+    Returns
+    -------
+    Quantity id → value, the ids of :data:`_SHEET` (units in the names), as floats.
+
+    Notes
+    -----
+    The same computation as :func:`calculation_sheet_frame`, with every function of the package
+    called on Python floats instead of columns: the path of one state (the web platform's
+    request, :func:`calculation_sheet`) and the plain loop of ``benchmarks/calc.py``.
+
+    Raises
+    ------
+    InputError
+        If a required quantity is missing; SuspectUnitError if a value looks like another unit.
+    """
+    values = _compute_with(_Scalars(columns))
+    return {name: float(values[name]) for name in _SHEET}
+
+
 def _compute(frame: pd.DataFrame) -> dict[str, Any]:
-    c = _Columns(frame)
+    return _compute_with(_Columns(frame))
+
+
+def _compute_with(c: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     production = c("production_t_per_day")
     volume = c("working_volume_m3")
@@ -422,7 +477,9 @@ def _compute(frame: pd.DataFrame) -> dict[str, Any]:
 
     # Hot metal and slag.
     hm_c = c("hot_metal.C_percent", np.nan)
-    hm_c = hm_c.where(hm_c.notna(), mass_balance.hot_metal_carbon(hm_T, si, mn, p, s, ti))
+    hm_c = np.where(np.isnan(hm_c), mass_balance.hot_metal_carbon(hm_T, si, mn, p, s, ti), hm_c)
+    if np.ndim(hm_c) == 0:
+        hm_c = float(hm_c)
     out["hot_metal_carbon_percent"] = hm_c
     hm_fe = mass_balance.hot_metal_iron(hm_c, si, mn, p, s, ti, v)
     out["hot_metal_iron_percent"] = hm_fe
@@ -505,7 +562,7 @@ def _compute(frame: pd.DataFrame) -> dict[str, Any]:
     q_blast = heat_balance.blast_sensible_heat(wet_blast, blast_T, enrichment, humidity)
     direct_c = cb.carbon_direct_reduction_iron + cb.carbon_direct_reduction_minor
     co_oxidised = top_volume * co2 / 100.0
-    h2_oxidised = h2o_top.clip(lower=0.0)
+    h2_oxidised = np.maximum(h2o_top, 0.0)
     income = {
         "carbon_to_co": heat_balance.carbon_to_co_heat(tuyere_c + direct_c),
         "co_to_co2": heat_balance.co_to_co2_heat(co_oxidised),
@@ -541,22 +598,11 @@ def _compute(frame: pd.DataFrame) -> dict[str, Any]:
         blast_temperature=blast_T, oxygen_enrichment=enrichment, blast_humidity=humidity, coal_rate=coal,
         coal_carbon=c("coal.C_percent"), coal_hydrogen=c("coal.H_percent"), coke_carbon=c("coke.C_percent"),
         hot_metal_iron=hm_fe, hot_metal_carbon=hm_c, silicon=si, manganese=mn, phosphorus=p,
-        direct_reduction_degree=rd.clip(0.2, 0.7), reserve_zone_temperature=float(np.nanmean(reserve_T)))
+        direct_reduction_degree=np.clip(rd, 0.2, 0.7), reserve_zone_temperature=float(np.nanmean(reserve_T)))
     out["coke_change_blast_temperature_plus_100_kg_per_thm"] = what_if.coke_rate_change(
         point, "blast_temperature", 100.0)
     out["coke_change_coal_plus_10_kg_per_thm"] = what_if.coke_rate_change(point, "coal_rate", 10.0)
     return out
-
-
-def _flags(name: str, values: pd.Series) -> pd.Series:
-    _unit, _formula, provisional = _SHEET[name]
-    flags = pd.Series("", index=values.index, dtype=object)
-    if provisional:
-        flags[:] = "provisional"
-    if name.endswith("_relative_residual"):
-        bad = ~(values.abs() <= BALANCE_TOLERANCE)
-        flags[bad] = (flags[bad] + ";balance_not_closed").str.lstrip(";")
-    return flags
 
 
 def calculation_sheet_frame(states: pd.DataFrame) -> pd.DataFrame:
@@ -651,12 +697,14 @@ def calculation_sheet(state: FurnaceState) -> CalculationSheet:
         :data:`BALANCE_TOLERANCE` carry the flag ``balance_not_closed``, values that depend on
         provisional constants the flag ``provisional``.
     """
-    frame = pd.DataFrame([state_to_columns(state)])
-    values = _compute(frame)
+    values = calculation_sheet_values(state_to_columns(state))
     rows = []
-    for name, (unit, formula, _provisional) in _SHEET.items():
-        series = pd.Series(values[name], index=frame.index)
-        rows.append({"quantity": name, "value": float(series.iloc[0]), "unit": unit,
+    for name, (unit, formula, provisional) in _SHEET.items():
+        value = values[name]
+        flags = ["provisional"] if provisional else []
+        if name.endswith("_relative_residual") and not abs(value) <= BALANCE_TOLERANCE:
+            flags.append("balance_not_closed")
+        rows.append({"quantity": name, "value": value, "unit": unit,
                      "label_en": label(name, "en", _PKG), "label_zh": label(name, "zh", _PKG),
-                     "formula": formula, "flags": _flags(name, series).iloc[0]})
+                     "formula": formula, "flags": ";".join(flags)})
     return CalculationSheet(name=state.name, table=pd.DataFrame(rows, columns=SHEET_COLUMNS))
