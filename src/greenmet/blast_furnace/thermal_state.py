@@ -32,6 +32,11 @@ THERMAL_CLASSES = ("cold", "cool", "normal", "warm", "hot")
 """Classes returned by :func:`thermal_state_class`, coldest first."""
 
 
+def _check(hot_metal_temperature: ArrayLike, hot_metal_silicon: ArrayLike) -> None:
+    check_kelvin(hot_metal_temperature, "hot_metal_temperature")
+    check_hot_metal_content(hot_metal_silicon, "Si", "hot_metal_silicon")
+
+
 def thermal_state_index(hot_metal_temperature: ArrayLike, hot_metal_silicon: ArrayLike, *,
                         target_temperature: float = 1500.0, target_silicon: float = 0.45,
                         temperature_per_silicon: float = 100.0) -> ArrayLike:
@@ -64,8 +69,7 @@ def thermal_state_index(hot_metal_temperature: ArrayLike, hot_metal_silicon: Arr
     SuspectUnitError
         If the silicon looks like kg/tHM or hundredths of a percent, the temperature like kelvin.
     """
-    check_kelvin(hot_metal_temperature, "hot_metal_temperature")
-    check_hot_metal_content(hot_metal_silicon, "Si", "hot_metal_silicon")
+    _check(hot_metal_temperature, hot_metal_silicon)
     return ((hot_metal_temperature - target_temperature)
             + temperature_per_silicon * (hot_metal_silicon - target_silicon)) / 2.0
 
@@ -98,8 +102,7 @@ def equivalent_silicon(hot_metal_temperature: ArrayLike, hot_metal_silicon: Arra
     SuspectUnitError
         If the silicon looks like kg/tHM or hundredths of a percent, the temperature like kelvin.
     """
-    check_kelvin(hot_metal_temperature, "hot_metal_temperature")
-    check_hot_metal_content(hot_metal_silicon, "Si", "hot_metal_silicon")
+    _check(hot_metal_temperature, hot_metal_silicon)
     return hot_metal_silicon + (target_temperature - hot_metal_temperature) / temperature_per_silicon
 
 
