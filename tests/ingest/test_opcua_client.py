@@ -77,7 +77,8 @@ async def _until(condition, timeout_s=10.0):
 
 def _fast(**options):
     defaults = {
-        "flush_interval_s": 0.1,
+        "write_interval_s": 0.1,
+        "flush_interval_s": 0.5,
         "reconnect_initial_s": 0.2,
         "reconnect_max_s": 1.0,
         "history_delay_s": 0.3,
@@ -171,7 +172,9 @@ def test_a_cut_connection_is_refilled_from_history_without_duplicates(tmp_path):
     acked = _acked(tmp_path / "ack.txt")
     assert set(acked) == set(server.produced)
     assert [pair for pair, n in Counter(acked).items() if n > 1] == []
-    assert health["reconnects"] >= 1 and health["errors"] >= 1 and health["last_error"] is not None
+    assert health["reconnects"] >= 1 and health["errors"] >= 1
+    # the reconnection succeeded: the error of the cut is counted, not reported as current
+    assert health["last_error"] is None
 
 
 @pytest.mark.slow
@@ -478,7 +481,7 @@ def test_reconnection_waits_double_up_to_the_limit(tmp_path):
     assert [ingest.backoff_s(n) for n in range(1, 6)] == [0.1, 0.2, 0.4, 0.4, 0.4]
     health = asyncio.run(asyncio.wait_for(ingest.run(1.6), 30))
     assert ingest.waits_s[:4] == [0.1, 0.2, 0.4, 0.4]
-    assert health["connected"] is False and health["reconnects"] == 0 and health["points_written"] == 6
+    assert health["connected"] is False and health["reconnects"] == 0 and health["points_written"] == len(HEALTH_TAGS)
     # Every wait follows a failed attempt, and each failure is counted and kept as the last error.
     assert health["errors"] >= len(ingest.waits_s) >= 4 and "session:" in health["last_error"]
 

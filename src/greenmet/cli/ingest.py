@@ -184,6 +184,15 @@ def opcua(
     health_interval_s: Annotated[
         float, typer.Option("--health-interval-s", help="Health points every [s].")
     ] = 5.0,
+    flush_interval_s: Annotated[
+        float,
+        typer.Option(
+            "--flush-interval-s",
+            "--flush-interval",
+            help="Flush to the historian's Parquet parts every [s]: queries see a value about this "
+            "long after it arrived at most (plus the time a flush takes).",
+        ),
+    ] = 2.0,
     ack_log: Annotated[
         Path | None,
         typer.Option("--ack-log", help="Append every acknowledged point (tag, timestamp µs) to this file."),
@@ -206,6 +215,7 @@ def opcua(
         nodes_per_connection=nodes_per_connection,
         read_history=not no_history,
         health_interval_s=health_interval_s,
+        flush_interval_s=flush_interval_s,
         ack_log=ack_log,
         resume=resume,
         historian_options={"future_tolerance_s": None} if simulated_time else None,

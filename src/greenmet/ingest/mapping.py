@@ -92,6 +92,11 @@ HEALTH_TAGS: dict[str, TagSpec] = {
                 "采集启动以来的错误次数"),
         TagSpec("ingest_queue_points", "dimensionless", 0, None, "Points received and not yet written",
                 "已接收未写入的点数"),
+        TagSpec("ingest_clock_steps", "dimensionless", 0, None,
+                "Source timestamps set back (clock steps) since the ingestion started",
+                "采集启动以来数据源时钟回拨的次数"),
+        TagSpec("ingest_clock_step_s", "s", None, 0, "Last source clock step back (negative) [s]",
+                "最近一次数据源时钟回拨量(负值) [s]"),
     )
 }
 """Tags of the ingestion's own health, written beside the plant's tags (``ingest_*``)."""

@@ -8,8 +8,15 @@
   publish response, as one list, on an :class:`asyncio.Queue` and returns: it never blocks
   (FreeOpcUa/opcua-asyncio#1252). A consumer task converts them (unit, scale, range, quality) into
   columnar buffers; a writer task hands the buffers to :meth:`Historian.write` in a worker thread
-  every ``flush_interval_s`` or ``batch_points``. Points are *acknowledged* when that call returns
-  (they are in the historian's write-ahead log).
+  every ``write_interval_s`` or ``batch_points``. Points are *acknowledged* when that call returns
+  (they are in the historian's write-ahead log); each acknowledged batch then goes to the
+  in-process :attr:`OpcUaIngest.feed` (:mod:`greenmet.ingest.live`).
+- **Visible within seconds.** Historian queries read Parquet parts, not the write-ahead log, so
+  every ``flush_interval_s`` the writer flushes the historians; every ``compact_parts`` flushes
+  it compacts them, which keeps the number of parts per day bounded.
+- **Every sample.** Monitored items use the data-change trigger StatusValueTimestamp
+  (OPC 10000-4 §7.22.2, DataChangeFilter), so a value that did not change but carries a new
+  source timestamp (a stuck sensor, a steady set point) is delivered and stored.
 - **Large tag counts.** Nodes are split into subscriptions of at most ``nodes_per_subscription``
   and connections of at most ``nodes_per_connection`` (the maintainers advise several client
   connections for thousands of tags, FreeOpcUa/opcua-asyncio#1516).
@@ -17,15 +24,22 @@
   client reconnects with exponential back-off (``reconnect_initial_s`` doubling up to
   ``reconnect_max_s``), subscribes again and, where the server offers history, reads the gap with
   HistoryRead (OPC 10000-11, ReadRawModifiedDetails) from the last point it had of each tag.
+  The gaps still owed are kept on disk (:mod:`greenmet.ingest.owed`), so a run killed before
+  its refill was acknowledged is refilled by the next run.
 - **No duplicates.** Each tag keeps a watermark, the newest source timestamp accepted. A live
-  value is taken only if it is newer; a history value only if it falls in one of the tag's
+  value with the watermark's timestamp is the same sample again (the initial value of a new
+  subscription) and is dropped; an older one means the source clock stepped back: it is kept
+  (the historian merges late points), the step is counted and reported (``clock_steps``,
+  ``clock_step_s``, ``last_error``) and the watermark follows the clock. A history value is
+  taken only if it falls in one of the tag's
   gaps (after the last point before a loss and before the first live point after it) and is
   newer than what history already gave for that gap. A gap is kept until a history read has
   covered it, so a connection lost during the refill leaves the rest for the next session. No
   (tag, source timestamp) is written twice, and the historian's own last-write-wins merge is
-  never needed for ingestion.
+  never needed for ingestion (except after a clock step back).
 - **Health as data.** :meth:`OpcUaIngest.health` returns ``connected``, ``lag_s``,
-  ``points_per_s``, ``last_error``, ``reconnects`` and counters; every ``health_interval_s`` the
+  ``points_per_s``, ``last_error`` (cleared by a session that starts without error),
+  ``reconnects``, the clock steps and counters; every ``health_interval_s`` the
   numeric ones are written as points of the ``ingest_*`` tags (see
   :data:`greenmet.ingest.mapping.HEALTH_TAGS`).
 
@@ -37,8 +51,10 @@ mapping's range is stored as uncertain; a value that is not a number as NaN, bad
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
+import json
 import logging
 import math
 import time
@@ -54,11 +70,16 @@ from asyncua import Client, ua
 from asyncua.common.subscription import Subscription
 
 from greenmet.errors import GreenmetError, InputError, StorageError, UnknownKeyError
-from greenmet.ingest.mapping import TagMap
+from greenmet.ingest.live import LiveBatch, LiveFeed
+from greenmet.ingest.mapping import HEALTH_TAGS, TagMap
+from greenmet.ingest.owed import load_owed, owed_path, save_owed, stored_stamps
+from greenmet.io.atomic import atomic_write_text
 from greenmet.quality import QUALITY_BAD, QUALITY_GOOD, QUALITY_UNCERTAIN
 from greenmet.storage import POINT_SCHEMA, Historian
 
 __all__ = ["IngestHealth", "OpcUaIngest", "ServerVariable", "browse_variables", "run_ingest"]
+
+Gaps = list[list[Any]]
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +109,16 @@ class IngestHealth:
     lag_s
         Age of the newest point of the last acknowledged batch when it was acknowledged. [s]
     points_per_s
-        Points acknowledged per second over the last health interval. [1/s]
+        Points acknowledged per second over the last ``health_interval_s`` (over the whole run
+        if it is shorter). [1/s]
     last_error
-        The last error met (connection, history, storage), or None.
+        The last error met (connection, history, storage, clock step), or None; a session that
+        connects and subscribes without error clears it (``errors`` keeps counting).
     reconnects
         Sessions started after the first one. [dimensionless]
+    clock_steps, clock_step_s
+        Live values whose source timestamp was earlier than the tag's previous one (a source
+        clock set back), and the last such step (negative). [dimensionless], [s]
     errors, points_received, points_written, duplicates_dropped, history_points, queue_points
         Counters since start: errors met, notifications received, points acknowledged by the
         historian, points dropped as already written, points recovered by HistoryRead, points
@@ -106,6 +132,8 @@ class IngestHealth:
     points_per_s: float = 0.0
     last_error: str | None = None
     reconnects: int = 0
+    clock_steps: int = 0
+    clock_step_s: float | None = None
     errors: int = 0
     points_received: int = 0
     points_written: int = 0
@@ -224,7 +252,7 @@ def _match(mapping: TagMap, variables: list[ServerVariable]) -> tuple[dict[str, 
     for variable in variables:
         for key in dict.fromkeys(variable.keys):
             by_key.setdefault(key, []).append(variable)
-    matched: dict[str, ua.NodeId] = {}
+    matched: dict[str, ServerVariable] = {}
     unmatched: list[str] = []
     for vendor_tag in mapping:
         key = vendor_tag
@@ -258,7 +286,7 @@ class _QueueingSubscription(Subscription):
     def __init__(
         self, session: Any, params: ua.CreateSubscriptionParameters, queue: asyncio.Queue[Any], on_status: Any
     ) -> None:
-        super().__init__(session, params, handler=_NO_HANDLER)
+        super().__init__(session, params, handler=_NO_HANDLER)  # type: ignore[arg-type]
         self._queue = queue
         self._on_status = on_status
 
@@ -303,8 +331,15 @@ class OpcUaIngest:
         publishing interval are all delivered. [dimensionless]
     nodes_per_subscription, nodes_per_connection
         Split of large tag counts. [dimensionless]
-    batch_points, flush_interval_s
-        A batch is written when it holds this many points or is this old. [dimensionless], [s]
+    batch_points, write_interval_s
+        A batch is written (acknowledged) when it holds this many points or is this old.
+        [dimensionless], [s]
+    flush_interval_s
+        The historians are flushed to Parquet parts this often, so that queries see a value at
+        most about this long after it was acknowledged. [s]
+    compact_parts
+        Every this many flushes the historians are compacted (partitions with at least this
+        many parts merged into one), which bounds the parts a query opens. [dimensionless]
     reconnect_initial_s, reconnect_max_s
         Back-off after a failed or lost session: doubles from the first to the second. [s]
     read_history, history_delay_s
@@ -346,7 +381,9 @@ class OpcUaIngest:
         nodes_per_subscription: int = 1000,
         nodes_per_connection: int = 3000,
         batch_points: int = 50_000,
-        flush_interval_s: float = 0.25,
+        write_interval_s: float = 0.25,
+        flush_interval_s: float = 2.0,
+        compact_parts: int = 32,
         reconnect_initial_s: float = 0.5,
         reconnect_max_s: float = 30.0,
         read_history: bool = True,
@@ -371,10 +408,12 @@ class OpcUaIngest:
             ("nodes_per_subscription", nodes_per_subscription),
             ("nodes_per_connection", nodes_per_connection),
             ("batch_points", batch_points),
+            ("compact_parts", compact_parts),
         ):
             if number < 1:
                 raise InputError("must be at least 1", field=name, value=number, fix="give a positive number")
         for name, seconds in (
+            ("write_interval_s", write_interval_s),
             ("flush_interval_s", flush_interval_s),
             ("reconnect_initial_s", reconnect_initial_s),
             ("reconnect_max_s", reconnect_max_s),
@@ -395,7 +434,9 @@ class OpcUaIngest:
         self.nodes_per_subscription = nodes_per_subscription
         self.nodes_per_connection = nodes_per_connection
         self.batch_points = batch_points
+        self.write_interval_s = write_interval_s
         self.flush_interval_s = flush_interval_s
+        self.compact_parts = compact_parts
         self.reconnect_initial_s = reconnect_initial_s
         self.reconnect_max_s = reconnect_max_s
         self.read_history = read_history
@@ -421,6 +462,22 @@ class OpcUaIngest:
         # so a loss during the refill leaves it for the next session.
         self._gaps: list[list[list[Any]]] = []
         self._open_end: list[bool] = []
+        # Gaps owed durably (see greenmet.ingest.owed): loaded at start, per (site, furnace, tag);
+        # the history values already stored in them, per handle; the in-memory version of the
+        # gaps and the version last written to disk.
+        self._loaded_owed: dict[tuple[str, str, str], Gaps] = {}
+        self._foreign_owed: dict[tuple[str, str, str], Gaps] = {}
+        self._known_stored: dict[tuple[str, str, str], set[int]] = {}
+        self._stored_in_gap: list[set[int]] = []
+        self._owed_version = 0
+        self._saved_version = -1
+        self._flush_lock = asyncio.Lock()
+        self._historians: dict[tuple[str, str], Historian] = {}
+        self._ack: TextIO | None = None
+        self._flushed_at = time.monotonic()
+        self._flushes = 0
+        self.feed = LiveFeed()
+        """Acknowledged batches, for in-process subscribers (:class:`~greenmet.ingest.live.LiveFeed`)."""
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._stop = asyncio.Event()
         self._closing = asyncio.Event()
@@ -429,12 +486,13 @@ class OpcUaIngest:
         self.waits_s: list[float] = []
         """Waits before each reconnection attempt so far, in order. [s]"""
         self._pending = 0
-        self._rate_mark = (time.monotonic(), 0)
+        self._rate_samples: collections.deque[tuple[float, int]] = collections.deque()
 
     # -- public ------------------------------------------------------------------------------
     def health(self) -> dict[str, Any]:
         """The current health (see :class:`IngestHealth`) as a dict."""
         self._health.queue_points = self._pending + sum(len(b) for b in self._buffers.values())
+        self._update_rate()
         return self._health.to_dict()
 
     def stop(self) -> None:
@@ -450,20 +508,23 @@ class OpcUaIngest:
         self._stop = asyncio.Event()
         self._closing = asyncio.Event()
         self._queue = asyncio.Queue()
-        self._rate_mark = (time.monotonic(), self._health.points_written)
-        historians: dict[tuple[str, str], Historian] = {}
-        ack: TextIO | None = None
+        self._flush_lock = asyncio.Lock()
+        self._rate_samples = collections.deque([(time.monotonic(), self._health.points_written)])
+        self.feed.reopen()
+        historians = self._historians = {}
+        self._ack = None
         try:
             for site, furnace in self._buffers:
                 historians[(site, furnace)] = await asyncio.to_thread(
                     Historian, self.historian_root, site, furnace, **self.historian_options
                 )
-            if self.resume:
-                self._start_after.update(await asyncio.to_thread(self._newest_written))
+            await asyncio.to_thread(self._record_tag_metadata)
+            await asyncio.to_thread(self._prepare_resume)
             if self.ack_log is not None:
-                ack = open(self.ack_log, "a", encoding="utf-8")  # noqa: SIM115 - closed in finally
+                self._ack = open(self.ack_log, "a", encoding="utf-8")  # noqa: SIM115 - closed in finally
+            self._flushed_at = time.monotonic()
             consumer = asyncio.create_task(self._consume(), name="greenmet-ingest-consume")
-            writer = asyncio.create_task(self._write_loop(historians, ack), name="greenmet-ingest-write")
+            writer = asyncio.create_task(self._write_loop(), name="greenmet-ingest-write")
             health = asyncio.create_task(self._health_loop(), name="greenmet-ingest-health")
             timer = asyncio.create_task(self._stop_after(duration_s)) if duration_s is not None else None
             try:
@@ -478,17 +539,85 @@ class OpcUaIngest:
                 self._health_points()
                 self._closing.set()
                 await writer
-                await self._flush_all(historians, ack, final=True)
-                self._update_rate(minimum_s=0.5 * self.health_interval_s)
+                await self._flush_all(final=True)
+                self._update_rate()
         finally:
             for historian in historians.values():
                 try:
                     await asyncio.to_thread(historian.close)
                 except GreenmetError as error:
                     self._record_error(f"closing the historian: {error}")
-            if ack is not None:
-                ack.close()
+            if self._ack is not None:
+                self._ack.close()
+                self._ack = None
+            self.feed.close()
         return self.health()
+
+    def _record_tag_metadata(self) -> None:
+        """Write unit, range and descriptions of the mapped tags into each furnace's ``_furnace.json``.
+
+        The entries have the shape the simulator's bulk writer uses (``unit``, ``description_en``,
+        ``description_zh``, ``low``, ``high``) plus the ``vendor_tag``; the health tags are
+        described in the furnace that receives them. Other tags' entries are kept.
+        """
+        described: dict[tuple[str, str], dict[str, dict[str, Any]]] = {d: {} for d in self._historians}
+        for vendor_tag in self.mapping:
+            row = self.mapping.row(vendor_tag)
+            spec = self.mapping.spec(vendor_tag)
+            low, high = self.mapping.range(vendor_tag)
+            described.setdefault((row.site, row.furnace), {})[row.tag] = {
+                "unit": spec.unit, "description_en": spec.description_en,
+                "description_zh": spec.description_zh, "low": low, "high": high, "vendor_tag": vendor_tag,
+            }
+        for spec in HEALTH_TAGS.values():
+            described[self.health_destination][spec.tag] = {
+                "unit": spec.unit, "description_en": spec.description_en,
+                "description_zh": spec.description_zh, "low": spec.low, "high": spec.high,
+            }
+        for destination, tags in described.items():
+            historian = self._historians.get(destination)
+            if historian is None or not tags:
+                continue
+            path = historian.directory / "_furnace.json"
+            try:
+                metadata = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise StorageError("cannot read the furnace metadata", field="path", value=str(path),
+                                   fix="repair or delete _furnace.json (it holds the time zone and tags)"
+                                   ) from exc
+            stored = metadata.setdefault("tags", {})
+            if all(stored.get(tag) == entry for tag, entry in tags.items()):
+                continue
+            stored.update(tags)
+            atomic_write_text(path, json.dumps(metadata, indent=2, ensure_ascii=False))
+
+    def _prepare_resume(self) -> None:
+        """Read the gaps an earlier run still owed and, with ``resume``, each tag's newest point."""
+        owed: dict[tuple[str, str, str], Gaps] = {}
+        for site, furnace in self._historians:
+            for tag, gaps in load_owed(owed_path(self.historian_root, site, furnace)).items():
+                owed[(site, furnace, tag)] = gaps
+        newest: dict[tuple[str, str, str], dt.datetime] = {}
+        if self.resume or owed:
+            newest = self._newest_written()
+        if self.resume:
+            self._start_after.update(newest)
+        newest_us = {key: _micros(stamp) for key, stamp in newest.items()}
+        for key, gaps in owed.items():
+            # An open end was closed by a live point that may be stored: the gap runs at most to
+            # the tag's newest stored point. Nothing stored since its start: it stays open.
+            last = newest_us.get(key)
+            if gaps[-1][1] is None and last is not None and last > gaps[-1][0]:
+                gaps[-1][1] = last + 1
+        self._loaded_owed = owed
+        self._known_stored = {}
+        for site, furnace in self._historians:
+            mine = {key[2]: gaps for key, gaps in owed.items() if key[:2] == (site, furnace)}
+            newest_here = {key[2]: us for key, us in newest_us.items() if key[:2] == (site, furnace)}
+            for tag, stamps in stored_stamps(self.historian_root, site, furnace, mine, newest_here).items():
+                self._known_stored[(site, furnace, tag)] = stamps
+        if owed:
+            logger.info("%d tags have gaps owed by an earlier run; they are read from history", len(owed))
 
     def _newest_written(self) -> dict[tuple[str, str, str], dt.datetime]:
         """The newest point of each mapped tag in the historian, per (site, furnace)."""
@@ -555,6 +684,7 @@ class OpcUaIngest:
 
     async def _session(self) -> None:
         self._lost = asyncio.Event()
+        errors_before = self._health.errors
         clients: list[Client] = []
         history_task: asyncio.Task[None] | None = None
         try:
@@ -567,6 +697,9 @@ class OpcUaIngest:
             for _ in range(connections - 1):
                 clients.append(await self._connect())
             self._open_gap()
+            # The gaps are on disk before the subscription can deliver (and the writer
+            # acknowledge) a live point that moves a tag's newest point past its gap.
+            await self._flush_all()
             for number, client in enumerate(clients):
                 nodes = self._nodes[
                     number * self.nodes_per_connection : (number + 1) * self.nodes_per_connection
@@ -577,6 +710,8 @@ class OpcUaIngest:
                 self._health.reconnects += 1
             self._sessions += 1
             self._health.connected = True
+            if self._health.errors == errors_before:  # connected and subscribed: the old error is past
+                self._health.last_error = None
             logger.info(
                 "subscribed to %d tags of %s over %d connection(s)",
                 len(self._nodes),
@@ -655,10 +790,24 @@ class OpcUaIngest:
         self._watermark = [_NO_POINT] * len(nodes)
         self._gaps = [[] for _ in nodes]
         self._open_end = [False] * len(nodes)
+        self._stored_in_gap = [set() for _ in nodes]
         for node in nodes:
             stamp = self._start_after.get((*node.destination, node.tag), self._start_after.get(node.tag))
             if stamp is not None:
                 self._watermark[node.handle] = _micros(pd.Timestamp(stamp).to_pydatetime())
+        owed = dict(self._loaded_owed)
+        for node in nodes:
+            key = (*node.destination, node.tag)
+            gaps = owed.pop(key, None)
+            if not gaps:
+                continue
+            handle = node.handle
+            self._gaps[handle] = [list(gap) for gap in gaps]
+            self._stored_in_gap[handle] = self._known_stored.get(key, set())
+            if gaps[-1][1] is None:  # nothing stored since the gap opened: read on from its start
+                self._open_end[handle] = True
+                self._watermark[handle] = max(self._watermark[handle], gaps[-1][2])
+        self._foreign_owed = owed  # tags not on the server (now): their debt stays on disk
 
     async def _renumber_namespaces(self, client: Client) -> None:
         """A restarted server may number its namespaces differently: follow the URIs."""
@@ -667,7 +816,7 @@ class OpcUaIngest:
             if node.namespace_uri in namespaces:
                 index = namespaces.index(node.namespace_uri)
                 if index != node.nodeid.NamespaceIndex:
-                    node.nodeid = ua.NodeId(node.nodeid.Identifier, index, node.nodeid.NodeIdType)
+                    node.nodeid = ua.NodeId(node.nodeid.Identifier, ua.Int16(index), node.nodeid.NodeIdType)
 
     def _open_gap(self) -> None:
         """Before subscribing again: every tag with a point has a gap from its newest point on.
@@ -682,6 +831,7 @@ class OpcUaIngest:
                 continue
             gaps.append([newest, None, newest])
             self._open_end[handle] = True
+            self._owed_version += 1
 
     async def _subscribe(self, client: Client, nodes: list[_Node]) -> None:
         params = ua.CreateSubscriptionParameters()
@@ -703,6 +853,7 @@ class OpcUaIngest:
             parameters.SamplingInterval = self.sampling_interval_ms
             parameters.QueueSize = self.queue_size
             parameters.DiscardOldest = True
+            parameters.Filter = ua.DataChangeFilter(Trigger=ua.DataChangeTrigger.StatusValueTimestamp)
             request = ua.MonitoredItemCreateRequest()
             request.ItemToMonitor = item
             request.MonitoringMode = ua.MonitoringMode.Reporting
@@ -746,6 +897,8 @@ class OpcUaIngest:
             # Read up to now: every gap of the tag is closed (or, refused, cannot be filled).
             gaps.clear()
             self._open_end[node.handle] = False
+            self._stored_in_gap[node.handle] = set()
+            self._owed_version += 1
 
         await asyncio.gather(*(read(node) for node in self._nodes))
         if refused:
@@ -759,12 +912,15 @@ class OpcUaIngest:
         handle = node.handle
         buffer = node.buffer
         gaps = self._gaps[handle]
+        stored = self._stored_in_gap[handle] if handle < len(self._stored_in_gap) else set()
         accepted = 0
         for data_value in values:
             stamp = data_value.SourceTimestamp or data_value.ServerTimestamp
             if stamp is None:
                 continue
             us = _micros(stamp)
+            if us in stored:  # a gap owed by an earlier run: this point did reach the historian
+                continue
             for gap in gaps:
                 _, gap_end, filled = gap
                 if us <= filled:
@@ -784,6 +940,8 @@ class OpcUaIngest:
                 accepted += 1
                 break
         self._health.history_points += accepted
+        if accepted:
+            self._owed_version += 1
 
     # -- receiving ---------------------------------------------------------------------------
     @staticmethod
@@ -815,7 +973,8 @@ class OpcUaIngest:
                 watermark = self._watermark
                 open_end = self._open_end
                 gaps = self._gaps
-                received = duplicates = 0
+                received = duplicates = steps = closed = 0
+                step_us, step_tag = 0, ""
                 now = None
                 for item in items:
                     handle = item.ClientHandle
@@ -830,13 +989,21 @@ class OpcUaIngest:
                         now = now or _now_us()
                         us = now
                     received += 1
-                    if us <= watermark[handle]:
-                        duplicates += 1
-                        continue
+                    newest = watermark[handle]
+                    if us <= newest:
+                        if us == newest:  # the same sample again (a new subscription's first value)
+                            duplicates += 1
+                            continue
+                        # Earlier than a value already taken: the source clock was set back.
+                        # Keep the point, follow the clock, report the step.
+                        steps += 1
+                        if not step_tag:
+                            step_us, step_tag = us - newest, node.tag
                     watermark[handle] = us
                     if open_end[handle]:  # the first live point closes the tag's gap
                         gaps[handle][-1][1] = us
                         open_end[handle] = False
+                        closed += 1
                     value, quality = convert(node, data_value)
                     buffer = node.buffer
                     buffer.tag.append(node.tag)
@@ -845,37 +1012,87 @@ class OpcUaIngest:
                     buffer.quality.append(quality)
                 self._health.points_received += received
                 self._health.duplicates_dropped += duplicates
+                if closed:
+                    self._owed_version += 1
+                if steps:
+                    self._health.clock_steps += steps
+                    self._health.clock_step_s = step_us / 1e6
+                    self._record_error(
+                        f"source clock stepped back by {-step_us / 1e6:.3f} s ({steps} tags, first "
+                        f"{step_tag}): the points are kept and stored before later ones"
+                    )
             except Exception as error:  # a defect here must not stop ingestion; it is reported
                 self._record_error(f"notification not understood: {type(error).__name__}: {error}")
             finally:
                 queue.task_done()
 
     # -- writing -----------------------------------------------------------------------------
-    async def _write_loop(self, historians: dict[tuple[str, str], Historian], ack: TextIO | None) -> None:
+    async def _write_loop(self) -> None:
         # Ends between batches when _closing is set, never in the middle of a write: a write
         # cancelled while its thread runs on would be stored but not counted nor logged.
         while not self._closing.is_set():
-            deadline = time.monotonic() + self.flush_interval_s
+            deadline = time.monotonic() + self.write_interval_s
             while time.monotonic() < deadline and not self._closing.is_set():
                 if sum(len(b) for b in self._buffers.values()) >= self.batch_points:
                     break
-                await asyncio.sleep(min(0.02, self.flush_interval_s))
-            await self._flush_all(historians, ack)
+                await asyncio.sleep(min(0.02, self.write_interval_s))
+            await self._flush_all()
+            if time.monotonic() - self._flushed_at >= self.flush_interval_s:
+                await self._flush_historians()
 
-    async def _flush_all(
-        self, historians: dict[tuple[str, str], Historian], ack: TextIO | None, final: bool = False
-    ) -> None:
-        for destination, buffer in self._buffers.items():
-            if not len(buffer):
-                continue
-            table = buffer.take()
-            self._pending += table.num_rows
+    async def _flush_all(self, final: bool = False) -> None:
+        """Write every buffer, then record on disk the gaps still owed as of these batches."""
+        async with self._flush_lock:
+            # Cut the batches and snapshot the gaps together (no await in between): the
+            # snapshot accounts for exactly the points in these batches and those before.
+            tables = [(d, b.take()) for d, b in self._buffers.items() if len(b)]
+            snapshot = self._owed_snapshot() if self._owed_version > self._saved_version else None
+            acknowledged = True
+            for destination, table in tables:
+                self._pending += table.num_rows
+                try:
+                    acknowledged &= await self._write(destination, table, final=final)
+                finally:
+                    self._pending -= table.num_rows
+            if snapshot is not None and acknowledged:
+                await self._save_owed(*snapshot)
+
+    def _owed_snapshot(self) -> tuple[int, dict[tuple[str, str], dict[str, Gaps]]]:
+        owed: dict[tuple[str, str], dict[str, Gaps]] = {d: {} for d in self._historians}
+        for (site, furnace, tag), gaps in self._foreign_owed.items():
+            owed.setdefault((site, furnace), {})[tag] = [list(gap) for gap in gaps]
+        for node in self._nodes:
+            gaps = self._gaps[node.handle]
+            if gaps:
+                owed.setdefault(node.destination, {})[node.tag] = [list(gap) for gap in gaps]
+        return self._owed_version, owed
+
+    async def _save_owed(self, version: int, owed: dict[tuple[str, str], dict[str, Gaps]]) -> None:
+        try:
+            for (site, furnace), tags in owed.items():
+                await asyncio.to_thread(save_owed, owed_path(self.historian_root, site, furnace), tags)
+        except GreenmetError as error:  # kept in memory; written with the next batch
+            self._record_error(f"cannot record the gaps still owed: {error}")
+            return
+        self._saved_version = max(self._saved_version, version)
+
+    async def _flush_historians(self) -> None:
+        """Make what was acknowledged visible to queries; compact every ``compact_parts`` flushes."""
+        self._flushed_at = time.monotonic()
+        self._flushes += 1
+        compact = self._flushes % self.compact_parts == 0
+        for historian in self._historians.values():
             try:
-                await self._write(historians[destination], table, ack, final=final)
-            finally:
-                self._pending -= table.num_rows
+                if compact:
+                    await asyncio.to_thread(historian.compact, min_parts=self.compact_parts)
+                elif historian.buffered_points:
+                    await asyncio.to_thread(historian.flush)
+            except GreenmetError as error:  # the points stay in the write-ahead log
+                self._record_error(f"historian flush: {error}")
 
-    async def _write(self, historian: Historian, table: pa.Table, ack: TextIO | None, *, final: bool) -> None:
+    async def _write(self, destination: tuple[str, str], table: pa.Table, *, final: bool) -> bool:
+        """Hand ``table`` to the historian until acknowledged; False if given up (at shutdown)."""
+        historian = self._historians[destination]
         delay = self.reconnect_initial_s
         attempts = 0
         while True:
@@ -888,7 +1105,7 @@ class OpcUaIngest:
                 self._record_error(f"historian: {error}")
                 if final and attempts >= 3:
                     logger.error("giving up %d unacknowledged points at shutdown: %s", table.num_rows, error)
-                    return
+                    return False
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.reconnect_max_s)
             except InputError as error:
@@ -897,22 +1114,25 @@ class OpcUaIngest:
                 self._record_error(f"historian refused {table.num_rows} points: {error}")
                 tolerance = historian.future_tolerance_s
                 if tolerance is None:
-                    return
+                    return True
                 limit = _now_us() + int(tolerance * 1e6) - 1_000_000
                 plausible = pc.less_equal(table.column("ts").cast(pa.int64()), limit)
                 kept = table.filter(plausible)
                 if kept.num_rows in (0, table.num_rows):
-                    return
+                    return True
                 table = kept
         self._health.points_written += receipt.points
-        newest = table.column("ts").cast(pa.int64()).to_numpy().max() if table.num_rows else None
-        if newest is not None:
-            self._health.lag_s = max(0.0, (_now_us() - int(newest)) / 1e6)
-        if ack is not None:
-            stamps = table.column("ts").cast(pa.int64()).to_numpy()
+        self._rate_samples.append((time.monotonic(), self._health.points_written))
+        stamps = table.column("ts").cast(pa.int64()).to_numpy()
+        if len(stamps):
+            self._health.lag_s = max(0.0, (_now_us() - int(stamps.max())) / 1e6)
+        if self._ack is not None:
             tags = table.column("tag").to_pylist()
-            ack.write("".join(f"{tag}\t{stamp}\n" for tag, stamp in zip(tags, stamps.tolist(), strict=True)))
-            ack.flush()
+            lines = zip(tags, stamps.tolist(), strict=True)
+            self._ack.write("".join(f"{tag}\t{stamp}\n" for tag, stamp in lines))
+            self._ack.flush()
+        self.feed.publish(LiveBatch(destination[0], destination[1], table, dt.datetime.now(dt.UTC)))
+        return True
 
     # -- health ------------------------------------------------------------------------------
     def _record_error(self, message: str) -> None:
@@ -925,13 +1145,25 @@ class OpcUaIngest:
             await asyncio.sleep(self.health_interval_s)
             self._health_points()
 
-    def _update_rate(self, *, minimum_s: float = 0.0) -> None:
-        """``points_per_s`` over the time since the last update (if it is at least ``minimum_s``)."""
-        now_mono = time.monotonic()
-        then, written = self._rate_mark
-        if now_mono - then > minimum_s:
-            self._health.points_per_s = (self._health.points_written - written) / (now_mono - then)
-            self._rate_mark = (now_mono, self._health.points_written)
+    def _update_rate(self) -> None:
+        """``points_per_s`` over the last ``health_interval_s`` (the whole run if it is shorter).
+
+        Computed from the acknowledgements (time, points written so far) kept for one interval,
+        so a run shorter than the interval, or a rate read just after a quiet moment, still
+        reports what was written.
+        """
+        now = time.monotonic()
+        samples = self._rate_samples
+        window_start = now - self.health_interval_s
+        while len(samples) > 1 and samples[1][0] <= window_start:
+            samples.popleft()
+        if not samples:
+            return
+        # samples[0] is the last acknowledgement before the window, or the run's start
+        then, written = samples[0]
+        elapsed = now - max(then, window_start)
+        if elapsed > 0:
+            self._health.points_per_s = (self._health.points_written - written) / elapsed
 
     def _health_points(self) -> None:
         self._update_rate()
@@ -945,6 +1177,8 @@ class OpcUaIngest:
             ("ingest_reconnects", float(health["reconnects"])),
             ("ingest_errors", float(health["errors"])),
             ("ingest_queue_points", float(health["queue_points"])),
+            ("ingest_clock_steps", float(health["clock_steps"])),
+            ("ingest_clock_step_s", health["clock_step_s"] if health["clock_step_s"] is not None else 0.0),
         ):
             buffer.tag.append(tag)
             buffer.ts.append(now)
