@@ -15,10 +15,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import glob
 import socket
+import threading
+import time
 
+import pandas as pd
 from asyncua import Server, ua
 from asyncua.server.history import HistoryDict
+
+from greenmet.ingest.mapping import TagMap
 
 NAMESPACE_URI = "urn:greenmet:simulator"
 
@@ -52,6 +58,7 @@ class TagServer:
         interval_s: float = 0.05,
         history: bool = True,
         clock_offset_s: float = 0.0,
+        constant: bool = False,
     ) -> None:
         self.port = port
         self.clock_offset = dt.timedelta(seconds=clock_offset_s)  # a source clock that is wrong
@@ -59,6 +66,7 @@ class TagServer:
         self.furnace = furnace
         self.interval_s = interval_s
         self.history = history
+        self.constant = constant  # a stuck sensor: the value never changes, the timestamps do
         self.storage = _KeptHistory()
         self.produced: list[tuple[str, int]] = []  # (tag, source timestamp in µs)
         self._server: Server | None = None
@@ -124,10 +132,15 @@ class TagServer:
         )
         self._previous = stamp
         return ua.DataValue(
-            ua.Variant(value_of(number, step), ua.VariantType.Double),
+            ua.Variant(value_of(number, 0 if self.constant else step), ua.VariantType.Double),
             SourceTimestamp=stamp,
             ServerTimestamp=stamp,
         )
+
+    def step_clock(self, offset_s: float) -> None:
+        """Set the source clock to be ``offset_s`` off (a clock corrected by the operator)."""
+        self.clock_offset = dt.timedelta(seconds=offset_s)
+        self._previous = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
     def _record(self, tag: str, data: ua.DataValue) -> None:
         micros = (data.SourceTimestamp - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(
@@ -193,3 +206,80 @@ class TcpProxy:
                 target.close()
 
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+# -- shared by the OPC UA ingestion tests ----------------------------------------------------
+TAGS = ["blast_volume", "blast_temperature", "top_pressure", "top_temperature"]
+UNITS = {
+    "blast_volume": "Nm3/min",
+    "blast_temperature": "degC",
+    "top_pressure": "kPa",
+    "top_temperature": "degC",
+}
+CATALOGUE = {tag: UNITS[tag] for tag in TAGS}
+
+
+def _mapping(furnace="T1", vendor_unit=None):
+    return TagMap.from_rows(
+        [
+            {
+                "vendor_tag": f"{furnace}.{tag}",
+                "tag": tag,
+                "unit": (vendor_unit or {}).get(tag, UNITS[tag]),
+                "site": "demo",
+                "furnace": furnace.lower(),
+            }
+            for tag in TAGS
+        ],
+        CATALOGUE,
+    )
+
+
+def _acked(path):
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    pairs = [tuple(line.split("\t")) for line in lines if line.count("\t") == 1]
+    return [(tag, int(stamp)) for tag, stamp in pairs if not tag.startswith("ingest_")]
+
+
+def _stored(root, furnace="t1"):
+    files = glob.glob(f"{root}/site=demo/furnace={furnace}/date=*/part-*.parquet")
+    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+
+async def _until(condition, timeout_s=10.0):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+def _fast(**options):
+    defaults = {
+        "write_interval_s": 0.1,
+        "flush_interval_s": 0.5,
+        "reconnect_initial_s": 0.2,
+        "reconnect_max_s": 1.0,
+        "history_delay_s": 0.3,
+        "health_interval_s": 0.5,
+        "request_timeout_s": 2.0,
+    }
+    return {**defaults, **options}
+
+
+def _serve_in_thread(server: TagServer, stop: threading.Event) -> threading.Thread:
+    def target():
+        async def main():
+            await server.start()
+            server.start_producing()
+            while not stop.is_set():
+                await asyncio.sleep(0.05)
+            await server.stop_producing()
+            await server.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread

@@ -66,22 +66,20 @@ class LiveSubscription:
 
     def __init__(self, feed: LiveFeed, max_batches: int) -> None:
         self._feed = feed
-        self._queue: collections.deque[LiveBatch] = collections.deque()
+        # each entry: a batch and how many batches were dropped just before it
+        self._queue: collections.deque[tuple[LiveBatch, int]] = collections.deque()
         self._max_batches = max_batches
-        self._missed = 0
         self._ready = asyncio.Event()
         self._closed = False
 
     def _offer(self, batch: LiveBatch) -> None:
         if self._closed:
             return
-        if len(self._queue) >= self._max_batches:
-            self._queue.popleft()
-            self._missed += 1
-        if self._missed:
-            batch = LiveBatch(batch.site, batch.furnace, batch.points, batch.acknowledged_at, self._missed)
-            self._missed = 0
-        self._queue.append(batch)
+        self._queue.append((batch, 0))
+        if len(self._queue) > self._max_batches:
+            _, missed = self._queue.popleft()
+            following, before = self._queue[0]
+            self._queue[0] = (following, before + missed + 1)
         self._ready.set()
 
     def close(self) -> None:
@@ -99,7 +97,10 @@ class LiveSubscription:
                 raise StopAsyncIteration
             self._ready.clear()
             await self._ready.wait()
-        return self._queue.popleft()
+        batch, missed = self._queue.popleft()
+        if missed:
+            batch = LiveBatch(batch.site, batch.furnace, batch.points, batch.acknowledged_at, missed)
+        return batch
 
     async def __aenter__(self) -> LiveSubscription:
         return self
