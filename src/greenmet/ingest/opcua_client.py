@@ -383,7 +383,7 @@ class OpcUaIngest:
         batch_points: int = 50_000,
         write_interval_s: float = 0.25,
         flush_interval_s: float = 2.0,
-        compact_parts: int = 32,
+        compact_parts: int = 64,
         reconnect_initial_s: float = 0.5,
         reconnect_max_s: float = 30.0,
         read_history: bool = True,
