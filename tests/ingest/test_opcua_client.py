@@ -84,7 +84,9 @@ def test_every_point_arrives_once_with_units_converted_and_health_written(tmp_pa
         "ingest_reconnects",
     }
     connected = stored[stored["tag"] == "ingest_connected"].sort_values("ts")["value"]
-    assert connected.iloc[0] == 1.0 and connected.iloc[-1] == 0.0  # the last health point is written at stop
+    # connected while it ran (the first point may come before the first connection on a busy
+    # machine); the last health point is written at stop
+    assert 1.0 in set(connected) and connected.iloc[-1] == 0.0
 
 
 @pytest.mark.slow
