@@ -36,7 +36,7 @@ from greenmet.carbon.options import (
     ResolvedOptions,
     resolve_options,
 )
-from greenmet.carbon.results import RESIDUAL_WARNING_FRACTION, totals_by_scope
+from greenmet.carbon.results import RESIDUAL_WARNING_FRACTION, intensity_production, totals_by_scope
 from greenmet.errors import InputError, UnknownKeyError
 
 if TYPE_CHECKING:
@@ -424,7 +424,9 @@ def _summarise(frames: ActivityFrames, result: MethodFrames, method: str) -> pd.
     if result.intensity is not None:
         intensity = result.intensity
     else:
-        production = result.production.merge(totals[["total"]], left_on="installation_id", right_index=True)
+        production = intensity_production(method, result.production).merge(
+            totals[["total"]], left_on="installation_id", right_index=True
+        )
         intensity = production.assign(intensity_t_co2e_per_t=production["total"] / production["quantity_t"])
     if len(intensity):
         wide = intensity.pivot_table(

@@ -59,6 +59,28 @@ BALANCE_COLUMNS: tuple[str, ...] = (
 
 RESIDUAL_WARNING_FRACTION = 0.02
 LABELS = "greenmet.carbon"  # the package whose labels.toml holds the warnings' message templates
+
+INTENSITY_PRODUCTS: dict[str, tuple[str, ...]] = {
+    "cn-steel": ("crude_steel",),
+    "iso14404": ("crude_steel",),
+    "cn-aluminium": ("primary_aluminium", "liquid_aluminium", "aluminium_ingot"),
+}
+"""The product each method's intensity is per tonne of (the first one present counts).
+
+- ``cn-steel``: crude steel, the output basis of China's national carbon market for steel
+  (GB/T 32151.5-2015 reports the enterprise's crude steel output; the MEE 2024-2025 allowance
+  plan states steel intensities per tonne of crude steel).
+- ``iso14404``: crude steel, ISO 14404-1:2013 and ISO 14404-2:2013 §1 (CO2 emission intensity of
+  a site per tonne of crude steel).
+- ``cn-aluminium``: P, the primary aluminium liquid tapped from electrolysis
+  (CETS-AG-04.01-V01-2024 §8, production data: 原铝液产量); ingot only when no liquid metal is
+  reported.
+
+Hot metal, sinter or coke made and used inside a plant are intermediates, never an intensity
+basis of these methods. Methods not listed (``cbam``: per tonne of each good, Implementing
+Regulation (EU) 2023/1773 Annex IV; ``lci``: per declared unit of each product) report every
+product they are given.
+"""
 """A carbon balance whose residual exceeds this fraction of carbon in is reported as a warning."""
 
 _FLOAT_COLUMNS = ("activity_ref", "factor", "emissions_t", "emissions_t_co2e")
@@ -139,7 +161,8 @@ class CarbonResult:
     totals_t_co2e
         Sum of ``emissions_t_co2e`` by scope, plus ``"total"``. [t]
     intensity_t_co2e_per_t
-        Total emissions per tonne of each product. [t/t]
+        Total emissions per tonne of the product the method defines (:data:`INTENSITY_PRODUCTS`;
+        each product for methods that define none). [t/t]
     carbon_balance
         The carbon mass balance, where the method defines one.
     uncertainty
@@ -153,7 +176,8 @@ class CarbonResult:
         Where each option came from: ``default``, ``file`` (the activity file's ``[options]``),
         ``flag`` (command line), ``argument`` (Python keyword) or ``method`` (set by the method).
     production_t
-        Output by product, the denominators of the intensities. [t]
+        Output by product as reported; the intensities are per the products of
+        :data:`INTENSITY_PRODUCTS` where the method defines one. [t]
     """
 
     method: str
@@ -298,6 +322,24 @@ def factors_used(lines: pd.DataFrame) -> pd.DataFrame:
     return lines[columns].drop_duplicates().reset_index(drop=True)
 
 
+def intensity_production(method: str, production: pd.DataFrame) -> pd.DataFrame:
+    """The production rows a method's intensity is per (:data:`INTENSITY_PRODUCTS`).
+
+    Works on one installation's rows or on many (``installation_id`` column): for each
+    installation the first listed product it reports is kept.
+    """
+    products = INTENSITY_PRODUCTS.get(method)
+    if products is None or production.empty:
+        return production
+    listed = production[production["product"].isin(products)]
+    rank = listed["product"].map({product: position for position, product in enumerate(products)})
+    if "installation_id" in listed.columns:
+        first = rank.groupby(listed["installation_id"]).transform("min")
+    else:
+        first = pd.Series(rank.min(), index=listed.index)
+    return listed[rank == first]
+
+
 def build_result(
     *,
     method: str,
@@ -337,8 +379,9 @@ def build_result(
     totals = {scope: float(lines.loc[lines["scope"] == scope, "emissions_t_co2e"].sum())
               for scope in sorted(lines["scope"].unique())}
     totals["total"] = float(lines["emissions_t_co2e"].sum())
+    basis = intensity_production(method, production)
     intensity = {str(product): totals["total"] / float(quantity)
-                 for product, quantity in zip(production["product"], production["quantity_t"], strict=True)}
+                 for product, quantity in zip(basis["product"], basis["quantity_t"], strict=True)}
     carbon_balance = None
     if balance is not None:
         carbon_balance = CarbonBalance(
