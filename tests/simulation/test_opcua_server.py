@@ -164,3 +164,97 @@ def test_array_history_keeps_the_last_values_and_reads_like_history_dict():
         assert await storage.read_node_history(ua.NodeId("y", 2), origin, origin, 0) == ([], None)
 
     asyncio.run(scenario())
+
+
+class _Collector:
+    """Subscription handler keeping every notification's value and source timestamp per node."""
+
+    def __init__(self) -> None:
+        self.samples: dict[str, list[tuple[datetime, object]]] = {}
+
+    def datachange_notification(self, node, value, data) -> None:
+        sample = data.monitored_item.Value
+        self.samples.setdefault(node.nodeid.Identifier, []).append((sample.SourceTimestamp, value))
+
+
+async def _subscribe_every_sample(client: Client, nodes: list, handler: _Collector):
+    """Subscribe as ingestion does: a timestamp-sensitive trigger and a queue, so an unchanged
+    value with a new source timestamp is a notification of its own."""
+    subscription = await client.create_subscription(50, handler)
+    requests = []
+    for handle, node in enumerate(nodes, start=1):
+        parameters = ua.MonitoringParameters(
+            ClientHandle=handle,
+            SamplingInterval=0,
+            QueueSize=1000,
+            DiscardOldest=True,
+            Filter=ua.DataChangeFilter(Trigger=ua.DataChangeTrigger.StatusValueTimestamp),
+        )
+        requests.append(
+            ua.MonitoredItemCreateRequest(
+                ItemToMonitor=ua.ReadValueId(NodeId=node.nodeid, AttributeId=ua.AttributeIds.Value),
+                MonitoringMode=ua.MonitoringMode.Reporting,
+                RequestedParameters=parameters,
+            )
+        )
+    results = await subscription.create_monitored_items(requests)
+    assert not [r for r in results if isinstance(r, ua.StatusCode)]
+    return subscription
+
+
+async def _until(condition, *, limit_s: float = 60.0) -> None:
+    """Wait for ``condition()`` (a generous limit: this waits for delivery, it times nothing)."""
+    for _ in range(int(limit_s / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+
+
+def test_a_late_loop_skips_no_second_and_a_stuck_tag_repeats_every_sample():
+    """issue 13 §1: the server jumped to the newest second when its loop woke late (4 of 63
+    seconds skipped) and, reporting on change only, never sent or kept an unchanged value."""
+    endpoint = f"opc.tcp://127.0.0.1:{free_port()}"
+    stuck = Scenario.from_mapping(
+        {
+            "random_sensor_faults_per_day": 0,
+            "sensor_faults": [{"tag": "blast_pressure", "kind": "stuck", "start": "0s", "duration": "1h"}],
+        }
+    )
+    wall = [1000.0]  # the server's clock: it moves only when the test says so
+
+    async def scenario():
+        server = SimulatorServer(
+            CONFIG, endpoint=endpoint, speed=1, update_interval_s=0.02, scenario=stuck, clock=lambda: wall[0]
+        )
+        async with server:
+            async with Client(endpoint) as client:
+                nodes = [client.get_node(server.node_ids[tag]) for tag in ("blast_pressure", "top_pressure")]
+                handler = _Collector()
+                await _subscribe_every_sample(client, nodes, handler)
+                await _until(lambda: len(handler.samples.get("T1.blast_pressure", [])) >= 1)
+                wall[0] += 4.6  # the loop wakes 4.6 s late: seconds 1..4 are due at once
+                await _until(lambda: server.published_step >= 4)
+                wall[0] += 0.3  # nothing new is due
+                await asyncio.sleep(0.2)
+                wall[0] += 2.0  # seconds 5 and 6
+                await _until(
+                    lambda: all(
+                        len(handler.samples.get(f"T1.{t}", [])) >= 7
+                        for t in ("blast_pressure", "top_pressure")
+                    )
+                )
+                history = await nodes[0].read_raw_history(
+                    server.simulator_origin - timedelta(minutes=1),
+                    server.simulator_origin + timedelta(hours=1),
+                )
+        origin = server.simulator_origin
+        expected = [origin + timedelta(seconds=second) for second in range(7)]
+        assert server.published_step == 6
+        for tag in ("T1.blast_pressure", "T1.top_pressure"):
+            assert [stamp for stamp, _ in handler.samples[tag]] == expected
+        repeated = [value for _, value in handler.samples["T1.blast_pressure"]]
+        assert len(set(repeated)) == 1  # the stuck sensor's unchanged value, once per second
+        assert [value.SourceTimestamp for value in history] == expected  # every sample kept
+        assert [value.Value.Value for value in history] == repeated
+
+    asyncio.run(scenario())

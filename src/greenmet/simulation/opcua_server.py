@@ -29,6 +29,7 @@ import contextlib
 import logging
 import math
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -58,7 +59,7 @@ _UNECE_URI = "http://www.opcfoundation.org/UA/units/un/cefact"
 # UNECE Recommendation 20 common codes, encoded as OPC UA Part 8 §5.6.3 prescribes
 # (each character's ASCII value shifted into one Int32).
 _UNECE_CODES = {"degC": "CEL", "kPa": "KPA", "%": "P1", "m": "MTR", "m3/h": "MQH", "t": "TNE", "kW": "KWT"}
-_BUFFER_STEPS = 300
+_CHUNK_STEPS = 300
 
 
 def _unit_id(code: str | None) -> int:
@@ -180,7 +181,9 @@ class SimulatorServer:
     update_interval_s
         Wall-clock time between value updates. [s]
     history_hours
-        Simulated time kept in the in-memory history of every variable. [h]
+        Simulated time kept in the in-memory history of every variable (every sample). [h]
+    clock
+        Wall clock in seconds (monotonic); replaceable to test a late update loop. [s]
     """
 
     def __init__(
@@ -193,6 +196,7 @@ class SimulatorServer:
         seed: int = 0,
         update_interval_s: float = 1.0,
         history_hours: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not 0 < speed <= 100_000:
             raise InputError(
@@ -230,7 +234,12 @@ class SimulatorServer:
         self._chunk: SimulationChunk | None = None
         self._chunk_first = 0
         self._published_step = -1
+        self._first_step = 0
         self._updates = 0
+        self._clock = clock
+        self._started_wall = 0.0
+        self._pending_casts: list[dict[str, Any]] = []
+        self._history: ArrayHistory | None = None
 
     # -- life cycle --------------------------------------------------------------------------
     async def __aenter__(self) -> SimulatorServer:
@@ -260,14 +269,20 @@ class SimulatorServer:
         origin = pd.Timestamp(datetime.now(UTC)).floor("s")
         self._simulator = FurnaceSimulator(self.config, self.scenario, seed=self.seed, start=origin)
         self._chunk, self._published_step, self._updates = None, -1, 0
+        self._pending_casts = []
+        self._first_step = 0
+        # Every sample is kept: one ring slot per simulated step of ``history_hours``.
+        history_steps = int(self.history_hours * 3600 / self._simulator.step_seconds) + 10
+        self._history = ArrayHistory(history_steps)
+        server.iserver.history_manager.set_storage(self._history)
+        for variable in variables:
+            await variable.write_attribute(ua.AttributeIds.Historizing, ua.DataValue(True))
+            await variable.set_attr_bit(ua.AttributeIds.AccessLevel, ua.AccessLevel.HistoryRead)
+            await variable.set_attr_bit(ua.AttributeIds.UserAccessLevel, ua.AccessLevel.HistoryRead)
+            await self._history.new_historized_node(variable.nodeid, None, history_steps)
         self._server = server
-        self._started_wall = time.monotonic()
-        await self._publish(0)
-        history_steps = int(self.history_hours * 3600 / max(self.speed * self.update_interval_s, 1.0)) + 10
-        server.iserver.history_manager.set_storage(ArrayHistory(history_steps))
-        await server.historize_node_data_change(
-            variables, period=timedelta(hours=self.history_hours), count=history_steps
-        )
+        self._started_wall = self._clock()
+        await self._publish(self._first_step)
         await server.start()
         self._task = asyncio.create_task(self._run(), name=f"greenmet-simulator-{self.config.furnace_id}")
         logger.info(
@@ -336,55 +351,81 @@ class SimulatorServer:
     # -- updating ----------------------------------------------------------------------------
     @property
     def simulator_origin(self) -> datetime:
-        """Start of the simulated clock (the wall-clock time of :meth:`start`, UTC)."""
-        if self._simulator is None:
-            raise InputError("the server has not been started", field="server", fix="call start() first")
-        return self._simulator.origin.to_pydatetime()
+        """Start of the simulated clock (UTC)."""
+        return self._started_simulator().origin.to_pydatetime()
 
     @property
     def simulated_time(self) -> pd.Timestamp:
         """Simulated time of the last published values (UTC)."""
-        if self._simulator is None:
-            raise InputError("the server has not been started", field="server", fix="call start() first")
-        return self._simulator.origin + pd.Timedelta(seconds=max(self._published_step, 0))
+        simulator = self._started_simulator()
+        return simulator.origin + pd.Timedelta(seconds=max(self._published_step, 0) * simulator.step_seconds)
+
+    @property
+    def published_step(self) -> int:
+        """Index of the last simulated step served (-1 before the first)."""
+        return self._published_step
 
     def labels(self) -> pd.DataFrame:
         """Ground-truth labels of the faults injected so far."""
+        return self._started_simulator().labels()
+
+    def _started_simulator(self) -> FurnaceSimulator:
         if self._simulator is None:
             raise InputError("the server has not been started", field="server", fix="call start() first")
-        return self._simulator.labels()
+        return self._simulator
+
+    def _due_step(self) -> int:
+        """The step the simulated clock has reached: ``speed`` simulated seconds per wall second
+        since :meth:`start`, counted from the first step served."""
+        simulator = self._started_simulator()
+        elapsed = self._clock() - self._started_wall
+        return self._first_step + int(elapsed * self.speed / simulator.step_seconds)
 
     async def _run(self) -> None:
         try:
             while True:
                 await asyncio.sleep(self.update_interval_s)
-                elapsed = time.monotonic() - self._started_wall
-                await self._publish(int(elapsed * self.speed))
+                await self.catch_up()
         except asyncio.CancelledError:
             raise
         except Exception:  # keep the server alive for diagnosis; the failure is logged
             logger.exception("simulator update loop failed")
 
-    def _row(self, step: int) -> tuple[SimulationChunk, int, pd.DataFrame]:
-        simulator = self._simulator
-        if simulator is None:
-            raise InputError("the server has not been started", field="server", fix="call start() first")
-        finished = []
+    async def catch_up(self) -> int:
+        """Serve every step from the last one served up to the simulated clock, in order.
+
+        A loop that wakes late (a busy machine, a long garbage collection) publishes each sample
+        it missed, with that sample's own source timestamp, rather than jumping to the newest:
+        a subscriber with a timestamp-sensitive trigger (``DataChangeTrigger.StatusValueTimestamp``)
+        receives every second, repeated values included, and the history holds every sample.
+        Returns the number of steps served.
+        """
+        due = self._due_step()
+        served = 0
+        while self._published_step < due and self._server is not None:
+            await self._publish(self._published_step + 1)
+            served += 1
+            await asyncio.sleep(0)  # let clients be served during a long catch-up
+        return served
+
+    def _row(self, step: int) -> tuple[SimulationChunk, int]:
+        """The chunk holding ``step`` and the row of ``step`` in it; the model advances in chunks
+        of ``_CHUNK_STEPS`` (fixed, so a run is the same whatever the timing of the loop)."""
+        simulator = self._started_simulator()
         while self._chunk is None or step >= self._chunk_first + self._chunk.timestamps.size:
             self._chunk_first = simulator.step
-            needed = step - simulator.step + 1
-            self._chunk = simulator.advance(min(max(needed, _BUFFER_STEPS), 3600))
-            finished.append(self._chunk.casts)
-        casts = pd.concat(finished, ignore_index=True) if finished else pd.DataFrame()
-        return self._chunk, step - self._chunk_first, casts
+            self._chunk = simulator.advance(_CHUNK_STEPS)
+            self._pending_casts.extend(self._chunk.casts.to_dict("records"))
+        return self._chunk, step - self._chunk_first
 
     async def _publish(self, step: int) -> None:
+        """Write every tag's sample of ``step`` (and any cast that ended at it) and keep it in
+        the history."""
         if step <= self._published_step or self._server is None:
             return
-        chunk, row, casts = self._row(step)
+        chunk, row = self._row(step)
         stamp = datetime.fromtimestamp(int(chunk.timestamps[row]) / 1e6, tz=UTC)
         now = datetime.now(UTC)
-        server = self._server
         values = chunk.values[row]
         quality = chunk.quality[row]
         for number, tag in enumerate(chunk.tags):
@@ -400,16 +441,7 @@ class SimulatorServer:
                 data = ua.DataValue(
                     ua.Variant(value, ua.VariantType.Double), SourceTimestamp=stamp, ServerTimestamp=now
                 )
-            await server.write_attribute_value(self.node_ids[tag], data)
-        for cast in casts.itertuples(index=False) if len(casts) else ():
-            cast_stamp = cast.end.to_pydatetime()
-            for tag, column in CAST_COLUMNS.items():
-                data = ua.DataValue(
-                    ua.Variant(float(getattr(cast, column)), ua.VariantType.Double),
-                    SourceTimestamp=cast_stamp,
-                    ServerTimestamp=now,
-                )
-                await server.write_attribute_value(self.node_ids[tag], data)
+            await self._write(tag, data)
         if self._published_step < 0:  # per-cast tags have no value before the first cast ends
             waiting = ua.StatusCode(ua.StatusCodes.BadWaitingForInitialData)
             for tag in CAST_COLUMNS:
@@ -419,6 +451,39 @@ class SimulatorServer:
                     SourceTimestamp=stamp,
                     ServerTimestamp=now,
                 )
-                await server.write_attribute_value(self.node_ids[tag], data)
+                await self._write(tag, data, history=False)
+        await self._publish_casts(stamp, now)
         self._published_step = step
         self._updates += 1
+
+    async def _publish_casts(self, stamp: datetime, now: datetime) -> None:
+        """Serve the per-cast tags of every cast that ended at or before ``stamp``."""
+        ended = [cast for cast in self._pending_casts if cast["end"].to_pydatetime() <= stamp]
+        if not ended:
+            return
+        self._pending_casts = [cast for cast in self._pending_casts if cast["end"].to_pydatetime() > stamp]
+        for cast in ended:
+            cast_stamp = cast["end"].to_pydatetime()
+            for tag, column in CAST_COLUMNS.items():
+                data = ua.DataValue(
+                    ua.Variant(float(cast[column]), ua.VariantType.Double),
+                    SourceTimestamp=cast_stamp,
+                    ServerTimestamp=now,
+                )
+                await self._write(tag, data)
+
+    async def _write(self, tag: str, data: ua.DataValue, *, history: bool = True) -> None:
+        """Write one value and keep it in the history.
+
+        The history is written here, sample by sample, not through asyncua's internal
+        history subscription: that subscription reports on change only (an unchanged value is
+        never kept) and, with its queue of one, keeps only the last of several writes between
+        two of its publishing cycles.
+        """
+        server = self._server
+        if server is None:
+            return
+        node_id = self.node_ids[tag]
+        await server.write_attribute_value(node_id, data)
+        if history and self._history is not None:
+            await self._history.save_node_value(node_id, data)
