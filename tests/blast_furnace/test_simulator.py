@@ -552,3 +552,36 @@ def test_no_step_of_the_model_is_a_long_method():
     }
     assert lengths["advance"] <= 60
     assert max(lengths.values()) <= 100, max(lengths, key=lengths.__getitem__)
+
+
+def test_a_restored_state_continues_the_run_bit_for_bit():
+    """issue 13 §3: a restart continued from the seed, not from where the run stopped."""
+    import json
+
+    scenario = Scenario.from_mapping(
+        {
+            "random_sensor_faults_per_day": 200.0,
+            "faults": [{"fault": "slip", "start": "50min", "duration": "10min"}],
+            "sensor_faults": [
+                {"tag": "top_pressure", "kind": "stuck", "start": "55min", "duration": "30min"}
+            ],
+        }
+    )
+    whole = FurnaceSimulator(SMALL, scenario, seed=4)
+    first, second = whole.advance(3600), whole.advance(3600)
+    stopped = FurnaceSimulator(SMALL, scenario, seed=4)
+    stopped.advance(3600)
+    saved = json.loads(json.dumps(stopped.state()))  # as written to and read from the state file
+    resumed = FurnaceSimulator(SMALL, scenario, seed=4)
+    resumed.restore(saved)
+    again = resumed.advance(3600)
+    assert resumed.now == whole.now and again.timestamps[0] == first.timestamps[-1] + 1_000_000
+    np.testing.assert_array_equal(again.values, second.values)
+    np.testing.assert_array_equal(again.quality, second.quality)
+    pd.testing.assert_frame_equal(resumed.casts(), whole.casts())
+    pd.testing.assert_frame_equal(resumed.labels(), whole.labels())
+    other = FurnaceSimulator(SMALL, scenario, seed=5)
+    with pytest.raises(InputError, match="another run"):
+        other.restore(saved)
+    with pytest.raises(InputError, match="not a simulator state"):
+        other.restore({"format": "something else"})

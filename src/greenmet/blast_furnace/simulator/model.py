@@ -35,9 +35,12 @@ identical bit for bit (each chunk draws from ``numpy.random.default_rng([seed, c
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -95,6 +98,7 @@ _DP_EXPONENT = _constant("pressure_differential_exponent")
 _THERMAL_LAG_S = _constant("thermal_lag") * 3600
 _SILICON_PER_KELVIN = _constant("silicon_per_kelvin")
 _COARSE = 60  # steps between points of the slow processes
+_STATE_FORMAT = "greenmet-simulator-state/1"
 
 _DRIVERS = (
     "blast",
@@ -1097,6 +1101,120 @@ class FurnaceSimulator:
         frame["end"] = pd.to_datetime(frame["end"], utc=True)
         frame["severity"] = frame["severity"].astype("float64")
         return frame.sort_values(["start", "fault"], kind="stable").reset_index(drop=True)
+
+    # -- state -------------------------------------------------------------------------------
+    def fingerprint(self) -> str:
+        """SHA-256 of the configuration, scenario, seed, start and step: a state only continues
+        the run it was taken from."""
+        text = json.dumps(
+            {
+                "config": self.config.model_dump(mode="json"),
+                "scenario": self.scenario.model_dump(mode="json"),
+                "seed": self.seed,
+                "origin": self.origin.isoformat(),
+                "step_seconds": self.step_seconds,
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def state(self) -> dict[str, Any]:
+        """Everything that evolves as the model advances, as plain JSON-able values.
+
+        :meth:`restore` on a simulator built with the same configuration, scenario, seed, start
+        and step continues bit for bit as this one would (floats are kept at full precision:
+        JSON's shortest round-trip representation). Taken between chunks; a prefetched chunk of
+        noise is not part of it (it is redrawn from its own seed).
+        """
+        return {
+            "format": _STATE_FORMAT,
+            "fingerprint": self.fingerprint(),
+            "origin": self.origin.isoformat(),
+            "step": self._step,
+            "chunk_number": self._chunk_number,
+            "random_faults": [
+                {
+                    "start": fault.start.isoformat(),
+                    "end": fault.end.isoformat(),
+                    "fault": fault.fault,
+                    "severity": fault.severity,
+                    "location": fault.location,
+                    "index": fault.index,
+                    "magnitude": fault.magnitude,
+                }
+                for fault in self._random_faults
+            ],
+            "stuck_values": [[key, value] for key, value in self._stuck_values.items()],
+            "slow_grid_first": self._slow.grid_first,
+            "slow_grid": self._slow.grid.tolist(),
+            "fast_state": self._fast_state.tolist(),
+            "thermal_state": [*self._thermal_state, *self._thermal_state2],
+            "descent": self._descent,
+            "production": self._production,
+            "last_cast_production": self._last_cast_production,
+            "spike_state": self._spike_state.tolist(),
+            "cast_random_state": self._cast_rng.bit_generator.state,
+            "casts": [
+                {**cast, "start": cast["start"].isoformat(), "end": cast["end"].isoformat()}
+                for cast in self._casts
+            ],
+            "schedule": [list(entry) for entry in self._schedule],
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Continue from a :meth:`state` of the same run (see there).
+
+        Raises
+        ------
+        InputError
+            If the state is of another format or another run (configuration, scenario, seed,
+            start or step differ).
+        """
+        if not isinstance(state, dict) or state.get("format") != _STATE_FORMAT:
+            raise InputError(
+                "not a simulator state of this version",
+                field="state.format",
+                value=state.get("format") if isinstance(state, dict) else type(state).__name__,
+                fix="delete the state file to start afresh",
+            )
+        if state.get("fingerprint") != self.fingerprint():
+            raise InputError(
+                "the saved state is of another run (furnace, scenario, seed, start or step differ)",
+                field="state.fingerprint",
+                value=str(state.get("origin")),
+                fix="use the settings the state was saved with, or delete the state file to start afresh",
+            )
+        self.close()
+        self._step = int(state["step"])
+        self._chunk_number = int(state["chunk_number"])
+        self._random_faults = [
+            ResolvedFault(
+                start=pd.Timestamp(fault["start"]),
+                end=pd.Timestamp(fault["end"]),
+                fault=fault["fault"],
+                severity=float(fault["severity"]),
+                location=fault["location"],
+                index=fault["index"],
+                magnitude=fault["magnitude"],
+            )
+            for fault in state["random_faults"]
+        ]
+        self._stuck_values = {int(key): float(value) for key, value in state["stuck_values"]}
+        self._slow.grid_first = int(state["slow_grid_first"])
+        self._slow.grid = np.array(state["slow_grid"], dtype=float).reshape(-1, self._slow.phi.size)
+        self._fast_state = np.array(state["fast_state"], dtype=float)
+        thermal = state["thermal_state"]
+        self._thermal_state, self._thermal_state2 = [float(thermal[0])], [float(thermal[1])]
+        self._descent = float(state["descent"])
+        self._production = float(state["production"])
+        self._last_cast_production = float(state["last_cast_production"])
+        self._spike_state = np.array(state["spike_state"], dtype=float)
+        self._cast_rng.bit_generator.state = state["cast_random_state"]
+        self._casts = [
+            {**cast, "start": pd.Timestamp(cast["start"]), "end": pd.Timestamp(cast["end"])}
+            for cast in state["casts"]
+        ]
+        self._schedule = [(int(a), int(b), int(c)) for a, b, c in state["schedule"]]
 
     @property
     def step(self) -> int:
