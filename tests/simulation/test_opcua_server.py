@@ -226,27 +226,25 @@ def test_a_late_loop_skips_no_second_and_a_stuck_tag_repeats_every_sample():
         server = SimulatorServer(
             CONFIG, endpoint=endpoint, speed=1, update_interval_s=0.02, scenario=stuck, clock=lambda: wall[0]
         )
-        async with server:
-            async with Client(endpoint) as client:
-                nodes = [client.get_node(server.node_ids[tag]) for tag in ("blast_pressure", "top_pressure")]
-                handler = _Collector()
-                await _subscribe_every_sample(client, nodes, handler)
-                await _until(lambda: len(handler.samples.get("T1.blast_pressure", [])) >= 1)
-                wall[0] += 4.6  # the loop wakes 4.6 s late: seconds 1..4 are due at once
-                await _until(lambda: server.published_step >= 4)
-                wall[0] += 0.3  # nothing new is due
-                await asyncio.sleep(0.2)
-                wall[0] += 2.0  # seconds 5 and 6
-                await _until(
-                    lambda: all(
-                        len(handler.samples.get(f"T1.{t}", [])) >= 7
-                        for t in ("blast_pressure", "top_pressure")
-                    )
+        async with server, Client(endpoint) as client:
+            nodes = [client.get_node(server.node_ids[tag]) for tag in ("blast_pressure", "top_pressure")]
+            handler = _Collector()
+            await _subscribe_every_sample(client, nodes, handler)
+            await _until(lambda: len(handler.samples.get("T1.blast_pressure", [])) >= 1)
+            wall[0] += 4.6  # the loop wakes 4.6 s late: seconds 1..4 are due at once
+            await _until(lambda: server.published_step >= 4)
+            wall[0] += 0.3  # nothing new is due
+            await asyncio.sleep(0.2)
+            wall[0] += 2.0  # seconds 5 and 6
+            await _until(
+                lambda: all(
+                    len(handler.samples.get(f"T1.{t}", [])) >= 7 for t in ("blast_pressure", "top_pressure")
                 )
-                history = await nodes[0].read_raw_history(
-                    server.simulator_origin - timedelta(minutes=1),
-                    server.simulator_origin + timedelta(hours=1),
-                )
+            )
+            history = await nodes[0].read_raw_history(
+                server.simulator_origin - timedelta(minutes=1),
+                server.simulator_origin + timedelta(hours=1),
+            )
         origin = server.simulator_origin
         expected = [origin + timedelta(seconds=second) for second in range(7)]
         assert server.published_step == 6
@@ -258,3 +256,117 @@ def test_a_late_loop_skips_no_second_and_a_stuck_tag_repeats_every_sample():
         assert [value.Value.Value for value in history] == repeated
 
     asyncio.run(scenario())
+
+
+def test_labels_and_casts_are_written_beside_the_historian_and_casts_served_with_their_id(tmp_path):
+    """issue 13 §3: over OPC UA the labels and casts stayed in memory and were lost on exit."""
+    import pandas as pd
+
+    from greenmet.blast_furnace.simulator import FurnaceSimulator
+    from greenmet.simulation.history import furnace_directory
+
+    endpoint = f"opc.tcp://127.0.0.1:{free_port()}"
+    faults = Scenario.from_mapping(
+        {
+            "random_sensor_faults_per_day": 0,
+            "faults": [{"fault": "hanging", "start": "10min", "duration": "20min"}],
+        }
+    )
+    wall = [0.0]
+    directory = furnace_directory(tmp_path, CONFIG)
+    reference = FurnaceSimulator(CONFIG, faults, start="2026-03-01T00:00:00Z")
+    while reference.casts().empty:
+        reference.advance(300)
+    first_cast_end = int((reference.casts()["end"].iloc[0] - reference.origin).total_seconds())
+
+    async def scenario():
+        server = SimulatorServer(
+            CONFIG,
+            endpoint=endpoint,
+            update_interval_s=0.02,
+            scenario=faults,
+            start="2026-03-01T00:00:00Z",
+            historian_root=tmp_path,
+            clock=lambda: wall[0],
+        )
+        async with server:
+            wall[0] += first_cast_end  # up to the end of the first cast
+            await _until(lambda: server.published_step >= first_cast_end, limit_s=600)
+            casts = pd.read_parquet(directory / "_casts.parquet")
+            async with Client(endpoint) as client:
+                served = {
+                    tag: await client.get_node(server.node_ids[tag]).read_data_value()
+                    for tag in ("cast_number", "cast_duration", "cast_hot_metal_mass", "hot_metal_silicon")
+                }
+        return casts, served
+
+    casts, served = asyncio.run(scenario())
+    labels = pd.read_parquet(directory / "_labels.parquet")
+    assert list(labels["fault"]) == ["hanging"]
+    assert labels["start"].iloc[0] == pd.Timestamp("2026-03-01T00:10:00Z")
+    pd.testing.assert_frame_equal(casts, reference.casts().iloc[:1], check_dtype=False)
+    last = casts.iloc[-1]
+    for data in served.values():  # one record: every per-cast tag stamped with the cast's end
+        assert data.SourceTimestamp.replace(tzinfo=UTC) == last["end"].to_pydatetime()
+    assert served["cast_number"].Value.Value == last["cast_number"]
+    assert served["cast_duration"].Value.Value == pytest.approx(
+        (last["end"] - last["start"]).total_seconds() / 60
+    )
+    assert served["cast_hot_metal_mass"].Value.Value == last["hot_metal_mass_t"]
+    assert served["hot_metal_silicon"].Value.Value == last["hot_metal_silicon_percent"]
+
+
+def test_a_restart_continues_the_simulated_clock_and_state(tmp_path):
+    """issue 13 §3: a restart began again from the seed with its clock at the wall clock."""
+    from greenmet.blast_furnace.simulator import FurnaceSimulator
+
+    endpoint = f"opc.tcp://127.0.0.1:{free_port()}"
+    wall = [0.0]
+    settings = {
+        "endpoint": endpoint,
+        "speed": 10,
+        "update_interval_s": 0.02,
+        "seed": 3,
+        "start": "2026-02-01T00:00:00Z",
+        "historian_root": tmp_path,
+        "clock": lambda: wall[0],
+    }
+
+    async def serve_for(wall_seconds: float) -> tuple[int, float, object]:
+        server = SimulatorServer(CONFIG, **settings)
+        async with server:
+            first = server.published_step
+            wall[0] += wall_seconds
+            await _until(lambda: server.published_step >= first + int(wall_seconds * 10))
+            last = server.published_step
+            async with Client(endpoint) as client:
+                value = await client.get_node(server.node_ids["blast_volume"]).read_data_value()
+        return first, last, value
+
+    async def scenario():
+        first_run = await serve_for(50.0)  # 500 simulated s: across a chunk boundary
+        second_run = await serve_for(10.0)
+        return first_run, second_run
+
+    (first, last, _), (resumed, resumed_last, value) = asyncio.run(scenario())
+    assert (first, last) == (0, 500)
+    assert (resumed, resumed_last) == (501, 601)  # the next second, not the seed at the wall clock
+    reference = FurnaceSimulator(CONFIG, seed=3, start="2026-02-01T00:00:00Z")
+    chunks = [reference.advance(300) for _ in range(3)]
+    expected = chunks[2].frame()["blast_volume"].iloc[601 - 600]
+    assert value.Value.Value == expected
+    assert value.SourceTimestamp.replace(tzinfo=UTC) == datetime(2026, 2, 1, 0, 10, 1, tzinfo=UTC)
+    with pytest.raises(InputError, match="saved run started at"):
+        asyncio.run(SimulatorServer(CONFIG, **{**settings, "start": "2026-05-01T00:00:00Z"}).start())
+
+
+def test_cli_serving_options_are_checked_before_anything_listens():
+    from typer.testing import CliRunner
+
+    from greenmet.cli import app
+
+    runner = CliRunner()
+    refused = runner.invoke(app, ["bf", "simulate", "--opcua", "--update-interval", "0"])
+    assert refused.exit_code == 2 and "update interval" in refused.output
+    refused = runner.invoke(app, ["bf", "simulate", "--opcua", "--start", "2026-01-01T00:00:00"])
+    assert refused.exit_code == 2 and "no time zone" in refused.output

@@ -1,8 +1,9 @@
 """``greenmet bf …``: blast-furnace verbs.
 
 ``greenmet bf calc INPUT`` prints the calculation sheet of a furnace state (:mod:`greenmet.cli.bf_calc`).
-``greenmet bf simulate`` runs the simulated furnace: ``--opcua`` serves its tags over OPC UA,
-``--days N --out DIR`` writes N days of 1-s history in the historian layout.
+``greenmet bf simulate`` runs the simulated furnace: ``--opcua`` serves its tags over OPC UA
+(with ``--out DIR``, its labels, casts and clock are kept beside that historian, so a restart
+continues), ``--days N --out DIR`` writes N days of 1-s history in the historian layout.
 """
 
 from __future__ import annotations
@@ -37,16 +38,33 @@ def simulate(
     opcua: Annotated[bool, typer.Option("--opcua", help="Serve the tags over OPC UA until Ctrl-C.")] = False,
     endpoint: Annotated[str, typer.Option(help="OPC UA endpoint to listen on.")] = "opc.tcp://127.0.0.1:4840",
     speed: Annotated[float, typer.Option(help="Simulated seconds per wall-clock second (OPC UA).")] = 1.0,
+    update_interval: Annotated[
+        float,
+        typer.Option(
+            "--update-interval",
+            help="Wall-clock seconds between OPC UA updates; every simulated second due is served.",
+        ),
+    ] = 1.0,
     days: Annotated[float | None, typer.Option(help="Days of history to write (with --out).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Historian root directory to write to.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Historian root: history goes there (--days); with --opcua, labels, casts and the "
+            "simulator's clock and state are kept beside it."
+        ),
+    ] = None,
     preset_name: Annotated[
         str, typer.Option("--preset", help="Furnace preset: 2500m3 or 5000m3.")
     ] = "5000m3",
     scenario: Annotated[Path | None, typer.Option(help="Fault scenario file (TOML or YAML).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 0,
     start: Annotated[
-        str, typer.Option(help="Start of the history (UTC, ISO 8601).")
-    ] = "2026-01-01T00:00:00Z",
+        str | None,
+        typer.Option(
+            help="Simulated time of the first step (UTC, ISO 8601). Default: 2026-01-01T00:00:00Z "
+            "for --days; for --opcua the wall clock, or where the saved run stopped."
+        ),
+    ] = None,
     site: Annotated[str | None, typer.Option(help="Site name of the historian partition.")] = None,
 ) -> None:
     """Run the simulated blast furnace: serve OPC UA, or write history. 高炉模拟器。"""
@@ -62,7 +80,16 @@ def simulate(
             "choose one mode", field="--opcua/--days", fix="give --opcua to serve, or --days N --out DIR"
         )
     if opcua:
-        _serve(config, loaded, endpoint=endpoint, speed=speed, seed=seed)
+        _serve(
+            config,
+            loaded,
+            endpoint=endpoint,
+            speed=speed,
+            seed=seed,
+            update_interval=update_interval,
+            start=start,
+            out=out,
+        )
         return
     if out is None:
         raise InputError(
@@ -70,7 +97,7 @@ def simulate(
         )
     if days is None or days <= 0:
         raise InputError("days must be positive", field="--days", value=days, fix="give e.g. --days 1")
-    _write(config, loaded, out=out, days=days, seed=seed, start=start)
+    _write(config, loaded, out=out, days=days, seed=seed, start=start or "2026-01-01T00:00:00Z")
 
 
 def _write(config, scenario, *, out: Path, days: float, seed: int, start: str) -> None:
@@ -102,12 +129,37 @@ def _write(config, scenario, *, out: Path, days: float, seed: int, start: str) -
     )
 
 
-def _serve(config, scenario, *, endpoint: str, speed: float, seed: int) -> None:
+def _serve(
+    config,
+    scenario,
+    *,
+    endpoint: str,
+    speed: float,
+    seed: int,
+    update_interval: float,
+    start: str | None,
+    out: Path | None,
+) -> None:
     from greenmet.simulation.opcua_server import SimulatorServer
 
+    server = SimulatorServer(
+        config,
+        endpoint=endpoint,
+        speed=speed,
+        scenario=scenario,
+        seed=seed,
+        update_interval_s=update_interval,
+        start=start,
+        historian_root=out,
+    )
+
     async def run() -> None:
-        async with SimulatorServer(config, endpoint=endpoint, speed=speed, scenario=scenario, seed=seed):
-            typer.echo(f"serving furnace {config.furnace_id} at {endpoint} (speed {speed:g}); Ctrl-C stops")
+        async with server:
+            kept = f"; labels, casts and state in {server.directory}" if server.directory else ""
+            typer.echo(
+                f"serving furnace {config.furnace_id} at {endpoint} (speed {speed:g}) "
+                f"from {server.simulated_time.isoformat()}{kept}; Ctrl-C stops"
+            )
             await asyncio.Event().wait()
 
     with contextlib.suppress(KeyboardInterrupt):

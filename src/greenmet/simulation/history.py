@@ -42,7 +42,14 @@ from greenmet.blast_furnace.simulator import (
 from greenmet.errors import InputError, StorageError
 from greenmet.io.atomic import atomic_path, atomic_write_text
 
-__all__ = ["PART_SCHEMA", "HistoryReport", "furnace_directory", "write_history"]
+__all__ = [
+    "PART_SCHEMA",
+    "HistoryReport",
+    "furnace_directory",
+    "write_casts",
+    "write_history",
+    "write_labels",
+]
 
 PART_SCHEMA = pa.schema(
     [
@@ -220,13 +227,37 @@ def _merge_and_write(path: Path, frame: pd.DataFrame, schema: pa.Schema | None, 
         old = pq.read_table(path).to_pandas()
         frame = pd.concat([old, frame], ignore_index=True) if len(old) else frame
     frame = frame.drop_duplicates(subset=keys, keep="last").sort_values(keys, kind="stable")
-    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+    table = pa.Table.from_pandas(frame.reset_index(drop=True), schema=schema, preserve_index=False)
+    try:
+        with atomic_path(path) as temporary:
+            pq.write_table(table, temporary, compression="zstd")
+    except OSError as exc:
+        raise StorageError(
+            "cannot write the ground truth beside the historian",
+            field="path",
+            value=str(path),
+            fix="check free disk space and permissions",
+        ) from exc
 
-    def write(temporary: Path) -> None:
-        pq.write_table(table, temporary, compression="zstd")
 
-    with atomic_path(path) as temporary:
-        write(temporary)
+def write_labels(directory: str | Path, labels: pd.DataFrame) -> Path:
+    """Merge fault labels (:meth:`FurnaceSimulator.labels`) into ``directory/_labels.parquet``.
+
+    Rows already there are kept (a label is identified by start, fault and location; a newer row
+    replaces an older one); the file is replaced atomically, so a reader or a crash sees the old
+    file or the new one, never half of one.
+    """
+    path = Path(directory) / "_labels.parquet"
+    _merge_and_write(path, labels, _LABEL_SCHEMA, ["start", "fault", "location"])
+    return path
+
+
+def write_casts(directory: str | Path, casts: pd.DataFrame) -> Path:
+    """Merge casts (:meth:`FurnaceSimulator.casts`) into ``directory/_casts.parquet`` (one row per
+    cast, identified by its start), atomically as :func:`write_labels`."""
+    path = Path(directory) / "_casts.parquet"
+    _merge_and_write(path, casts, None, ["start"])
+    return path
 
 
 def _collect(pending: tuple[Path, Future[int]] | None, report: HistoryReport) -> None:
@@ -363,7 +394,7 @@ def write_history(
     report.steps = done
     labels = simulator.labels()
     report.labels = len(labels)
-    _merge_and_write(directory / "_labels.parquet", labels, _LABEL_SCHEMA, ["start", "fault", "location"])
-    _merge_and_write(directory / "_casts.parquet", simulator.casts(), None, ["start"])
+    write_labels(directory, labels)
+    write_casts(directory, simulator.casts())
     report.elapsed_s = time.perf_counter() - began
     return report

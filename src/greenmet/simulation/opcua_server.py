@@ -9,10 +9,15 @@ Address space (``docs/dev/plant_data_contract.md``)::
             EngineeringUnits             EUInformation (UNECE code where one exists)
             EURange                      Range(low, high)
 
-Every variable is historized in memory (:class:`ArrayHistory`, numpy rings) for ``history_hours``
-of simulated time, so a client that lost its connection can read the gap with ``read_raw_history``.
-Source timestamps are *simulated* time: the clock starts at the wall-clock time of
-:meth:`SimulatorServer.start` and runs ``speed`` times faster than real time.
+Every step is served: each update publishes every simulated second due since the last one, in
+order, each value with its own source timestamp (so a late loop skips nothing, and a client that
+subscribes with ``DataChangeTrigger.StatusValueTimestamp`` receives unchanged values too, as a
+stuck sensor sends them). Every sample is kept in an in-memory history (:class:`ArrayHistory`,
+numpy rings) for ``history_hours`` of simulated time, so a client that lost its connection can
+read the gap with ``read_raw_history``. Source timestamps are *simulated* time, running ``speed``
+times faster than real time from ``start`` (default: the wall clock at :meth:`SimulatorServer.start`,
+or, with ``historian_root``, where the saved run stopped). Casts are served as the casthouse
+reports them: the per-cast tags (``cast_number`` is the cast id) all stamped with the cast's end.
 
 Use it as an async context manager::
 
@@ -26,12 +31,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from typing import cast as typed
 
 import numpy as np
 import pandas as pd
@@ -48,7 +56,9 @@ from greenmet.blast_furnace.simulator import (
     SimulationChunk,
     tag_catalogue,
 )
-from greenmet.errors import InputError
+from greenmet.errors import InputError, StorageError
+from greenmet.io.atomic import atomic_write_text
+from greenmet.simulation.history import furnace_directory, write_casts, write_labels
 
 __all__ = ["NAMESPACE_URI", "ArrayHistory", "SimulatorServer"]
 
@@ -60,6 +70,8 @@ _UNECE_URI = "http://www.opcfoundation.org/UA/units/un/cefact"
 # (each character's ASCII value shifted into one Int32).
 _UNECE_CODES = {"degC": "CEL", "kPa": "KPA", "%": "P1", "m": "MTR", "m3/h": "MQH", "t": "TNE", "kW": "KWT"}
 _CHUNK_STEPS = 300
+_STATE_FILE = "_simulator_state.json"
+_STATE_INTERVAL_S = 5.0  # wall-clock time between state writes while serving
 
 
 def _unit_id(code: str | None) -> int:
@@ -69,6 +81,25 @@ def _unit_id(code: str | None) -> int:
     for character in code:
         value = (value << 8) | ord(character)
     return value
+
+
+def _node_id(identifier: str | int, index: int = 0) -> ua.NodeId:
+    """A NodeId (asyncua annotates its fields with its own integer and string classes)."""
+    return ua.NodeId(typed(Any, identifier), typed(Any, index))
+
+
+def _data_value(value: float | None, source: datetime, server: datetime, status: int = 0) -> ua.DataValue:
+    """A Double sample with its source and server timestamps; ``None`` (a Null variant) with a
+    bad ``status``."""
+    variant = (
+        ua.Variant(None, ua.VariantType.Null) if value is None else ua.Variant(value, ua.VariantType.Double)
+    )
+    return ua.DataValue(
+        variant,
+        StatusCode=ua.StatusCode(typed(Any, status)),
+        SourceTimestamp=typed(Any, source),
+        ServerTimestamp=typed(Any, server),
+    )
 
 
 class _Ring:
@@ -115,14 +146,17 @@ class ArrayHistory(HistoryDict):
         self._rings[node_id] = _Ring(count or self.default_count)
 
     async def save_node_value(self, node_id: ua.NodeId, datavalue: ua.DataValue) -> None:
-        ring = self._rings.get(node_id)
-        if ring is None:
-            return
         stamp = datavalue.SourceTimestamp or datavalue.ServerTimestamp or datetime.now(UTC)
         raw = datavalue.Value.Value if datavalue.Value is not None else None
         value = float(raw) if isinstance(raw, int | float) else math.nan
         status = datavalue.StatusCode.value if datavalue.StatusCode is not None else 0
-        ring.append(stamp.timestamp(), value, status)
+        self.append(node_id, stamp.timestamp(), value, status)
+
+    def append(self, node_id: ua.NodeId, stamp_s: float, value: float, status: int) -> None:
+        """Keep one sample (the fast path of :meth:`save_node_value`). [s since 1970 UTC]"""
+        ring = self._rings.get(node_id)
+        if ring is not None:
+            ring.append(stamp_s, value, status)
 
     async def read_node_history(
         self, node_id: ua.NodeId, start: datetime | None, end: datetime | None, nb_values: int
@@ -150,16 +184,10 @@ class ArrayHistory(HistoryDict):
             index = index[: self.max_history_data_response_size]
         results = []
         for i in index:
-            status = ua.StatusCode(int(statuses[i]))
-            variant = (
-                ua.Variant(None, ua.VariantType.Null)
-                if status.is_bad()
-                else ua.Variant(float(values[i]), ua.VariantType.Double)
-            )
+            status = int(statuses[i])
+            value = None if ua.StatusCode(typed(Any, status)).is_bad() else float(values[i])
             stamp = datetime.fromtimestamp(stamps[i], tz=UTC)
-            results.append(
-                ua.DataValue(variant, StatusCode=status, SourceTimestamp=stamp, ServerTimestamp=stamp)
-            )
+            results.append(_data_value(value, stamp, stamp, status))
         return results, continuation
 
 
@@ -179,7 +207,18 @@ class SimulatorServer:
     seed
         Seed of the simulation. [dimensionless]
     update_interval_s
-        Wall-clock time between value updates. [s]
+        Wall-clock time between value updates; every simulated step due since the last update
+        is served, each with its own source timestamp. [s]
+    start
+        Simulated time of the first step (an aware time, e.g. ``2026-01-01T00:00:00Z``);
+        default: the wall-clock time of :meth:`start`, to the second.
+    historian_root
+        Historian root this furnace's data go to. If given, the ground truth is written beside
+        the furnace's partitions as the simulator produces it (``_labels.parquet``: the faults;
+        ``_casts.parquet``: each cast once it has ended, before its tags are served) and the
+        simulator's clock and state go to ``_simulator_state.json`` there, so a restart
+        continues the run where it stopped instead of starting again from the seed at the wall
+        clock. All three files are replaced atomically.
     history_hours
         Simulated time kept in the in-memory history of every variable (every sample). [h]
     clock
@@ -196,6 +235,8 @@ class SimulatorServer:
         seed: int = 0,
         update_interval_s: float = 1.0,
         history_hours: float = 2.0,
+        start: str | pd.Timestamp | None = None,
+        historian_root: str | Path | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not 0 < speed <= 100_000:
@@ -219,6 +260,18 @@ class SimulatorServer:
                 value=endpoint,
                 fix="write it as opc.tcp://HOST:PORT, e.g. opc.tcp://127.0.0.1:4840",
             )
+        if start is not None:
+            origin = pd.Timestamp(start)
+            if origin.tzinfo is None:
+                raise InputError(
+                    "start time has no time zone",
+                    field="start",
+                    value=str(start),
+                    fix="give a UTC time such as 2026-01-01T00:00:00Z",
+                )
+            start = origin.tz_convert("UTC")
+        self.start_time: pd.Timestamp | None = start
+        self.directory = furnace_directory(historian_root, config) if historian_root is not None else None
         self.config = config
         self.endpoint = endpoint
         self.speed = float(speed)
@@ -239,7 +292,11 @@ class SimulatorServer:
         self._clock = clock
         self._started_wall = 0.0
         self._pending_casts: list[dict[str, Any]] = []
+        self._published_stamp: pd.Timestamp | None = None
         self._history: ArrayHistory | None = None
+        self._chunk_state: dict[str, Any] | None = None
+        self._labels_written = 0
+        self._state_written = 0.0
 
     # -- life cycle --------------------------------------------------------------------------
     async def __aenter__(self) -> SimulatorServer:
@@ -258,6 +315,8 @@ class SimulatorServer:
         """Build the address space, start listening and start updating values."""
         if self.running:
             return
+        # first, so that a saved state of another run is refused before anything listens
+        self._simulator, self._first_step = self._open_simulator()
         server = Server()
         await server.init()
         server.set_endpoint(self.endpoint)
@@ -265,24 +324,25 @@ class SimulatorServer:
         server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
         self.namespace_index = await server.register_namespace(NAMESPACE_URI)
         variables = await self._build_address_space(server, self.namespace_index)
-        # The simulated clock starts now, after the (slow) address-space build.
-        origin = pd.Timestamp(datetime.now(UTC)).floor("s")
-        self._simulator = FurnaceSimulator(self.config, self.scenario, seed=self.seed, start=origin)
-        self._chunk, self._published_step, self._updates = None, -1, 0
-        self._pending_casts = []
-        self._first_step = 0
+        self._chunk, self._chunk_state, self._published_step, self._updates = None, None, -1, 0
+        self._pending_casts, self._labels_written = [], 0
+        if self._first_step == 0:
+            self._published_stamp = None
         # Every sample is kept: one ring slot per simulated step of ``history_hours``.
         history_steps = int(self.history_hours * 3600 / self._simulator.step_seconds) + 10
         self._history = ArrayHistory(history_steps)
         server.iserver.history_manager.set_storage(self._history)
         for variable in variables:
-            await variable.write_attribute(ua.AttributeIds.Historizing, ua.DataValue(True))
+            await variable.write_attribute(
+                ua.AttributeIds.Historizing, ua.DataValue(ua.Variant(True, ua.VariantType.Boolean))
+            )
             await variable.set_attr_bit(ua.AttributeIds.AccessLevel, ua.AccessLevel.HistoryRead)
             await variable.set_attr_bit(ua.AttributeIds.UserAccessLevel, ua.AccessLevel.HistoryRead)
             await self._history.new_historized_node(variable.nodeid, None, history_steps)
         self._server = server
         self._started_wall = self._clock()
         await self._publish(self._first_step)
+        self._save_state()
         await server.start()
         self._task = asyncio.create_task(self._run(), name=f"greenmet-simulator-{self.config.furnace_id}")
         logger.info(
@@ -303,48 +363,122 @@ class SimulatorServer:
         if self._server is not None:
             server, self._server = self._server, None
             await server.stop()
+            self._save_state()
+            self._write_labels(force=True)
+
+    # -- clock, state and ground truth on disk -----------------------------------------------
+    @property
+    def state_path(self) -> Path | None:
+        """Where the simulated clock and state are kept (None without ``historian_root``)."""
+        return None if self.directory is None else self.directory / _STATE_FILE
+
+    def _open_simulator(self) -> tuple[FurnaceSimulator, int]:
+        """A fresh simulator, or the saved one continued; and the first step to serve."""
+        path = self.state_path
+        saved: dict[str, Any] | None = None
+        if path is not None and path.exists():
+            try:
+                saved = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise StorageError(
+                    "cannot read the simulator state",
+                    field="path",
+                    value=str(path),
+                    fix="repair or delete the file to start afresh",
+                ) from exc
+        if saved is None:
+            origin = self.start_time if self.start_time is not None else pd.Timestamp(datetime.now(UTC))
+            simulator = FurnaceSimulator(self.config, self.scenario, seed=self.seed, start=origin.floor("s"))
+            return simulator, 0
+        state = saved.get("simulator") if isinstance(saved, dict) else None
+        if not isinstance(state, dict) or "published_step" not in saved:
+            raise StorageError(
+                "the simulator state file is incomplete",
+                field="path",
+                value=str(path),
+                fix="delete the file to start afresh",
+            )
+        origin = pd.Timestamp(str(state.get("origin")))
+        if self.start_time is not None and origin != self.start_time:
+            raise InputError(
+                f"the saved run started at {origin.isoformat()}",
+                field="start",
+                value=self.start_time.isoformat(),
+                fix=f"leave out --start to continue the saved run, or delete {path} to start afresh",
+            )
+        simulator = FurnaceSimulator(self.config, self.scenario, seed=self.seed, start=origin)
+        simulator.restore(state)  # refuses a state of another run, naming the fix
+        published = int(saved["published_step"])
+        self._published_stamp = simulator.origin + pd.Timedelta(seconds=published * simulator.step_seconds)
+        logger.info("simulator %s continues at %s", self.config.furnace_id, self._published_stamp)
+        return simulator, published + 1
+
+    def _save_state(self) -> None:
+        """Write the state of the chunk being served and the last step served, atomically.
+
+        The state is the model's at the start of the current chunk: a restart re-simulates that
+        chunk (the same data, bit for bit) and serves from the step after the last one served.
+        """
+        path = self.state_path
+        if path is None or self._chunk_state is None or self._published_step < 0:
+            return
+        document = {"simulator": self._chunk_state, "published_step": self._published_step}
+        atomic_write_text(path, json.dumps(document))
+        self._state_written = time.monotonic()
+
+    def _write_labels(self, *, force: bool = False) -> None:
+        """Merge the labels into ``_labels.parquet`` when faults were added (or ``force``)."""
+        if self.directory is None or self._simulator is None:
+            return
+        labels = self._simulator.labels()
+        if force or len(labels) != self._labels_written:
+            write_labels(self.directory, labels)
+            self._labels_written = len(labels)
 
     # -- address space -----------------------------------------------------------------------
     async def _build_address_space(self, server: Server, index: int) -> list[Any]:
         furnace = self.config.furnace_id
         root = await server.nodes.objects.add_folder(
-            ua.NodeId(f"Furnace_{furnace}", index), f"{index}:Furnace_{furnace}"
+            _node_id(f"Furnace_{furnace}", index), f"{index}:Furnace_{furnace}"
         )
         folders = {
-            name: await root.add_folder(ua.NodeId(f"{furnace}.{name}", index), f"{index}:{name}")
+            name: await root.add_folder(_node_id(f"{furnace}.{name}", index), f"{index}:{name}")
             for name in SUBSYSTEMS
         }
         variables = []
-        for row in tag_catalogue(self.config).itertuples(index=False):
-            node_id = ua.NodeId(f"{furnace}.{row.tag}", index)
-            variable = await folders[row.subsystem].add_variable(
-                node_id, f"{index}:{row.tag}", math.nan, varianttype=ua.VariantType.Double
+        for row in tag_catalogue(self.config).to_dict("records"):
+            tag, unit = str(row["tag"]), str(row["unit"])
+            node_id = _node_id(f"{furnace}.{tag}", index)
+            variable = await folders[str(row["subsystem"])].add_variable(
+                node_id, f"{index}:{tag}", math.nan, varianttype=ua.VariantType.Double
             )
             await variable.write_attribute(
                 ua.AttributeIds.Description,
                 ua.DataValue(
-                    ua.Variant(ua.LocalizedText(row.description_en, "en"), ua.VariantType.LocalizedText)
+                    ua.Variant(
+                        ua.LocalizedText(str(row["description_en"]), "en"), ua.VariantType.LocalizedText
+                    )
                 ),
             )
             units = ua.EUInformation(
                 NamespaceUri=_UNECE_URI,
-                UnitId=_unit_id(_UNECE_CODES.get(row.unit)),
-                DisplayName=ua.LocalizedText(row.unit),
-                Description=ua.LocalizedText(row.unit),
+                UnitId=_unit_id(_UNECE_CODES.get(unit)),
+                DisplayName=ua.LocalizedText(unit),
+                Description=ua.LocalizedText(unit),
             )
             await variable.add_property(
-                ua.NodeId(f"{furnace}.{row.tag}.EngineeringUnits", index),
+                _node_id(f"{furnace}.{tag}.EngineeringUnits", index),
                 ua.QualifiedName("EngineeringUnits", 0),
                 units,
-                datatype=ua.NodeId(ua.ObjectIds.EUInformation),
+                datatype=_node_id(ua.ObjectIds.EUInformation),
             )
             await variable.add_property(
-                ua.NodeId(f"{furnace}.{row.tag}.EURange", index),
+                _node_id(f"{furnace}.{tag}.EURange", index),
                 ua.QualifiedName("EURange", 0),
-                ua.Range(Low=float(row.low), High=float(row.high)),
-                datatype=ua.NodeId(ua.ObjectIds.Range),
+                ua.Range(Low=float(row["low"]), High=float(row["high"])),
+                datatype=_node_id(ua.ObjectIds.Range),
             )
-            self.node_ids[row.tag] = node_id
+            self.node_ids[tag] = node_id
             variables.append(variable)
         return variables
 
@@ -414,8 +548,13 @@ class SimulatorServer:
         simulator = self._started_simulator()
         while self._chunk is None or step >= self._chunk_first + self._chunk.timestamps.size:
             self._chunk_first = simulator.step
+            if self.directory is not None:
+                self._chunk_state = simulator.state()
             self._chunk = simulator.advance(_CHUNK_STEPS)
-            self._pending_casts.extend(self._chunk.casts.to_dict("records"))
+            served = self._published_stamp
+            casts = typed(list[dict[str, Any]], self._chunk.casts.to_dict("records"))
+            self._pending_casts.extend(c for c in casts if served is None or c["end"] > served)
+            self._write_labels()
         return self._chunk, step - self._chunk_first
 
     async def _publish(self, step: int) -> None:
@@ -431,30 +570,20 @@ class SimulatorServer:
         for number, tag in enumerate(chunk.tags):
             value = float(values[number])
             if quality[number] == QUALITY_BAD or np.isnan(value):
-                data = ua.DataValue(
-                    ua.Variant(None, ua.VariantType.Null),
-                    StatusCode=ua.StatusCode(ua.StatusCodes.BadSensorFailure),
-                    SourceTimestamp=stamp,
-                    ServerTimestamp=now,
-                )
+                await self._write(tag, None, stamp, now, ua.StatusCodes.BadSensorFailure)
             else:
-                data = ua.DataValue(
-                    ua.Variant(value, ua.VariantType.Double), SourceTimestamp=stamp, ServerTimestamp=now
-                )
-            await self._write(tag, data)
+                await self._write(tag, value, stamp, now)
         if self._published_step < 0:  # per-cast tags have no value before the first cast ends
-            waiting = ua.StatusCode(ua.StatusCodes.BadWaitingForInitialData)
             for tag in CAST_COLUMNS:
-                data = ua.DataValue(
-                    ua.Variant(None, ua.VariantType.Null),
-                    StatusCode=waiting,
-                    SourceTimestamp=stamp,
-                    ServerTimestamp=now,
+                await self._write(
+                    tag, None, stamp, now, ua.StatusCodes.BadWaitingForInitialData, history=False
                 )
-                await self._write(tag, data, history=False)
         await self._publish_casts(stamp, now)
         self._published_step = step
+        self._published_stamp = pd.Timestamp(stamp)
         self._updates += 1
+        if time.monotonic() - self._state_written >= _STATE_INTERVAL_S:
+            self._save_state()
 
     async def _publish_casts(self, stamp: datetime, now: datetime) -> None:
         """Serve the per-cast tags of every cast that ended at or before ``stamp``."""
@@ -462,18 +591,24 @@ class SimulatorServer:
         if not ended:
             return
         self._pending_casts = [cast for cast in self._pending_casts if cast["end"].to_pydatetime() > stamp]
+        if self.directory is not None:  # the record first, then the tags that announce it
+            write_casts(self.directory, pd.DataFrame(ended))
         for cast in ended:
             cast_stamp = cast["end"].to_pydatetime()
             for tag, column in CAST_COLUMNS.items():
-                data = ua.DataValue(
-                    ua.Variant(float(cast[column]), ua.VariantType.Double),
-                    SourceTimestamp=cast_stamp,
-                    ServerTimestamp=now,
-                )
-                await self._write(tag, data)
+                await self._write(tag, float(cast[column]), cast_stamp, now)
 
-    async def _write(self, tag: str, data: ua.DataValue, *, history: bool = True) -> None:
-        """Write one value and keep it in the history.
+    async def _write(
+        self,
+        tag: str,
+        value: float | None,
+        stamp: datetime,
+        now: datetime,
+        status: int = 0,
+        *,
+        history: bool = True,
+    ) -> None:
+        """Write one sample (source timestamp ``stamp``) and keep it in the history.
 
         The history is written here, sample by sample, not through asyncua's internal
         history subscription: that subscription reports on change only (an unchanged value is
@@ -484,6 +619,6 @@ class SimulatorServer:
         if server is None:
             return
         node_id = self.node_ids[tag]
-        await server.write_attribute_value(node_id, data)
+        await server.write_attribute_value(node_id, _data_value(value, stamp, now, status))
         if history and self._history is not None:
-            await self._history.save_node_value(node_id, data)
+            self._history.append(node_id, stamp.timestamp(), math.nan if value is None else value, status)

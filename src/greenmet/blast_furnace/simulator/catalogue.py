@@ -42,13 +42,18 @@ SUBSYSTEMS: tuple[str, ...] = (
 )
 
 CAST_TAGS: tuple[str, ...] = (
+    "cast_duration",
     "cast_hot_metal_mass",
+    "cast_number",
     "hot_metal_silicon",
     "hot_metal_sulphur",
     "hot_metal_temperature",
     "slag_basicity",
 )
-"""Tags with one point per cast (at the cast's end), not one per step."""
+"""Tags with one point per cast (at the cast's end), not one per step. A plant's casthouse system
+reports each cast as one record; over OPC UA and in the historian its fields arrive as these tags,
+all with the cast's end as source timestamp and tied together by ``cast_number`` (the cast id);
+the cast's start is its end minus ``cast_duration``."""
 
 _PACKAGE = "greenmet.blast_furnace.simulator"
 
@@ -229,6 +234,8 @@ def tag_specs(config: FurnaceConfig) -> list[TagSpec]:
         TagSpec("hot_metal_sulphur", "casthouse", "%", 0.0, 0.2, "hot_metal_sulphur"),
         TagSpec("slag_basicity", "casthouse", "dimensionless", 0.5, 2.0, "slag_basicity"),
         TagSpec("cast_hot_metal_mass", "casthouse", "t", 0.0, 3000.0, "cast_hot_metal_mass"),
+        TagSpec("cast_number", "casthouse", "count", 0.0, 1e7, "cast_number"),
+        TagSpec("cast_duration", "casthouse", "min", 0.0, 600.0, "cast_duration"),
     ]
     return specs
 

@@ -1010,8 +1010,9 @@ class FurnaceSimulator:
         return self.origin + pd.Timedelta(seconds=step * self.step_seconds)
 
     def casts(self) -> pd.DataFrame:
-        """Casts finished so far: number, start, end, taphole, hot-metal temperature [degC],
-        silicon [%], sulphur [%], slag basicity R2 [dimensionless], hot-metal mass [t]."""
+        """Casts finished so far: number (the cast id), start, end, taphole, hot-metal
+        temperature [degC], silicon [%], sulphur [%], slag basicity R2 [dimensionless],
+        hot-metal mass [t], duration [min]."""
         return _cast_frame(self._casts)
 
     # -- instrument faults -------------------------------------------------------------------
@@ -1261,6 +1262,8 @@ def _cast_frame(records: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=columns)
     frame["start"] = pd.to_datetime(frame["start"], utc=True)
     frame["end"] = pd.to_datetime(frame["end"], utc=True)
+    # from the first to the last step of the cast, as the casthouse records it [min]
+    frame["cast_duration_min"] = (frame["end"] - frame["start"]).dt.total_seconds().astype("float64") / 60
     return frame.astype({"cast_number": "int64", "taphole": "int64"})
 
 
@@ -1270,6 +1273,8 @@ CAST_COLUMNS: dict[str, str] = {
     "hot_metal_sulphur": "hot_metal_sulphur_percent",
     "slag_basicity": "slag_basicity",
     "cast_hot_metal_mass": "hot_metal_mass_t",
+    "cast_number": "cast_number",
+    "cast_duration": "cast_duration_min",
 }
 """Per-cast tag → column of the casts table."""
 
