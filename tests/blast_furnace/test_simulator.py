@@ -585,3 +585,17 @@ def test_a_restored_state_continues_the_run_bit_for_bit():
         other.restore(saved)
     with pytest.raises(InputError, match="not a simulator state"):
         other.restore({"format": "something else"})
+
+
+def test_a_measured_series_with_a_value_ending_in_point_15_is_not_taken_for_kelvin():
+    """A simulated day stopped with SuspectUnitError when one noisy blast-temperature reading
+    was 1222.1500007 degC; a series is kelvin-like only if all of it is."""
+    from greenmet.blast_furnace._guards import check_kelvin
+    from greenmet.errors import SuspectUnitError
+
+    series = np.array([1221.93, 1222.1500007, 1222.41])
+    assert check_kelvin(series, "blast_temperature") is not None
+    with pytest.raises(SuspectUnitError, match="temperature in K"):
+        check_kelvin(np.array([1373.15, 1473.15]), "blast_temperature")
+    with pytest.raises(SuspectUnitError, match="temperature in K"):
+        check_kelvin(1373.15, "blast_temperature")

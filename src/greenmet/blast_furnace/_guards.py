@@ -68,14 +68,19 @@ def _finite(array: np.ndarray) -> np.ndarray:
 
 
 def check_kelvin(value: ArrayLike, field: str) -> np.ndarray:
-    """Refuse a degC temperature whose decimals are exactly .15 (a kelvin value, 1373.15 = 1100 °C)."""
+    """Refuse a degC temperature whose decimals are exactly .15 (a kelvin value, 1373.15 = 1100 °C).
+
+    In a series only when every value ends in .15: a measured series (a simulator's or a
+    plant's noisy readings) has a value such as 1222.1500007 now and then, which is Celsius.
+    """
     array = as_float_array(value, field=field)
     finite = _finite(array)
     candidates = finite[finite >= _T0]
     if candidates.size:
         shifted = candidates - _T0
-        hits = candidates[np.abs(shifted - np.round(shifted)) < 1e-6]
-        hits = hits[np.abs(hits - np.round(hits)) > 1e-6]  # 1373.0 is a plain Celsius number
+        kelvin_like = np.abs(shifted - np.round(shifted)) < 1e-6
+        kelvin_like &= np.abs(candidates - np.round(candidates)) > 1e-6  # 1373.0 is a plain Celsius number
+        hits = candidates[kelvin_like] if kelvin_like.all() else candidates[:0]
         if hits.size:
             bad = float(hits[0])
             raise SuspectUnitError(
