@@ -53,3 +53,14 @@ def test_no_reference_to_a_design_note_outside_the_repository():
     needle = "DESIGN" + ".md"  # split so that this file does not match itself
     offenders = [str(p.relative_to(ROOT)) for p in paths if needle in p.read_text("utf-8", errors="replace")]
     assert offenders == []
+
+
+def test_every_top_level_package_has_a_layer():
+    # The layers contract is not exhaustive, so a new package outside it would escape the layer
+    # rules: each top-level package or module of greenmet must be named in a layer.
+    layered = next(c for c in _contracts() if c["type"] == "layers")
+    named = set(re.findall(r"greenmet\.(\w+)", " ".join(layered["layers"])))
+    source = ROOT / "src" / "greenmet"
+    present = {p.name for p in source.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    present |= {p.stem for p in source.glob("*.py") if p.stem != "__init__"}
+    assert present - named == set()
