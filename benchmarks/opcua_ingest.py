@@ -170,6 +170,7 @@ async def greenmet_client(
 
     from greenmet.ingest.mapping import TagMap, load_catalogue
     from greenmet.ingest.opcua_client import OpcUaIngest
+    from greenmet.storage.manifest import snapshot
 
     with tempfile.TemporaryDirectory() as root:
         ingests = []
@@ -217,7 +218,8 @@ async def greenmet_client(
         for ingest in ingests:
             ingest.stop()
         finals = await asyncio.gather(*runs)
-        stored = sum(_stored_rows(path) for path in Path(root).rglob("part-*.parquet"))
+        stored = sum(_stored_rows(path) for directory in Path(root).glob("site=*/furnace=*")
+                     for path in snapshot(directory).parts)  # the live parts, from the manifest
     return {
         "client": "greenmet OpcUaIngest -> historian",
         "tags": tags,

@@ -15,16 +15,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import glob
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pandas as pd
 from asyncua import Server, ua
 from asyncua.server.history import HistoryDict
 
 from greenmet.ingest.mapping import TagMap
+from greenmet.storage.manifest import snapshot
 
 NAMESPACE_URI = "urn:greenmet:simulator"
 
@@ -242,7 +243,7 @@ def _acked(path):
 
 
 def _stored(root, furnace="t1"):
-    files = glob.glob(f"{root}/site=demo/furnace={furnace}/date=*/part-*.parquet")
+    files = snapshot(Path(root) / "site=demo" / f"furnace={furnace}").parts  # the live parts
     return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import glob
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +11,7 @@ import pytest
 from greenmet.errors import FileFormatError, InputError, UnknownKeyError
 from greenmet.ingest.files import detect_layout, import_file, read_points
 from greenmet.ingest.mapping import load_mapping
+from greenmet.storage.manifest import snapshot
 
 CATALOGUE = pd.DataFrame(
     {
@@ -46,7 +47,7 @@ def _write(tmp_path, name, text):
 
 
 def _stored(root, furnace="bf1"):
-    files = glob.glob(f"{root}/site=demo/furnace={furnace}/date=*/part-*.parquet")
+    files = snapshot(Path(root) / "site=demo" / f"furnace={furnace}").parts  # the live parts
     if not files:
         return pd.DataFrame(columns=["ts", "tag", "value", "quality"])
     table = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)

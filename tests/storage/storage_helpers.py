@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from greenmet.storage.manifest import snapshot
+
 
 def make_points(start: str = "2025-03-01T00:00:00Z", seconds: int = 60, tags=("blast_volume", "top_pressure"),
                 step_s: float = 1.0, seed: int = 0) -> pd.DataFrame:
@@ -21,8 +23,8 @@ def make_points(start: str = "2025-03-01T00:00:00Z", seconds: int = 60, tags=("b
 
 
 def read_all(directory) -> pd.DataFrame:
-    """Every visible point under a furnace directory, as the contract's readers see them."""
-    parts = sorted(p for p in directory.glob("date=*/*.parquet") if not p.name.startswith("."))
+    """Every visible point under a furnace directory, as the contract's readers see them (the manifest)."""
+    parts = snapshot(directory).parts
     if not parts:
         return pd.DataFrame(columns=["ts", "tag", "value", "quality"])
     frame = pd.concat([pq.read_table(p).to_pandas() for p in parts], ignore_index=True)

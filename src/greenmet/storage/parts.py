@@ -1,4 +1,4 @@
-"""Part files and the directory layout of the historian, and the atomic exchange of two directories.
+"""Part files and the directory layout of the historian.
 
 ``ROOT/site=<site>/furnace=<furnace>/date=<YYYY-MM-DD>/part-<uuid>.parquet``; see
 ``docs/dev/plant_data_contract.md``.
@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import errno
 import json
@@ -20,10 +19,12 @@ from greenmet.errors import StorageError
 from greenmet.storage.points import BUFFER_SCHEMA, POINT_COLUMNS, POINT_SCHEMA
 from greenmet.storage.sorting import tag_ranges
 
-__all__ = ["RANGES_KEY", "date_name", "exchange_directories", "furnace_directory", "list_parts", "part_error",
-           "part_ranges", "partitions", "read_part", "write_parquet"]
+__all__ = ["QUARANTINE_DIRECTORY", "RANGES_KEY", "date_name", "furnace_directory", "list_parts", "part_error",
+           "part_ranges", "read_part", "write_parquet"]
 
 RANGES_KEY = b"greenmet.tag_ranges"
+#: Where unreadable parts are moved, beside ``date=…`` (readers and Spark skip ``_`` names).
+QUARANTINE_DIRECTORY = "_quarantine"
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
@@ -58,39 +59,20 @@ def furnace_directory(root: str | os.PathLike[str], site: str, furnace: str) -> 
 
 
 def list_parts(partition: Path) -> list[Path]:
-    """The parts of a partition directory: files ``part-*.parquet``, as the queries read them."""
-    if not partition.is_dir():
-        return []
-    return sorted(p for p in partition.glob("part-*.parquet") if p.is_file())
+    """The live parts of a partition directory ``…/date=<YYYY-MM-DD>``, as the queries read them.
 
+    Taken from the furnace's manifest (:mod:`greenmet.storage.manifest`); for a furnace
+    without one, the files ``part-*.parquet`` in the directory.
+    """
+    from greenmet.storage.manifest import read_manifest
 
-def partitions(directory: Path) -> dict[str, Path]:
-    if not directory.is_dir():
-        return {}
-    return {p.name[len("date="):]: p for p in sorted(directory.iterdir())
-            if p.is_dir() and p.name.startswith("date=")}
-
-
-# renameat2(RENAME_EXCHANGE): swap two directories in one atomic step (Linux >= 3.15).
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def exchange_directories(first: Path, second: Path) -> bool:
-    """Atomically swap two paths; False where the system cannot (the caller falls back)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
-    if result == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
-        return False
-    raise OSError(code, os.strerror(code), str(second))
-
+    manifest = read_manifest(partition.parent)
+    if manifest is None:
+        if not partition.is_dir():
+            return []
+        return sorted(p for p in partition.glob("part-*.parquet") if p.is_file())
+    date = partition.name[len("date="):]
+    return sorted(partition / entry.part for entry in manifest.partitions.get(date, []))
 
 
 def part_error(exc: OSError, path: Path) -> StorageError:

@@ -34,7 +34,6 @@ import os
 import warnings
 import zoneinfo
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import ibis
@@ -44,14 +43,11 @@ import pandas as pd
 import pyarrow as pa
 
 from greenmet.errors import InputError
-from greenmet.storage.historian import (
-    POINT_SCHEMA,
-    QUALITY_BAD,
-    ROLLUP_WIDTH_S,
-    furnace_directory,
-    list_parts,
-    rollup_path,
-)
+from greenmet.storage.binding import Binding, bind, execute
+from greenmet.storage.manifest import snapshot
+from greenmet.storage.parts import furnace_directory
+from greenmet.storage.points import POINT_SCHEMA, QUALITY_BAD
+from greenmet.storage.rollups import ROLLUP_WIDTH_S
 
 __all__ = [
     "bucket_width_s",
@@ -89,15 +85,16 @@ def _epoch_us_spark(ts: _UTC) -> dtypes.int64:  # type: ignore[valid-type]
 
 
 @ibis.udf.agg.builtin(name="max_by")
-def _value_at_latest(arg: float, key: _UTC) -> float:  # type: ignore[valid-type]
+def _value_at_latest(arg: float, key: _UTC) -> float:  # type: ignore[valid-type,empty-body]
     """The value of ``arg`` in the row with the largest ``key``."""
 
 
 @ibis.udf.agg.builtin(name="max_by")
 def _code_at_latest(arg: dtypes.int16, key: _UTC) -> dtypes.int16:  # type: ignore[valid-type]
     """The quality code in the row with the largest ``key``."""
+
+
 logger = logging.getLogger(__name__)
-_SPARK_VIEWS: set[str] = set()  # temporary views over furnace directories, refreshed on a retry
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,14 +178,15 @@ def bucket_width_s(start: Any, end: Any, *, bucket_s: float | None = None,
 # ---------------------------------------------------------------------------------------------
 # binding files to a backend
 # ---------------------------------------------------------------------------------------------
-def _empty_points() -> ir.Table:
-    columns = {name: pa.array([], type=POINT_SCHEMA.field(name).type) for name in POINT_SCHEMA.names}
-    columns["ts_us"] = pa.array([], type=pa.int64())
-    return ibis.memtable(pa.table(columns))
+def _dates(start: Any, end: Any) -> tuple[str | None, str | None]:
+    first = to_utc(start, "start").date().isoformat() if start is not None else None
+    last = (to_utc(end, "end") - pd.Timedelta(microseconds=1)).date().isoformat() if end is not None else None
+    return first, last
 
 
-def _has_parts(directory: Path) -> bool:
-    return any(list_parts(partition) for partition in directory.glob("date=*"))
+def _view_name(kind: str, site: str, furnace: str, first: str | None, last: str | None) -> str:
+    name = f"greenmet_{kind}_{site}_{furnace}_{first or 'all'}_{last or 'all'}"
+    return "".join(c if c.isalnum() else "_" for c in name)
 
 
 def open_points(root: str | os.PathLike[str], site: str, furnace: str, *, start: Any = None,
@@ -203,33 +201,24 @@ def open_points(root: str | os.PathLike[str], site: str, furnace: str, *, start:
     root, site, furnace
         Where the historian keeps the furnace (``ROOT/site=<site>/furnace=<furnace>``).
     start, end
-        Optional instants: only the UTC date partitions overlapping [start, end) are read
-        (a filter on the Hive partition column ``date``, which both backends prune on).
+        Optional instants: only the parts of the UTC dates overlapping [start, end) are read.
     backend
         An Ibis connection: DuckDB (``ibis.duckdb.connect()``, the default, a new in-memory
         database) or PySpark (``ibis.pyspark.connect(session)``).
 
-    The files are listed when the query runs, not here, so a table opened once sees later
-    flushes; :func:`run` retries a query whose file was swapped away by a compaction.
+    The table is a view over the files the furnace's manifest lists (``_parts.json``). Every
+    :func:`run` re-reads the manifest once, under a reader lease, and re-binds the view: a
+    query reads one consistent snapshot (a compaction running meanwhile neither breaks it nor
+    makes it count a point twice), and a table opened once still sees later flushes. Both
+    engines read the same file list.
     """
     if backend is None:
         backend = ibis.duckdb.connect()
+    first, last = _dates(start, end)
     directory = furnace_directory(root, site, furnace)
-    if not _has_parts(directory):
-        return _empty_points()
+    table = bind(backend, Binding(_view_name("points", site, furnace, first, last), directory, first, last,
+                                  "points"))
     epoch_us = _epoch_us_spark if backend.name == "pyspark" else _epoch_us_duckdb
-    if backend.name == "pyspark":
-        frame = backend._session.read.option("basePath", str(directory)).parquet(str(directory))
-        name = f"greenmet_points_{site}_{furnace}".replace("-", "_")
-        frame.createOrReplaceTempView(name)
-        _SPARK_VIEWS.add(name)
-        table = backend.table(name)
-    else:
-        table = backend.read_parquet(str(directory / "date=*" / "part-*.parquet"), hive_partitioning=True)
-    if start is not None:
-        table = table.filter(table.date >= to_utc(start, "start").date())
-    if end is not None:
-        table = table.filter(table.date <= (to_utc(end, "end") - pd.Timedelta(microseconds=1)).date())
     return table.select(ts=table.ts.cast(_UTC), tag=table.tag, value=table.value,
                         quality=table.quality.cast("uint8"), ts_us=epoch_us(table.ts.cast(_UTC)))
 
@@ -238,33 +227,23 @@ def open_rollups(root: str | os.PathLike[str], site: str, furnace: str, *, start
                  end: Any = None, backend: Any = None) -> ir.Table | None:
     """The 1-minute roll-ups of one furnace's parts as an Ibis table, or None.
 
-    None when some part in the date range has no roll-up (written by another tool and not yet
-    compacted, or a crash between a part and its roll-up), and on Spark, which never reads files
-    whose names start with a dot: :func:`bucketed` then aggregates the raw points (the roll-ups
-    are the embedded DuckDB path's accelerator; a Spark cluster scans in parallel). Columns:
+    The same snapshot as :func:`open_points` on either engine (roll-ups are plain Parquet files
+    named in the manifest). None for a furnace without a manifest (written by an older greenmet
+    or another tool, not yet opened by a :class:`~greenmet.storage.historian.Historian`) where
+    some part lacks its roll-up: :func:`bucketed` then aggregates the raw points. Columns:
     ``tag, minute_start, minute_us, value_min, value_max, value_sum, good_count, point_count,
     bad_count, last_ts, value_last``.
     """
     if backend is None:
         backend = ibis.duckdb.connect()
-    if backend.name == "pyspark":
-        return None
+    first, last = _dates(start, end)
     directory = furnace_directory(root, site, furnace)
-    first = to_utc(start, "start").date().isoformat() if start is not None else None
-    last = (to_utc(end, "end") - pd.Timedelta(microseconds=1)).date().isoformat() if end is not None else None
-    files = []
-    for partition in sorted(directory.glob("date=*")):
-        date = partition.name[len("date="):]
-        if (first is not None and date < first) or (last is not None and date > last):
-            continue
-        for part in list_parts(partition):
-            rollup = rollup_path(part)
-            if not rollup.exists():
-                return None
-            files.append(str(rollup))
-    if not files:
+    taken = snapshot(directory, first, last)
+    if taken.version is None and (taken.rollups is None or not taken.rollups):
         return None
-    return rollup_table(backend.read_parquet(files), backend)
+    table = bind(backend, Binding(_view_name("rollups", site, furnace, first, last), directory, first, last,
+                                  "rollups"))
+    return rollup_table(table, backend)
 
 
 def rollup_table(table: ir.Table, backend: Any) -> ir.Table:
@@ -274,34 +253,18 @@ def rollup_table(table: ir.Table, backend: Any) -> ir.Table:
                         minute_us=epoch_us(table.minute_start.cast(_UTC)))
 
 
-def _vanished_file(error: BaseException) -> bool:
-    text = f"{type(error).__name__}: {error}"
-    return any(marker in text for marker in ("No such file", "FileNotFound", "does not exist",
-                                             "No files found"))
-
-
-def run(expression: ir.Table, backend: Any = None, *, attempts: int = 5) -> pd.DataFrame:
+def run(expression: ir.Table, backend: Any = None) -> pd.DataFrame:
     """Execute a query and return a DataFrame with UTC timestamps, whatever the backend.
 
-    A compaction or retention run replaces a partition in one atomic swap; a query that listed
-    the old files just before fails to open one of them. Such a query is run again (up to
-    ``attempts`` times), so it sees either the old partition or the new one, never both.
+    The furnace views the query reads are bound to one snapshot of their manifests first (see
+    :func:`open_points`). A damaged part is left out with a
+    :class:`~greenmet.errors.GreenmetWarning` naming it; the rest answers.
     """
-    for attempt in range(attempts):
-        try:
-            with warnings.catch_warnings():
-                # ibis's PySpark backend reads a pandas option that pandas 3 deprecated
-                warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
-                table = backend.to_pyarrow(expression) if backend is not None else expression.to_pyarrow()
-            break
-        except Exception as error:
-            if attempt == attempts - 1 or not _vanished_file(error):
-                raise
-            logger.info("a file vanished under a query (a compaction swapped it); running it again")
-            connection = backend if backend is not None else expression.get_backend()
-            if connection.name == "pyspark":  # Spark caches file listings; list again
-                for view in sorted(_SPARK_VIEWS):
-                    connection._session.catalog.refreshTable(view)
+    connection = backend if backend is not None else expression.get_backend()
+    with warnings.catch_warnings():
+        # ibis's PySpark backend reads a pandas option that pandas 3 deprecated
+        warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
+        table = execute(expression, connection)
     frame = table.to_pandas()
     for column in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):

@@ -293,9 +293,10 @@ class RecordStore:
     def _primary_key(self, table: str) -> str | None:
         frame = self.query("SELECT constraint_column_names FROM duckdb_constraints() "
                            "WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'", [table])
-        if frame.empty or len(frame.iloc[0, 0]) != 1:
+        columns: Any = None if frame.empty else frame.iloc[0, 0]
+        if columns is None or len(columns) != 1:
             return None
-        return str(frame.iloc[0, 0][0])
+        return str(columns[0])
 
     def audit(self, actor: str, action: str, object_type: str | None = None, object_id: str | None = None,
               details: dict[str, Any] | None = None) -> int:

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from greenmet.io.atomic import atomic_path
+from greenmet.storage.manifest import rollup_name
 from greenmet.storage.parts import read_part
 from greenmet.storage.points import QUALITY_BAD
 from greenmet.storage.sorting import tag_codes
@@ -35,12 +36,13 @@ ROLLUP_SCHEMA = pa.schema([
 
 
 def rollup_path(part: Path) -> Path:
-    """The 1-minute roll-up of a part: ``.<part stem>.rollup1m`` beside it.
+    """The 1-minute roll-up of a part: ``rollup1m-<id>.parquet`` beside ``part-<id>.parquet``.
 
-    The leading dot hides it from readers of the layout, and the suffix from globs such as
-    ``date=*/*.parquet`` (DuckDB's ``*`` matches a leading dot).
+    A plain Parquet name, so that every engine (Spark skips names starting with ``.`` or
+    ``_``) reads it from the file list of the manifest; the ``part-*.parquet`` glob of older
+    readers does not match it.
     """
-    return part.with_name(f".{part.stem}.rollup1m")
+    return part.with_name(rollup_name(part.name))
 
 
 def compute_rollup(table: pa.Table) -> pa.Table:
