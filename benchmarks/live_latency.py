@@ -132,7 +132,9 @@ async def greenmet_side(endpoint: str, tags: int, duration: float, flush_s: floa
     ingest.stop()
     health = await run
     poller.join(30)
-    files = len(list(root.rglob("part-*.parquet")))
+    from greenmet.storage.manifest import snapshot
+
+    files = sum(len(snapshot(d).parts) for d in root.glob("site=*/furnace=*"))  # live parts
     return poller.latencies, files, health
 
 
