@@ -95,3 +95,28 @@ def test_repository_citations_name_a_commit():
             if not re.match(r"\s*@\s*[0-9a-f]{7,40}\b", source[match.end() - len(match["tail"]):]):
                 missing.append((name, index, match.group(0)))
     assert missing == []
+
+
+# A row whose own source says it is unconfirmed must say so in needs_verification too (the rule of
+# docs/dev/conventions.md: one secondary transcription is not a confirmation).
+UNCONFIRMED = re.compile(
+    r"one transcription|one secondary|secondary source|news report|recalled|not confirmed|unconfirmed"
+    r"|second (?:source|transcription) not found|practice value|assumption",
+    re.IGNORECASE,
+)
+
+
+def test_rows_that_say_they_are_unconfirmed_are_flagged():
+    offenders = []
+    for name in refdata.table_names():
+        table = refdata.load_table(name)
+        says_so = table["source"].str.contains(UNCONFIRMED)
+        flagged = table["needs_verification"].astype(bool)
+        offenders += [(name, source[:100]) for source in table.loc[says_so & ~flagged, "source"]]
+    assert offenders == []
+
+
+def test_the_unconfirmed_pattern_reads_the_tables_wording():
+    assert UNCONFIRMED.search("value read in 新京报 report; news reports of the announcement only")
+    assert UNCONFIRMED.search("one transcription, not yet checked against the Official Journal text")
+    assert not UNCONFIRMED.search("IPCC AR5 (2013) WG1 Table 8.A.1")
