@@ -75,8 +75,10 @@ def test_carbon_content_of_a_gas_is_per_reference_unit_and_may_exceed_one():
 
 
 def test_oxidation_factor_outside_unit_interval():
-    with pytest.raises(CompositionError, match=r"oxidation_factor: fraction outside"):
-        activity(materials=[flow(oxidation_factor=1.5)])
+    with pytest.raises(CompositionError, match=r"oxidation_factor: share outside 0-100 %"):
+        activity(materials=[flow(oxidation_factor=150.0)])
+    with pytest.raises(CompositionError, match=r"oxidation_factor: share outside 0-100 %"):
+        activity(materials=[flow(oxidation_factor="101 %")])
 
 
 def test_ncv_without_unit():
@@ -103,9 +105,14 @@ def test_gas_ncv_per_ten_thousand_nm3():
     assert row["ncv_gj_per_unit"] == pytest.approx(389.0)
 
 
-def test_unit_that_does_not_convert():
-    with pytest.raises(UnitError, match=r"materials\[0\]\.unit: cannot convert 'MWh'.*coke is measured in t"):
-        activity(materials=[flow(unit="MWh")])
+def test_unit_that_does_not_convert_says_in_words_what_to_give():
+    # Coke has no molar mass: a volume of gas cannot become tonnes. The message names the kinds
+    # of quantity in words, not pint's dimension algebra.
+    expected = (r"materials\[0\]\.unit: coke cannot be converted from 'Nm3' \(a volume of gas at normal "
+                r"conditions.*Fix: give coke as a mass \(t, kg\) or an energy \(GJ, TJ\) through its NCV")
+    with pytest.raises(UnitError, match=expected) as caught:
+        activity(materials=[flow(unit="Nm3")])
+    assert "[substance]" not in str(caught.value) and "dimension" not in str(caught.value)
 
 
 def test_unit_that_does_not_parse():
@@ -159,10 +166,15 @@ def test_net_anode_consumption_in_kg_per_t_is_suspect():
                           net_anode_consumption=410.0)
 
 
-def test_anode_sulphur_as_percent_is_refused():
-    with pytest.raises(CompositionError, match=r"anode_sulphur: fraction outside"):
+def test_anode_sulphur_as_bare_percent_is_refused_and_with_its_sign_accepted():
+    expected = r'anode_sulphur: share 2 is above 1.*Fix: give 0.02 or write the percent sign: "2 %"'
+    with pytest.raises(SuspectUnitError, match=expected):
         AluminiumSmelting(technology="CWPB", anode_effect_frequency=0.1, anode_effect_duration=1.0,
                           net_anode_consumption=0.4, anode_sulphur=2.0)
+    smelting = AluminiumSmelting(technology="CWPB", anode_effect_frequency=0.1, anode_effect_duration=1.0,
+                                 net_anode_consumption=0.4, anode_sulphur="2 %", anode_ash=0.004)
+    assert smelting.anode_sulphur == pytest.approx(0.02)
+    assert smelting.anode_ash == pytest.approx(0.004)
 
 
 def test_unknown_technology_names_the_field():

@@ -181,8 +181,9 @@ def _plant(flows, ident, scale=1.0):
     rows = [m(name, q * scale, unit="1e4 Nm3" if name in GASES else "t", direction=d,
               **({"carbon_content": c} if c is not None and name not in GASES else {}))
             for name, q, d, c in flows]
-    return steel(rows, [{"carrier": "electricity", "direction": "purchased", "quantity": 500.0 * scale,
-                         "unit": "MWh"}], [{"product": "crude_steel", "quantity": 1000.0}], ident=ident)
+    electricity = [{"carrier": "electricity", "direction": "purchased", "quantity": 500.0 * scale,
+                    "unit": "MWh"}]
+    return steel(rows, electricity, [{"product": "crude_steel", "quantity": 1000.0 * scale}], ident=ident)
 
 
 def _totals(plants, **options):

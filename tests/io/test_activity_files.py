@@ -49,7 +49,7 @@ ACTIVITY = {
             "carbon_content": 0.12,
         },
     ],
-    "energy": [{"carrier": "electricity", "direction": "purchased", "quantity": 5000.0, "unit": "MWh"}],
+    "energy": [{"carrier": "electricity", "direction": "purchased", "quantity": 400.0, "unit": "MWh"}],
     "production": [{"product": "crude_steel", "quantity": 800.0, "unit": "t", "cn_code": "7206"}],
 }
 ALUMINIUM = {
@@ -241,7 +241,8 @@ def test_missing_sheet_names_the_sheet(tmp_path):
             r"sheet 'materials', row 3: material: material not in .*got 'naturalgas'"
             r".*did you mean 'natural_gas'",
         ),
-        ("materials", (2, 4), "MWh", UnitError, r"sheet 'materials', row 2: unit: cannot convert 'MWh'"),
+        ("materials", (2, 4), "Nm3", UnitError,
+         r"sheet 'materials', row 2: unit: coking_coal cannot be converted from 'Nm3'"),
         (
             "materials",
             (3, 8),

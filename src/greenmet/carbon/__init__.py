@@ -43,6 +43,7 @@ from greenmet.carbon.cn_steel import compute_cn_steel
 from greenmet.carbon.iso14404 import compute_iso14404
 from greenmet.carbon.lci import compute_lci
 from greenmet.carbon.options import OPTION_MODELS, ResolvedOptions, display_rank, resolve_options
+from greenmet.carbon.plausibility import specific_use_warnings
 from greenmet.carbon.results import CarbonBalance, CarbonResult
 from greenmet.errors import UnknownKeyError
 
@@ -113,12 +114,16 @@ def compute(
         raise UnknownKeyError("no carbon method of that name", field="method", value=method,
                               fix=f"use one of {', '.join(sorted(METHODS))}")
     if method not in OPTION_MODELS:  # a registered method without a declared option model
-        return function(activity, **options)
-    if resolved is None:
-        resolved = resolve_options(method, activity.options, options, given_as="argument")
-    result = function(activity, **resolved.keywords())
-    merged = {**resolved.keywords(), **result.options}
-    result.options = {key: merged[key] for key in sorted(merged, key=display_rank)}
-    result.options_source = {key: resolved.sources.get(key, "method") for key in result.options}
-    result.warnings = resolved.warnings() + list(result.warnings)
+        result = function(activity, **options)
+    else:
+        if resolved is None:
+            resolved = resolve_options(method, activity.options, options, given_as="argument")
+        result = function(activity, **resolved.keywords())
+        merged = {**resolved.keywords(), **result.options}
+        result.options = {key: merged[key] for key in sorted(merged, key=display_rank)}
+        result.options_source = {key: resolved.sources.get(key, "method") for key in result.options}
+        result.warnings = resolved.warnings() + list(result.warnings)
+    # Specific uses below the physical minimum or outside the typical range of real plants
+    # (greenmet.carbon.plausibility); uses above the possible range were refused on validation.
+    result.warnings.extend(specific_use_warnings(activity))
     return result

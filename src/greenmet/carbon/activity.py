@@ -13,8 +13,15 @@ field (as a path such as ``materials[2].quantity``), the offending value and the
 - a material that the ``materials`` reference table does not know
   (:class:`~greenmet.errors.UnknownKeyError`, listing close matches);
 - a unit that does not convert to the material's reference unit
-  (:class:`~greenmet.errors.UnitError`);
-- a production quantity of zero (:class:`~greenmet.errors.InputError`).
+  (:class:`~greenmet.errors.UnitError`, saying in words what to give instead); a fuel metered
+  in energy (natural gas in GJ) converts through its NCV (the measured ``ncv`` or the default of
+  the ``materials`` table, named on the emission line), a gas kept in mass (oxygen, t) converts
+  from Nm3 through its molar mass (table ``gas_molar_masses``);
+- a share given as a bare number above 1 (:mod:`greenmet.carbon.shares`: give 0.94 or "94 %");
+- a production quantity of zero (:class:`~greenmet.errors.InputError`);
+- a reporting year outside the period (:class:`~greenmet.errors.InputError`);
+- a quantity, supplier factor or specific use no installation can have
+  (:mod:`greenmet.carbon.plausibility`: 1e300 t, 13,500,000 kWh/t aluminium).
 
 :func:`normalise` turns the material flows into one long table in reference units, the table
 every method joins with the factor tables; :func:`activity_frames` does the same for the energy
@@ -40,6 +47,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from greenmet.carbon.method_inputs import CbamInputs, Iso14404Inputs, LciInputs
 from greenmet.carbon.options import ActivityOptions
+from greenmet.carbon.plausibility import check_magnitudes, check_specific_uses, plausibility_range
+from greenmet.carbon.shares import OptionalShare
 from greenmet.errors import (
     CompositionError,
     GreenmetError,
@@ -49,7 +58,7 @@ from greenmet.errors import (
     UnknownKeyError,
 )
 from greenmet.refdata import load_table
-from greenmet.units import convert, parse_unit
+from greenmet.units import Q_, convert, parse_unit
 
 __all__ = [
     "FLOW_COLUMNS",
@@ -62,13 +71,14 @@ __all__ = [
     "Period",
     "Production",
     "activity_frames",
+    "flow_quantity_ref",
     "known_materials",
     "normalise",
 ]
 
 FLOW_COLUMNS: tuple[str, ...] = (
     "installation_id", "material", "direction", "process", "role", "quantity_ref", "unit_ref",
-    "carbon_content", "ncv_gj_per_unit", "oxidation_factor",
+    "carbon_content", "ncv_gj_per_unit", "oxidation_factor", "ncv_source",
 )
 """Columns of the table returned by :func:`normalise` (carbon_contract.md)."""
 
@@ -102,6 +112,8 @@ class MaterialInfo(NamedTuple):
     unit_ref: str
     category: str
     default_ncv_gj_per_unit: float  # NaN when the material has no NCV
+    ncv_source: str = ""  # source of the default NCV
+    molar_mass_g_per_mol: float = math.nan  # gases kept in mass (table gas_molar_masses)
 
 
 @cache
@@ -114,16 +126,98 @@ def known_materials() -> dict[str, MaterialInfo]:
         ``{material: MaterialInfo(unit_ref, category, default_ncv_gj_per_unit)}``.
     """
     table = load_table("materials")
+    molar = load_table("gas_molar_masses").set_index("material")
     info: dict[str, MaterialInfo] = {}
     for material, rows in table.groupby("material", sort=True):
         ncv_rows = rows[rows["parameter"] == "ncv"]
-        ncv = math.nan
+        # the edition-independent row first: it is the NCV that converts an energy to the unit
+        ncv_rows = ncv_rows.sort_values("edition", key=lambda e: e != "any", kind="stable")
+        ncv, source = math.nan, ""
         if len(ncv_rows):
             first = ncv_rows.iloc[0]
             ncv = float(convert(float(first["value"]), str(first["unit"]),
                                 f"GJ/({first['unit_ref']})"))
-        info[str(material)] = MaterialInfo(str(rows["unit_ref"].iloc[0]), str(rows["category"].iloc[0]), ncv)
+            source = str(first["source"])
+        molar_mass = math.nan
+        if material in molar.index:
+            row = molar.loc[material]
+            molar_mass = float(convert(float(str(row["value"])), str(row["unit"]), "g/mol"))
+        info[str(material)] = MaterialInfo(str(rows["unit_ref"].iloc[0]), str(rows["category"].iloc[0]), ncv,
+                                           source, molar_mass)
     return info
+
+
+_DIMENSION_WORDS = (
+    ("t", "a mass (t, kg)"),
+    ("Nm3", "a volume of gas at normal conditions (Nm3, 10^4 Nm3)"),
+    ("GJ", "an energy (GJ, TJ, MWh)"),
+    ("m3", "an actual volume (m3), which needs the temperature and pressure: give Nm3"),
+)
+
+
+@cache
+def _in_words(unit: str) -> str:
+    """What kind of quantity ``unit`` measures, in words (raises UnitError if it does not parse)."""
+    dimension = parse_unit(unit, field="unit").dimensionality
+    for example, words in _DIMENSION_WORDS:
+        if parse_unit(example).dimensionality == dimension:
+            return words
+    return f"a quantity in {unit}"
+
+
+@cache
+def _is_energy(unit: str) -> bool:
+    try:
+        return parse_unit(unit).dimensionality == parse_unit("GJ").dimensionality
+    except UnitError:
+        return False
+
+
+@cache
+def _is_gas_amount(unit: str) -> bool:
+    try:
+        return parse_unit(unit).dimensionality == parse_unit("Nm3").dimensionality
+    except UnitError:
+        return False
+
+
+def accepted_units(material: str) -> str:
+    """What a flow of ``material`` may be given in, in words (for error messages)."""
+    info = known_materials()[material]
+    kinds = [_in_words(info.unit_ref)]
+    if math.isfinite(info.molar_mass_g_per_mol):
+        kinds.append(_in_words("Nm3"))
+    if math.isfinite(info.default_ncv_gj_per_unit):
+        kinds.append("an energy (GJ, TJ) through its NCV")
+    listed = ", ".join(kinds[:-1]) + (" or " if len(kinds) > 1 else "") + kinds[-1]
+    return f"give {material.replace('_', ' ')} as {listed}"
+
+
+def _ncv_of(flow: MaterialFlow) -> tuple[float, str]:
+    """NCV of ``flow`` in GJ per reference unit and where it comes from (measured or default)."""
+    info = known_materials()[flow.material]
+    if flow.ncv is not None and flow.ncv_unit is not None:
+        return flow.ncv * _conversion(flow.ncv_unit, f"GJ/({info.unit_ref})", "ncv_unit"), "measured"
+    return info.default_ncv_gj_per_unit, f"default, {info.ncv_source}"
+
+
+def flow_quantity_ref(flow: MaterialFlow) -> float:
+    """Quantity of ``flow`` in its material's reference unit.
+
+    A unit of the reference unit's dimension converts directly; an energy (a fuel metered in GJ)
+    is divided by the NCV (measured ``ncv`` or the ``materials`` default); a volume of gas at
+    normal conditions of a material kept in mass (oxygen) is multiplied by its molar mass
+    (``gas_molar_masses``) over the molar volume of ``Nm3`` (``units.txt``, CODATA 2018).
+    """
+    unit_ref = known_materials()[flow.material].unit_ref
+    if _is_energy(flow.unit) and not _is_energy(unit_ref):
+        ncv, _ = _ncv_of(flow)
+        return flow.quantity * _conversion(flow.unit, "GJ", "unit") / ncv
+    if _is_gas_amount(flow.unit) and not _is_gas_amount(unit_ref):
+        molar_mass = known_materials()[flow.material].molar_mass_g_per_mol
+        mass = Q_(flow.quantity, parse_unit(flow.unit)).to("mol").magnitude * molar_mass
+        return float(mass) * _conversion("g", unit_ref, "unit")
+    return flow.quantity * _conversion(flow.unit, unit_ref, "unit")
 
 
 @cache
@@ -142,15 +236,6 @@ def _check_quantity(value: float, field: str, *, strictly_positive: bool = False
     if strictly_positive and value == 0:
         raise InputError("production is zero", field=field, value=value,
                          fix="give the output of the period, or leave the product out")
-    return value
-
-
-def _check_fraction(value: float | None, field: str) -> float | None:
-    if value is None:
-        return None
-    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
-        raise CompositionError("fraction outside [0, 1]", field=field, value=value,
-                               fix="give a mass fraction, e.g. 0.02 for 2 %")
     return value
 
 
@@ -285,7 +370,7 @@ class MaterialFlow(_Model):
     carbon_content: float | None = None
     ncv: float | None = None
     ncv_unit: str | None = None
-    oxidation_factor: float | None = None
+    oxidation_factor: OptionalShare = None
 
     @field_validator("material")
     @classmethod
@@ -306,20 +391,10 @@ class MaterialFlow(_Model):
     def _quantity(cls, quantity: float) -> float:
         return _check_quantity(quantity, "quantity")
 
-    @field_validator("oxidation_factor")
-    @classmethod
-    def _oxidation(cls, value: float | None) -> float | None:
-        return _check_fraction(value, "oxidation_factor")
-
     @model_validator(mode="after")
     def _units_and_measurements(self) -> MaterialFlow:
         info = known_materials()[self.material]
-        try:
-            _conversion(self.unit, info.unit_ref, "unit")
-        except UnitError as exc:
-            raise UnitError(f"{exc.problem} ({self.material} is measured in {info.unit_ref})", field="unit",
-                            value=self.unit, fix=f"give {self.material} in a unit convertible to "
-                                                 f"{info.unit_ref!r}") from None
+        self._check_unit(info)
         if self.carbon_content is not None:
             value = self.carbon_content
             if parse_unit(info.unit_ref).dimensionality == parse_unit("t").dimensionality:
@@ -351,6 +426,24 @@ class MaterialFlow(_Model):
         elif self.ncv_unit is not None:
             _conversion(self.ncv_unit, f"GJ/({info.unit_ref})", "ncv_unit")
         return self
+
+    def _check_unit(self, info: MaterialInfo) -> None:
+        try:
+            _in_words(self.unit)  # cached parse
+        except UnitError as exc:
+            raise UnitError(exc.problem, field="unit", value=self.unit,
+                            fix=accepted_units(self.material)) from None
+        if _is_energy(self.unit) and math.isfinite(info.default_ncv_gj_per_unit):
+            return  # converted through the NCV (flow_quantity_ref)
+        if _is_gas_amount(self.unit) and math.isfinite(info.molar_mass_g_per_mol):
+            return  # converted through the molar mass (flow_quantity_ref)
+        try:
+            _conversion(self.unit, info.unit_ref, "unit")
+        except UnitError:
+            raise UnitError(
+                f"{self.material} cannot be converted from {self.unit!r} ({_in_words(self.unit)}) to its "
+                f"reference unit {info.unit_ref!r} ({_in_words(info.unit_ref)})",
+                field="unit", value=self.unit, fix=accepted_units(self.material)) from None
 
 
 class EnergyFlow(_Model):
@@ -391,10 +484,15 @@ class EnergyFlow(_Model):
         reference = ENERGY_REFERENCE_UNITS[self.carrier]
         try:
             _conversion(self.unit, reference, "unit")
-        except UnitError as exc:
+        except UnitError:
             extra = " (for steam give the heat in GJ, not tonnes)" if self.carrier == "heat" else ""
-            raise UnitError(exc.problem, field="unit", value=self.unit,
-                            fix=f"give {self.carrier} in an energy unit such as {reference}{extra}") from None
+            try:
+                given = f" ({_in_words(self.unit)})"
+            except UnitError:
+                given = ""
+            raise UnitError(f"{self.carrier} cannot be given in {self.unit!r}{given}", field="unit",
+                            value=self.unit,
+                            fix=f"give {self.carrier} as an energy (MWh, kWh, GJ){extra}") from None
         if self.emission_factor is not None:
             if not math.isfinite(self.emission_factor) or self.emission_factor < 0:
                 raise InputError("emission factor is negative or not finite", field="emission_factor",
@@ -462,8 +560,8 @@ class AluminiumSmelting(_Model):
     anode_effect_frequency: float
     anode_effect_duration: float
     net_anode_consumption: float
-    anode_sulphur: float | None = None
-    anode_ash: float | None = None
+    anode_sulphur: OptionalShare = None
+    anode_ash: OptionalShare = None
 
     @field_validator("anode_effect_frequency", "anode_effect_duration")
     @classmethod
@@ -481,10 +579,17 @@ class AluminiumSmelting(_Model):
                     "a figure near 400 is kg/t: divide by 1000")
         return value
 
-    @field_validator("anode_sulphur", "anode_ash")
-    @classmethod
-    def _fractions(cls, value: float | None, info: Any) -> float | None:
-        return _check_fraction(value, info.field_name)
+    @model_validator(mode="after")
+    def _anode_effect_minutes(self) -> AluminiumSmelting:
+        limit = plausibility_range("anode_effect_minutes")
+        if self.anode_effect_minutes > limit.refuse_above:
+            raise InputError(
+                f"anode-effect minutes per cell-day {self.anode_effect_minutes:.4g} exceed the "
+                f"{limit.refuse_above:g} minutes of a day", field="anode_effect_frequency",
+                value=f"{self.anode_effect_frequency:g} x {self.anode_effect_duration:g} min",
+                fix="give anode effects per cell-day (e.g. 0.03) and their mean duration in minutes "
+                    "(e.g. 2.5); " + limit.describe())
+        return self
 
     @property
     def anode_effect_minutes(self) -> float:
@@ -561,11 +666,22 @@ class ActivityData(_Model):
         if not 1990 <= self.reporting_year <= 2100:
             raise InputError("reporting year out of range", field="reporting_year",
                              value=self.reporting_year, fix="give a calendar year such as 2024")
+        first, last = self.period.start.year, self.period.end.year
+        if not first <= self.reporting_year <= last:
+            span = str(first) if first == last else f"{first} to {last}"
+            raise InputError(
+                f"reporting year {self.reporting_year} is outside the period "
+                f"{self.period.start.isoformat()} to {self.period.end.isoformat()}",
+                field="reporting_year", value=self.reporting_year,
+                fix=f"give a year of the period ({span}) or leave reporting_year out (default: "
+                    f"the year the period starts); a later grid-factor year is an option of the method")
         products = [p.product for p in self.production]
         duplicates = sorted({p for p in products if products.count(p) > 1})
         if duplicates:
             raise InputError("product listed twice in production", field="production",
                              value=duplicates, fix="give one row per product (sum the outputs)")
+        check_magnitudes(self)
+        check_specific_uses(self)
         return self
 
     @property
@@ -622,14 +738,20 @@ def _flow_rows(activity: ActivityData) -> list[tuple[Any, ...]]:
     rows = []
     for flow in activity.materials:
         unit_ref = materials[flow.material].unit_ref
-        ncv = math.nan
+        ncv, ncv_source = math.nan, None
         if flow.ncv is not None and flow.ncv_unit is not None:
             ncv = flow.ncv * _conversion(flow.ncv_unit, f"GJ/({unit_ref})", "ncv_unit")
+        if _is_energy(flow.unit) and not _is_energy(unit_ref):
+            # Metered in energy: the NCV that turned GJ into the reference unit is the NCV of
+            # the emission, so that the emission is the energy given times carbon per GJ.
+            ncv, origin = _ncv_of(flow)
+            ncv_source = (f"quantity given as {flow.quantity:g} {flow.unit}, converted with NCV "
+                          f"{ncv:g} GJ/{unit_ref} ({origin})")
         rows.append((
             activity.installation.id, flow.material, flow.direction, flow.process, flow.role,
-            flow.quantity * _conversion(flow.unit, unit_ref, "unit"), unit_ref,
+            flow_quantity_ref(flow), unit_ref,
             math.nan if flow.carbon_content is None else flow.carbon_content, ncv,
-            math.nan if flow.oxidation_factor is None else flow.oxidation_factor,
+            math.nan if flow.oxidation_factor is None else flow.oxidation_factor, ncv_source,
         ))
     return rows
 

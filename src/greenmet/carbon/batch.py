@@ -389,11 +389,14 @@ def compute_batch(
 
 def _compute_one_method(items: list[ActivityData], method: str, options: MethodOptions) -> pd.DataFrame:
     from greenmet.carbon.activity import activity_frames
+    from greenmet.carbon.plausibility import specific_use_warnings
 
     frames = activity_frames(items)
     result = BATCH_METHODS[method](items, frames, options)
     table = _summarise(frames, result, method)
     table["options"] = options_text(options)
+    # the specific-use warnings compute() adds (greenmet.carbon.plausibility)
+    table["warnings_count"] += [len(specific_use_warnings(a)) for a in items]
     return table
 
 

@@ -88,9 +88,11 @@ def prepare_flows(flows: pd.DataFrame, *, edition: str) -> pd.DataFrame:
     for column in ("sign", "carbon_per_unit_t", "oxidation", "co2_factor_t_per_unit", "carbon_t"):
         f[column] = f[column].astype(float)
     measured_ncv = f["ncv_gj_per_unit"].notna() & ~measured_carbon
+    # A fuel metered in energy carries the NCV it was converted with (activity.ncv_source).
+    ncv_note = f["ncv_source"].fillna("NCV measured") if "ncv_source" in f else "NCV measured"
     f["factor_source"] = np.where(
         fully_measured, MEASURED_SOURCE,
-        np.where(measured_ncv, "NCV measured; other parameters: " + f["factor_source"].astype(str),
+        np.where(measured_ncv, ncv_note + "; other parameters: " + f["factor_source"].astype(str),
                  f["factor_source"].astype(str)))
     return f
 

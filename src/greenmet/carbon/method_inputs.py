@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from greenmet.carbon.plausibility import check_section_amount
+from greenmet.carbon.shares import OptionalShare, Share
 from greenmet.errors import CompositionError, GreenmetError, InputError
 
 __all__ = [
@@ -99,7 +101,7 @@ def _non_negative(value: float, field: str) -> float:
             value=value,
             fix="give a measured amount, zero or more",
         )
-    return value
+    return check_section_amount(value, field)
 
 
 def _fraction(value: float | None, field: str) -> float | None:
@@ -116,14 +118,10 @@ def _amount_of(value: float, info: ValidationInfo) -> float:
     return _non_negative(value, info.field_name or "value")
 
 
-def _fraction_of(value: float | None, info: ValidationInfo) -> float | None:
-    return _fraction(value, info.field_name or "value")
-
-
 Amount = Annotated[float, AfterValidator(_amount_of)]
-"""A mass, energy or emission that is finite and not negative."""
-Fraction = Annotated[float, AfterValidator(_fraction_of)]
-"""A mass fraction or share in [0, 1]."""
+"""A mass, energy or emission that is finite, not negative and within any installation's reach."""
+Fraction = Share
+"""A mass fraction or share in [0, 1], or a percentage with its sign (:mod:`greenmet.carbon.shares`)."""
 
 
 # --------------------------------------------------------------------------------- ISO 14404
@@ -288,17 +286,19 @@ class CbamPfc(_Section):
     anode_effect_overvoltage
         AEO, anode-effect overvoltage per cell (overvoltage method). [mV]
     current_efficiency
-        CE, current efficiency of aluminium production (overvoltage method). [percent]
+        CE, current efficiency of aluminium production (overvoltage method): a fraction (0.94)
+        or a percentage with its sign ("94 %"); a bare 94 is refused. [dimensionless]
     collection_efficiency
-        Fraction of PFC collected when duct emissions are measured (1: no correction). [dimensionless]
+        Fraction of PFC collected when duct emissions are measured (1: no correction), same
+        convention. [dimensionless]
     """
 
     method: Literal["slope", "overvoltage"] = "slope"
     technology: Literal["CWPB", "SWPB", "VSS", "HSS", "PFPB-L", "PFPB-M"]
     anode_effect_minutes: float | None = None
     anode_effect_overvoltage: float | None = None
-    current_efficiency: float | None = None
-    collection_efficiency: float = 1.0
+    current_efficiency: OptionalShare = None
+    collection_efficiency: Share = 1.0
 
     @model_validator(mode="after")
     def _method_inputs(self) -> CbamPfc:
@@ -315,22 +315,22 @@ class CbamPfc(_Section):
                 raise InputError(
                     "overvoltage method needs anode_effect_overvoltage and current_efficiency",
                     field="anode_effect_overvoltage",
-                    fix="give AEO [mV] and CE [percent], or use method 'slope'",
+                    fix='give AEO [mV] and CE (0.94 or "94 %"), or use method \'slope\'',
                 )
             _non_negative(self.anode_effect_overvoltage, "anode_effect_overvoltage")
-            if not 0 < self.current_efficiency <= 100:
+            if not 0 < self.current_efficiency <= 1:
                 raise InputError(
-                    "current efficiency outside (0, 100] %",
+                    "current efficiency is zero",
                     field="current_efficiency",
                     value=self.current_efficiency,
-                    fix="give CE in percent, e.g. 94",
+                    fix='give CE as a fraction (0.94) or a percentage with its sign ("94 %")',
                 )
         if not 0 < self.collection_efficiency <= 1:
             raise CompositionError(
                 "collection efficiency outside (0, 1]",
                 field="collection_efficiency",
                 value=self.collection_efficiency,
-                fix="give a fraction, e.g. 0.98",
+                fix='give a fraction (0.98) or a percentage with its sign ("98 %")',
             )
         return self
 
@@ -443,7 +443,7 @@ class CbamProcess(_Section):
     precursors: list[CbamPrecursorUse] = Field(default_factory=list)
     scrap_used: Amount = 0.0
     pre_consumer_scrap_fraction: Fraction | None = None
-    alloy_content: dict[str, float] = Field(default_factory=dict)
+    alloy_content: dict[str, Share] = Field(default_factory=dict)
     reducing_agent: str | None = None
 
     @field_validator("alloy_content")
