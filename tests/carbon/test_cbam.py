@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from greenmet.carbon import compute
 from greenmet.carbon.activity import ActivityData
+from greenmet.carbon.batch import compute_batch
 from greenmet.carbon.cbam import (
     attributed_direct_emissions,
     communication,
@@ -23,7 +24,7 @@ from greenmet.carbon.cbam import (
     pfc_slope,
     specific_embedded_emissions,
 )
-from greenmet.errors import CompositionError, InputError, UnknownKeyError
+from greenmet.errors import CompositionError, InputError, SuspectUnitError, UnknownKeyError
 
 STEEL = {
     "installation": {"id": "s1", "name": "Steel works", "country": "CN", "sector": "steel"},
@@ -110,11 +111,13 @@ def test_attributed_emissions_add_heat_and_subtract_exports():
 
 
 def test_pfc_overvoltage_and_unknown_technology():
-    cf4, c2f6 = pfc_overvoltage(10.0, 95.0, 1000.0, "CWPB")
-    assert cf4 == pytest.approx(1.16 * 10 / 95 * 1000 * 0.001)
+    cf4, c2f6 = pfc_overvoltage(10.0, 0.95, 1000.0, "CWPB")
+    assert cf4 == pytest.approx(1.16 * 10 / 95 * 1000 * 0.001)  # CE in percent inside the formula
     assert c2f6 == pytest.approx(cf4 * 0.121)
+    with pytest.raises(SuspectUnitError, match="current efficiency above 1"):
+        pfc_overvoltage(10.0, 95.0, 1000.0, "CWPB")
     with pytest.raises(UnknownKeyError, match="no overvoltage-method PFC factor.*CWPB, SWPB"):
-        pfc_overvoltage(10.0, 95.0, 1000.0, "VSS")
+        pfc_overvoltage(10.0, 0.95, 1000.0, "VSS")
     cf4_duct, _ = pfc_slope(0.1, 1000.0, "CWPB", collection_efficiency=0.5)
     assert cf4_duct == pytest.approx(2 * pfc_slope(0.1, 1000.0, "CWPB")[0])
 
@@ -160,7 +163,8 @@ def test_see_of_a_three_step_chain():
     sinter_indirect = 50 * 0.58 / 1000  # sintered ore: indirect counted (asymmetric rule)
     bf_direct = (f * (350 * 0.86 - 900 * 0.045) + 1000 * sinter_direct) / 900
     bf_indirect = 1000 * sinter_indirect / 900  # the pig iron's own electricity is not counted
-    bof_direct = (100 + 900 * bf_direct + 100 * 1.66 + 120 * 0.0) / 1000
+    # purchased pig iron: China default 1.66 t CO2e/t with the +10 % mark-up of the 2026 reporting year
+    bof_direct = (100 + 900 * bf_direct + 100 * 1.66 * 1.1 + 120 * 0.0) / 1000
     bof_indirect = 900 * bf_indirect / 1000
     assert goods.loc["sinter", "see_direct_t_co2e_per_t"] == pytest.approx(sinter_direct)
     assert goods.loc["sinter", "see_indirect_t_co2e_per_t"] == pytest.approx(sinter_indirect)
@@ -169,7 +173,7 @@ def test_see_of_a_three_step_chain():
     assert goods.loc["bof", "see_direct_t_co2e_per_t"] == pytest.approx(bof_direct)
     assert goods.loc["bof", "see_indirect_t_co2e_per_t"] == pytest.approx(bof_indirect)
     assert goods.loc["bof", "default_value_share"] == pytest.approx(
-        100 * 1.66 / 1000 / (bof_direct + bof_indirect)
+        100 * 1.66 * 1.1 / 1000 / (bof_direct + bof_indirect)
     )
     assert result.intensity_t_co2e_per_t["72071114"] == pytest.approx(bof_direct + bof_indirect)
 
@@ -193,11 +197,102 @@ def test_defaults_are_refused_under_the_transitional_edition():
 
 
 def test_markup_year_applies_to_precursor_defaults():
-    base = _goods(compute_cbam(_activity()))
-    marked = _goods(compute_cbam(_activity(), markup_year=2026))
+    base = _goods(compute_cbam(_activity(), markup_year=None))
+    marked = _goods(compute_cbam(_activity(), markup_year=2027))
     assert marked.loc["bof", "see_direct_t_co2e_per_t"] - base.loc["bof", "see_direct_t_co2e_per_t"] == (
-        pytest.approx(100 * 1.66 * 0.10 / 1000)
+        pytest.approx(100 * 1.66 * 0.20 / 1000)
     )
+
+
+def test_without_markup_year_the_reporting_year_rule_applies_and_value_source_says_so():
+    # The CLI passes no markup_year: the 2026 reporting year's +10 % applies (IR 2025/2621), and
+    # the precursor's value_source states the value, the mark-up and the rule with its sources.
+    result = compute_cbam(_activity())
+    pig = result.precursors.set_index("precursor").loc["pig"]
+    assert pig["see_direct_t_co2e_per_t"] == pytest.approx(1.66 * 1.1)
+    source = pig["value_source"]
+    assert "default value CN 7201 (CN table): direct 1.66 + indirect 0 t CO2e/t" in source
+    assert "+10 % mark-up of 2026 (reporting year 2026; rule:" in source
+    assert "IR 2025/2621 recitals 3-4" in source and "IR 2025/2547 Art. 15" in source
+    assert result.options["markup_year"] == 2026
+    line = result.lines[result.lines["source_stream"] == "pig:direct"].iloc[0]
+    assert line["factor_source"] == source
+    # before the definitive period no mark-up, and the record says why
+    earlier = copy.deepcopy(STEEL)
+    earlier["period"] = {"start": "2025-01-01", "end": "2025-12-31"}
+    old = compute_cbam(_activity(earlier)).precursors.set_index("precursor").loc["pig"]
+    assert old["see_direct_t_co2e_per_t"] == pytest.approx(1.66)
+    assert "no mark-up (no mark-up: reporting year 2025 is before 2026" in old["value_source"]
+    explicit = compute_cbam(_activity(), markup_year=None).precursors.set_index("precursor").loc["pig"]
+    assert "base value without mark-up (markup_year=None given)" in explicit["value_source"]
+    from_file = copy.deepcopy(STEEL) | {"options": {"markup_year": "none"}}
+    compute(_activity(from_file), "cbam")  # the [options] section can ask for base values
+    pig = compute(_activity(from_file), "cbam").precursors.set_index("precursor").loc["pig"]
+    assert pig["see_direct_t_co2e_per_t"] == pytest.approx(1.66)
+
+
+def _two_routes(first_see: float, second_see: float, first_t: float, second_t: float) -> dict:
+    process = {"category": "iron_steel_products", "route": "rolling"}
+    return {
+        "installation": {"id": "two", "name": "Two mills", "sector": "steel"},
+        "period": {"start": "2026-01-01", "end": "2026-12-31"},
+        "cbam": {"processes": [
+            {**process, "name": "mill-a", "direct_emissions": first_see * first_t,
+             "goods": [{"cn_code": "7208", "quantity": first_t}]},
+            {**process, "name": "mill-b", "direct_emissions": second_see * second_t,
+             "goods": [{"cn_code": "7208", "quantity": second_t}]},
+        ]},
+    }
+
+
+def test_one_cn_code_from_two_processes_reports_each_and_the_weighted_see():
+    # SEE 1.0 on 100 t and 3.0 on 300 t: each process keeps its SEE, the CN code gets
+    # (100 x 1.0 + 300 x 3.0) / 400 = 2.5 in the headline, the batch column and the communication.
+    activity = _activity(_two_routes(1.0, 3.0, 100.0, 300.0))
+    result = compute_cbam(activity)
+    goods = _goods(result)
+    assert goods.loc["mill-a", "see_total_t_co2e_per_t"] == pytest.approx(1.0)
+    assert goods.loc["mill-b", "see_total_t_co2e_per_t"] == pytest.approx(3.0)
+    assert result.intensity_t_co2e_per_t == {"7208": pytest.approx(2.5)}
+    by_cn = result.cn_codes.set_index("cn_code").loc["7208"]
+    assert by_cn["quantity_t"] == pytest.approx(400.0)
+    assert by_cn["processes"] == "mill-a, mill-b"
+    warning = [w for w in result.warnings if w.startswith("CN 7208 is made by 2 processes")]
+    assert len(warning) == 1 and "production-weighted mean 2.5" in warning[0]
+    row = compute_batch([activity], "cbam").iloc[0]
+    assert row["intensity_7208_t_co2e_per_t"] == pytest.approx(2.5)
+    assert row["warnings_count"] == len(result.warnings)
+    records = communication(result)
+    assert [r["process"] for r in records] == ["mill-a", "mill-b"]
+    assert [r["cn_code_see_total_t_co2e_per_t"] for r in records] == pytest.approx([2.5, 2.5])
+    assert records[0]["see_total_t_co2e_per_t"] == pytest.approx(1.0)
+
+
+def test_one_cn_code_from_two_processes_with_equal_see_gives_no_warning():
+    result = compute_cbam(_activity(_two_routes(2.0, 2.0, 100.0, 300.0)))
+    assert result.intensity_t_co2e_per_t == {"7208": pytest.approx(2.0)}
+    assert not [w for w in result.warnings if "processes" in w]
+
+
+def test_overvoltage_current_efficiency_as_fraction_or_percent_gives_the_same_pfc():
+    def smelter(current_efficiency):
+        return ActivityData.model_validate({
+            "installation": {"id": "al", "name": "Smelter", "sector": "aluminium"},
+            "period": {"start": "2026-01-01", "end": "2026-12-31"},
+            "cbam": {"processes": [{
+                "name": "potline", "category": "unwrought_aluminium", "route": "primary",
+                "pfc": {"method": "overvoltage", "technology": "CWPB", "anode_effect_overvoltage": 10.0,
+                        "current_efficiency": current_efficiency, "collection_efficiency": "98 %"},
+                "goods": [{"cn_code": "7601 10 00", "quantity": 1000.0}]}]},
+        })
+
+    fraction = compute_cbam(smelter(0.94)).lines
+    percent = compute_cbam(smelter("94 %")).lines
+    cf4 = fraction.set_index("gas").loc["CF4", "emissions_t"]
+    assert cf4 == pytest.approx(1.16 * 10 / 94 * 1000 * 0.001 / 0.98)  # CE in percent in the formula
+    assert percent.set_index("gas").loc["CF4", "emissions_t"] == pytest.approx(cf4)
+    with pytest.raises(SuspectUnitError, match=r'current_efficiency: share 94 is above 1.*"94 %"'):
+        smelter(94)
 
 
 def test_communication_carries_the_importer_fields():
@@ -285,7 +380,12 @@ def _with(change) -> dict:
         ),
         (lambda c: c["processes"].append(copy.deepcopy(c["processes"][0])), InputError, "used twice"),
         (lambda c: c["processes"][0].pop("electricity_factor"), InputError, "without its emission factor"),
-        (lambda c: c["processes"][2].update(pre_consumer_scrap_fraction=30.0), CompositionError, "outside"),
+        (lambda c: c["processes"][2].update(pre_consumer_scrap_fraction=30.0), SuspectUnitError,
+         r'share 30 is above 1.*give 0.3 or write the percent sign: "30 %"'),
+        (lambda c: c["processes"][2].update(pre_consumer_scrap_fraction=300.0), CompositionError,
+         "share outside 0-100 %"),
+        (lambda c: c["processes"][2].update(direct_emissions=1e300), InputError,
+         "direct_emissions = 1e.300 is beyond any installation"),
         (
             lambda c: c["processes"][2].update(pfc={"technology": "CWPB", "anode_effect_minutes": 0.1}),
             InputError,
@@ -322,7 +422,7 @@ def test_unshipped_origin_is_an_error_unless_fallback_is_asked():
     data = _with(lambda c: c["purchased_precursors"][0].update(country="IN"))
     with pytest.raises(UnknownKeyError, match="not shipped"):
         compute_cbam(ActivityData.model_validate(data))
-    result = compute_cbam(ActivityData.model_validate(data), fallback_defaults=True)
+    result = compute_cbam(ActivityData.model_validate(data), fallback_defaults=True, markup_year=None)
     pig = result.precursors.set_index("precursor").loc["pig"]
     assert pig["see_direct_t_co2e_per_t"] == 3.48  # 'Other countries and territories', CN 7201
 

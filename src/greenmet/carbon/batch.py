@@ -292,14 +292,16 @@ def _cbam(activities: list[ActivityData], frames: ActivityFrames, options: CbamO
         fallback_defaults=options.fallback_defaults,
         gwp_metric=options.gwp_metric,
     )
-    intensity = tables.goods.rename(
+    # the production-weighted SEE of each CN code over its processes (cbam.see_by_cn_code)
+    intensity = tables.cn_codes.rename(
         columns={"cn_code": "product", "see_total_t_co2e_per_t": "intensity_t_co2e_per_t"}
     )[["installation_id", "product", "intensity_t_co2e_per_t"]]
     return MethodFrames(
         lines=tables.lines,
         production=pd.DataFrame({"installation_id": [], "product": [], "quantity_t": []}),
         edition=pd.Series(cbam.EDITIONS[edition], index=ids),
-        warnings=pd.Series(0, index=ids),
+        warnings=pd.Series({i: len(w) for i, w in cbam.multi_process_warnings(tables).items()},
+                           dtype=int).reindex(ids, fill_value=0),
         intensity=intensity,
     )
 

@@ -50,6 +50,22 @@ countries and territories" fallback, CN 2601 12, 72 and 76) with the mark-ups of
 ``cbam_markups`` (+10 % 2026, +20 % 2027, +30 % 2028). The fallback rule is row-level: where a
 listed country has no value, every column comes from the fallback row.
 
+Mark-up rule applied to precursor default values (:data:`MARKUP_RULE`): unless ``markup_year``
+is given, the mark-up of the reporting year of the activity data applies (none before 2026, the
+transitional period of IR 2023/1773, whose default values carried none). IR 2025/2621 sets
+default values for goods other than electricity *including* mark-ups (recitals 3-4: a
+conservative approach so that embedded emissions are not underestimated when default values are
+used), and IR 2025/2547 Art. 15 lets the operator combine actual values with such default values
+for precursors. Every precursor line and ``value_source`` says which value, which mark-up and
+why.
+
+Goods of one CN code made by several processes (routes) keep their SEE per process in
+``goods``; the SEE reported per CN code (``cn_codes``, ``intensity_t_co2e_per_t``, the batch
+column) is the production-weighted mean over the processes, SEE_cn = Σ_p AL_p,cn·SEE_p / Σ_p
+AL_p,cn, as the EU CBAM communication template for installations reports a CN code made in
+several production processes (sheets Summary_Processes and Summary_Products; IR 2023/1773 Annex
+IV, content of the communication). The result warns when the processes' SEE differ.
+
 A certificate-cost sketch (benchmark × CBAM factor × price) is *not* provided: the steel
 benchmarks of IR 2025/2620 and the cross-sectoral correction factor for 2026–2030 could not be
 sourced, and a cost built on invented numbers would mislead.
@@ -82,7 +98,7 @@ from greenmet.carbon.method_inputs import (
     clean_cn_code,
 )
 from greenmet.carbon.results import CarbonResult, build_result, empty_lines, lines_frame
-from greenmet.errors import InputError, UnknownKeyError
+from greenmet.errors import InputError, SuspectUnitError, UnknownKeyError
 from greenmet.refdata import factor, load_table
 from greenmet.units import co2_equivalent
 
@@ -93,6 +109,7 @@ __all__ = [
     "CBAM_CATEGORIES",
     "EDITIONS",
     "EU_AND_EXEMPT_COUNTRIES",
+    "MARKUP_RULE",
     "CbamCarbonPrice",
     "CbamGood",
     "CbamInputs",
@@ -111,8 +128,10 @@ __all__ = [
     "default_values",
     "heat_emission_factor_default",
     "mass_balance_emissions",
+    "multi_process_warnings",
     "pfc_overvoltage",
     "pfc_slope",
+    "see_by_cn_code",
     "specific_embedded_emissions",
 ]
 
@@ -122,6 +141,16 @@ EDITIONS: dict[str, str] = {
     "default values IR 2025/2621",
     "IR2023/1773": "Commission Implementing Regulation (EU) 2023/1773 (transitional period)",
 }
+
+MARKUP_RULE = (
+    "mark-up of the reporting year on precursor default values unless markup_year is given "
+    "(IR 2025/2621 recitals 3-4 and Annex I: default values for goods other than electricity include "
+    "a mark-up, +10 % 2026, +20 % 2027, +30 % 2028; IR 2025/2547 Art. 15: combined use of actual "
+    "and default values for precursors; none before 2026, the transitional period of IR 2023/1773)"
+)
+"""The rule :func:`compute_cbam` applies when ``markup_year`` is not given (shown in ``value_source``)."""
+
+_REPORTING_YEAR = "reporting_year"
 
 EU_AND_EXEMPT_COUNTRIES: frozenset[str] = frozenset(
     {
@@ -320,14 +349,17 @@ def pfc_overvoltage(
 ) -> tuple[Any, Any]:
     """CF4 and C2F6 by the overvoltage method (IR 2025/2547 Annex II B.7).
 
-    CF4 = OVC·(AEO/CE)·Pr_Al·0.001 with CE in percent, C2F6 = CF4·F_C2F6.
+    CF4 = OVC·(AEO/CE)·Pr_Al·0.001 with CE in percent in the formula (IPCC 2006 Vol. 3 Ch. 4
+    Eq. 4.27, as IR 2025/2547 Annex II B.7 takes it over), C2F6 = CF4·F_C2F6. CE is *given* as a
+    fraction, like every share in greenmet (:mod:`greenmet.carbon.shares`), and multiplied by 100
+    here; a CE above 1 is refused, since 94 read as a fraction would divide the PFC by 100.
 
     Parameters
     ----------
     anode_effect_overvoltage
         AEO. [mV]
     current_efficiency
-        CE. [percent]
+        CE, a fraction in (0, 1]. [dimensionless]
     production
         Pr_Al. [t]
     technology
@@ -340,8 +372,13 @@ def pfc_overvoltage(
     (cf4, c2f6)
         Masses of CF4 and C2F6. [t]
     """
+    if np.any(np.asarray(current_efficiency, dtype=float) > 1.0):
+        raise SuspectUnitError(
+            "current efficiency above 1: it is a fraction here", field="current_efficiency",
+            value=current_efficiency, fix="give CE as a fraction, e.g. 0.94 for 94 %")
     ovc, ratio = _pfc_factors("overvoltage", technology)
-    cf4 = ovc * (anode_effect_overvoltage / current_efficiency) * production * 0.001 / collection_efficiency
+    ce_percent = 100.0 * np.asarray(current_efficiency, dtype=float)
+    cf4 = ovc * (anode_effect_overvoltage / ce_percent) * production * 0.001 / collection_efficiency
     return cf4, cf4 * ratio
 
 
@@ -582,6 +619,9 @@ class CbamResult(CarbonResult):
         One row per process and CN code: ``process, category, route, cn_code, quantity_t,
         see_direct_t_co2e_per_t, see_indirect_t_co2e_per_t, see_total_t_co2e_per_t,
         default_value_share`` and the Annex IV parameters.
+    cn_codes
+        One row per CN code: the production-weighted SEE over the processes that make it
+        (:func:`see_by_cn_code`); the values of ``intensity_t_co2e_per_t``.
     precursors
         One row per precursor use: ``consumer, precursor, origin, mass_t, see_direct_t_co2e_per_t,
         see_indirect_t_co2e_per_t, value_source``.
@@ -592,16 +632,28 @@ class CbamResult(CarbonResult):
     """
 
     goods: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cn_codes: pd.DataFrame = field(default_factory=pd.DataFrame)
     precursors: pd.DataFrame = field(default_factory=pd.DataFrame)
     country: str = ""
     carbon_price: CbamCarbonPrice | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
-        for name in ("goods", "precursors"):
+        for name in ("goods", "cn_codes", "precursors"):
             frame = getattr(self, name).astype(object)
             out[name] = frame.where(frame.notna(), None).to_dict("records")
         return out
+
+
+def _markup_year(markup_year: int | str | None, reporting_year: int, edition: str) -> tuple[int | None, str]:
+    """The year whose mark-up applies, and why (for ``value_source``)."""
+    if markup_year != _REPORTING_YEAR:
+        if markup_year is None or markup_year == "none":
+            return None, f"base value without mark-up (markup_year={markup_year} given)"
+        return int(markup_year), f"mark-up year {markup_year} given"
+    if edition == "IR2023/1773" or reporting_year < 2026:
+        return None, f"no mark-up: reporting year {reporting_year} is before 2026; rule: {MARKUP_RULE}"
+    return reporting_year, f"reporting year {reporting_year}; rule: {MARKUP_RULE}"
 
 
 def _purchased_values(
@@ -609,6 +661,7 @@ def _purchased_values(
     edition: str,
     year: int | None,
     fallback: bool,
+    why: str = "",
 ) -> dict[str, dict[str, Any]]:
     values: dict[str, dict[str, Any]] = {}
     for p in section.purchased_precursors:
@@ -639,10 +692,14 @@ def _purchased_values(
                 )
             # CbamPrecursor's validator guarantees a CN code whenever use_default is set.
             d = default_value(str(p.cn_code), p.country, year, fallback=fallback)
+            markup = (f"+{100 * d['markup_fraction']:g} % mark-up of {year}" if d["markup_fraction"]
+                      else "no mark-up")
             values[p.name] = {
                 "direct": d["direct_with_markup"],
                 "indirect": d["indirect_with_markup"],
-                "value_source": "default: " + d["source"],
+                "value_source": (
+                    f"default value CN {d['cn_code']} ({d['country_table']} table): direct {d['direct']:g} "
+                    f"+ indirect {d['indirect']:g} t CO2e/t, {markup} ({why}); {d['source']}"),
                 "default": True,
                 "needs_verification": d["needs_verification"],
             }
@@ -834,11 +891,15 @@ class CbamTables:
         columns of :attr:`CbamResult.goods`).
     precursors
         One row per installation and precursor use (``installation_id`` first).
+    cn_codes
+        One row per installation and CN code: the production-weighted SEE over the processes
+        that make it (:func:`see_by_cn_code`).
     """
 
     lines: pd.DataFrame
     goods: pd.DataFrame
     precursors: pd.DataFrame
+    cn_codes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _check_edition(edition: str) -> None:
@@ -864,7 +925,7 @@ def cbam_tables(
     activities: Iterable[ActivityData],
     *,
     edition: str = "IR2025/2547",
-    markup_year: int | None = None,
+    markup_year: int | str | None = _REPORTING_YEAR,
     fallback_defaults: bool = False,
     gwp_metric: str = "AR5GWP100",
 ) -> CbamTables:
@@ -907,7 +968,8 @@ def cbam_tables(
         seen.add(iid)
         section = _section(activity)
         sections.append((iid, section))
-        purchased = _purchased_values(section, edition, markup_year, fallback_defaults)
+        year, why = _markup_year(markup_year, activity.year, edition)
+        purchased = _purchased_values(section, edition, year, fallback_defaults, why)
         origin = {p.name: p for p in section.purchased_precursors}
         internal = {p.name for p in section.processes}
         for process in section.processes:
@@ -995,14 +1057,80 @@ def cbam_tables(
             row["see_direct_t_co2e_per_t"] = float(values["see_direct"])
             row["see_indirect_t_co2e_per_t"] = float(values["see_indirect"])
     line_table = lines_frame(pd.DataFrame(all_lines)) if all_lines else empty_lines()
-    return CbamTables(lines=line_table, goods=goods, precursors=pd.DataFrame(precursor_rows))
+    return CbamTables(lines=line_table, goods=goods, precursors=pd.DataFrame(precursor_rows),
+                      cn_codes=see_by_cn_code(goods))
+
+
+def multi_process_warnings(tables: CbamTables) -> dict[str, list[str]]:
+    """Warnings, by installation, for CN codes made by several processes with different SEE."""
+    warnings: dict[str, list[str]] = {}
+    goods = tables.goods
+    for row in tables.cn_codes.to_dict("records"):
+        iid, cn_code = str(row["installation_id"]), str(row["cn_code"])
+        see = float(row["see_total_t_co2e_per_t"])
+        made_by = goods[(goods["installation_id"] == iid) & (goods["cn_code"] == cn_code)]
+        if len(made_by) < 2 or float(row["see_spread_t_co2e_per_t"]) <= 1e-9 * max(1.0, see):
+            continue
+        each = ", ".join(f"{p} {q:g} t at {v:.4g}" for p, q, v in zip(
+            made_by["process"], made_by["quantity_t"], made_by["see_total_t_co2e_per_t"], strict=True))
+        warnings.setdefault(iid, []).append(
+            f"CN {cn_code} is made by {len(made_by)} processes with different SEE ({each} t CO2e/t); "
+            f"the SEE reported for the CN code is their production-weighted mean "
+            f"{see:.4g} t CO2e/t; each process's SEE is in the goods table")
+    return warnings
+
+
+def see_by_cn_code(goods: pd.DataFrame) -> pd.DataFrame:
+    """The production-weighted SEE of each CN code over the processes that make it.
+
+    SEE_cn = Σ_p AL_p,cn · SEE_p / Σ_p AL_p,cn for the direct, indirect and total SEE; the default
+    value share is weighted by emissions (Σ AL·SEE·share / Σ AL·SEE). This is how the EU CBAM
+    communication template for installations reports a CN code made in several production
+    processes (one SEE per process in Summary_Processes, one per CN code in Summary_Products;
+    IR 2023/1773 Annex IV).
+
+    Parameters
+    ----------
+    goods
+        The goods table of :func:`cbam_tables` (one row per process and CN code), with or
+        without ``installation_id``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (installation and) CN code: ``cn_code, quantity_t, see_direct_t_co2e_per_t,
+        see_indirect_t_co2e_per_t, see_total_t_co2e_per_t, default_value_share, processes,
+        see_spread_t_co2e_per_t`` (max − min of the processes' total SEE).
+    """
+    keys = [c for c in ("installation_id", "cn_code") if c in goods.columns]
+    columns = [*keys, "quantity_t", "see_direct_t_co2e_per_t", "see_indirect_t_co2e_per_t",
+               "see_total_t_co2e_per_t", "default_value_share", "processes", "see_spread_t_co2e_per_t"]
+    if not len(goods):
+        return pd.DataFrame(columns=columns)
+    g = goods.assign(
+        _direct=goods["quantity_t"] * goods["see_direct_t_co2e_per_t"],
+        _indirect=goods["quantity_t"] * goods["see_indirect_t_co2e_per_t"],
+        _total=goods["quantity_t"] * goods["see_total_t_co2e_per_t"],
+        _default=goods["quantity_t"] * goods["see_total_t_co2e_per_t"] * goods["default_value_share"],
+    )
+    grouped = g.groupby(keys, sort=False)
+    out = grouped[["quantity_t", "_direct", "_indirect", "_total", "_default"]].sum()
+    quantity = out["quantity_t"].where(out["quantity_t"] > 0)
+    out["see_direct_t_co2e_per_t"] = (out["_direct"] / quantity).fillna(0.0)
+    out["see_indirect_t_co2e_per_t"] = (out["_indirect"] / quantity).fillna(0.0)
+    out["see_total_t_co2e_per_t"] = (out["_total"] / quantity).fillna(0.0)
+    out["default_value_share"] = (out["_default"] / out["_total"].where(out["_total"] > 0)).fillna(0.0)
+    out["processes"] = grouped["process"].agg(lambda p: ", ".join(dict.fromkeys(map(str, p))))
+    total = grouped["see_total_t_co2e_per_t"]
+    out["see_spread_t_co2e_per_t"] = total.max() - total.min()
+    return out.reset_index()[columns]
 
 
 def compute_cbam(
     activity: ActivityData,
     *,
     edition: str = "IR2025/2547",
-    markup_year: int | None = None,
+    markup_year: int | str | None = _REPORTING_YEAR,
     fallback_defaults: bool = False,
     gwp_metric: str = "AR5GWP100",
 ) -> CbamResult:
@@ -1016,9 +1144,10 @@ def compute_cbam(
         ``"IR2025/2547"`` (definitive, default) or ``"IR2023/1773"`` (transitional: indirect
         emissions counted for every good).
     markup_year
-        Year whose mark-up applies to precursor default values (None: base values; the
-        regulation's mark-ups concern default values used in declarations, so the choice is
-        explicit here).
+        Year whose mark-up applies to precursor default values. Default ``"reporting_year"``:
+        the rule :data:`MARKUP_RULE` (the mark-up of the activity's reporting year from 2026,
+        none before); None for base values without mark-up. ``value_source`` of every precursor
+        says which applied and why.
     fallback_defaults
         Use the "Other countries and territories" defaults for precursor origins whose own rows
         are not shipped.
@@ -1030,8 +1159,9 @@ def compute_cbam(
     CbamResult
         Emission lines of the processes (mass balance, heat, waste gas, PFC, electricity) and of
         the purchased precursors (category ``precursor``); ``intensity_t_co2e_per_t`` maps each
-        CN code to its SEE (direct + counted indirect); ``goods`` and ``precursors`` tables feed
-        :func:`communication`.
+        CN code to its production-weighted SEE over the processes that make it (direct + counted
+        indirect, :func:`see_by_cn_code`); ``goods`` (one row per process and CN code),
+        ``cn_codes`` and ``precursors`` feed :func:`communication`.
 
     Raises
     ------
@@ -1059,16 +1189,21 @@ def compute_cbam(
         lines=tables.lines,
         production=pd.DataFrame({"product": [], "quantity_t": []}),
         gwp_metric=gwp_metric,
-        options={"edition": edition, "markup_year": markup_year, "fallback_defaults": fallback_defaults},
+        options={"edition": edition, "markup_year": _markup_year(markup_year, activity.year, edition)[0],
+                 "fallback_defaults": fallback_defaults},
     )
     goods = tables.goods.drop(columns="installation_id")
+    cn_codes = tables.cn_codes.drop(columns="installation_id")
     result.intensity_t_co2e_per_t = {
-        str(cn): float(v) for cn, v in zip(goods["cn_code"], goods["see_total_t_co2e_per_t"], strict=True)
+        str(cn): float(v)
+        for cn, v in zip(cn_codes["cn_code"], cn_codes["see_total_t_co2e_per_t"], strict=True)
     }
+    result.warnings.extend(multi_process_warnings(tables).get(activity.installation.id, []))
     precursors = tables.precursors.drop(columns="installation_id", errors="ignore")
     return CbamResult(
         **{f: getattr(result, f) for f in CarbonResult.__dataclass_fields__},
         goods=goods,
+        cn_codes=cn_codes,
         precursors=precursors,
         country=str(installation["country"]),
         carbon_price=section.carbon_price,
@@ -1112,14 +1247,16 @@ def _goods_table(
 
 
 def communication(result: CbamResult) -> list[dict[str, Any]]:
-    """The data an EU importer asks of the installation, one record per good (CN code).
+    """The data an EU importer asks of the installation, one record per process and CN code.
 
     Fields follow the EU CBAM communication template for installations (sheet
     Summary_Communication) and IR 2025/2547 Annex IV §2: installation, country, period, CN code,
     aggregated goods category and production route, SEE direct and indirect [t CO2e/t], the
     share of the SEE that comes from default values, the precursors with their origin, mass per
     tonne and SEE, t scrap per t, % pre-consumer scrap, alloy content [%], main reducing agent,
-    and the carbon price due in the country of origin.
+    and the carbon price due in the country of origin. Each record also carries the
+    production-weighted SEE of its CN code over every process that makes it (``cn_code_*``
+    fields, :func:`see_by_cn_code`), the value an importer uses for that CN code.
 
     Parameters
     ----------
@@ -1132,6 +1269,7 @@ def communication(result: CbamResult) -> list[dict[str, Any]]:
         JSON-ready records with unit-suffixed keys.
     """
     price = result.carbon_price
+    by_cn = result.cn_codes.set_index("cn_code") if len(result.cn_codes) else pd.DataFrame()
     records = []
     for good in result.goods.to_dict("records"):
         al = float(result.goods.loc[result.goods["process"] == good["process"], "quantity_t"].sum())
@@ -1166,6 +1304,7 @@ def communication(result: CbamResult) -> list[dict[str, Any]]:
                 "see_indirect_t_co2e_per_t": good["see_indirect_t_co2e_per_t"],
                 "see_total_t_co2e_per_t": good["see_total_t_co2e_per_t"],
                 "default_value_share": good["default_value_share"],
+                **_cn_code_fields(by_cn, good["cn_code"]),
                 "precursors": precursors,
                 "scrap_t_per_t": good["scrap_t_per_t"],
                 "pre_consumer_scrap_percent": _none(good["pre_consumer_scrap_percent"]),
@@ -1178,6 +1317,19 @@ def communication(result: CbamResult) -> list[dict[str, Any]]:
             }
         )
     return [_clean(record) for record in records]
+
+
+def _cn_code_fields(by_cn: pd.DataFrame, cn_code: str) -> dict[str, Any]:
+    if cn_code not in by_cn.index:
+        return {}
+    row = {str(k): v for k, v in by_cn.loc[cn_code].to_dict().items()}
+    return {
+        "cn_code_quantity_t": float(row["quantity_t"]),
+        "cn_code_see_direct_t_co2e_per_t": float(row["see_direct_t_co2e_per_t"]),
+        "cn_code_see_indirect_t_co2e_per_t": float(row["see_indirect_t_co2e_per_t"]),
+        "cn_code_see_total_t_co2e_per_t": float(row["see_total_t_co2e_per_t"]),
+        "cn_code_processes": str(row["processes"]),
+    }
 
 
 def _clean(value: Any) -> Any:

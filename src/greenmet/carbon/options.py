@@ -27,7 +27,8 @@ option                         meaning
                                ``ets_reporting`` (MEE & NBS announcements; table ``grid_factors``)
 ``grid_factor_year``           year of the grid factor instead of the reporting year's
 ``fixed_carbon_from_production``  deduct carbon fixed in products listed only under production
-``markup_year``                CBAM: year whose mark-up on default values applies
+``markup_year``                CBAM: year whose mark-up on default values applies; default
+                               ``reporting_year`` (rule ``cbam.MARKUP_RULE``), ``none``: base values
 ``fallback_defaults``          CBAM: "other countries" defaults for unshipped origins
 ``route``, ``dri_route``       ISO 14404 route and purchased-DRI route
 ``electricity_factor``         ISO 14404: ``worldsteel`` (0.504 t CO2/MWh), ``plant`` or a number
@@ -100,7 +101,9 @@ _DESCRIPTIONS: dict[str, str] = {
     "grid_basis": "Grid factor basis: average, average_excl_market_nonfossil, fossil, ets_reporting.",
     "grid_factor_year": "Year of the grid factor; default the reporting year or the latest earlier one.",
     "fixed_carbon_from_production": "Deduct carbon fixed in products listed only under production.",
-    "markup_year": "CBAM: year whose mark-up applies to default values of precursors; none: base values.",
+    "markup_year": "CBAM: year whose mark-up applies to default values of precursors; 'reporting_year' "
+    "(default: the reporting year's mark-up from 2026, none before; rule and sources in "
+    "greenmet.carbon.cbam.MARKUP_RULE); 'none': base values.",
     "fallback_defaults": "CBAM: use the 'other countries' defaults where the origin's are not shipped.",
     "route": "ISO 14404 route: 'bf-bof' (ISO 14404-1) or 'eaf' (ISO 14404-2); default inferred.",
     "dri_route": "ISO 14404: how purchased DRI was made, 'gas_based' or 'coal_based'.",
@@ -217,8 +220,8 @@ class CbamOptions(MethodOptions):
     METHOD: ClassVar[str] = "cbam"
     edition: Literal["IR2025/2547", "IR2023/1773"] = Field(
         "IR2025/2547", description=_DESCRIPTIONS["edition"])
-    markup_year: Annotated[int, Field(ge=2026, le=2100)] | None = Field(
-        None, description=_DESCRIPTIONS["markup_year"])
+    markup_year: Annotated[int, Field(ge=2026, le=2100)] | Literal["reporting_year", "none"] | None = Field(
+        "reporting_year", description=_DESCRIPTIONS["markup_year"])
     fallback_defaults: bool = Field(False, description=_DESCRIPTIONS["fallback_defaults"])
     gwp_metric: GwpMetric = Field("AR5GWP100", description=_DESCRIPTIONS["gwp_metric"])
 
