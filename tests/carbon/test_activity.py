@@ -167,7 +167,7 @@ def test_net_anode_consumption_in_kg_per_t_is_suspect():
 
 
 def test_anode_sulphur_as_bare_percent_is_refused_and_with_its_sign_accepted():
-    expected = r'anode_sulphur: share 2 is above 1.*Fix: give 0.02 or write the percent sign: "2 %"'
+    expected = r'anode_sulphur: share 2 is above 1.*give 0.02 or write the percent sign: "2 %"'
     with pytest.raises(SuspectUnitError, match=expected):
         AluminiumSmelting(technology="CWPB", anode_effect_frequency=0.1, anode_effect_duration=1.0,
                           net_anode_consumption=0.4, anode_sulphur=2.0)

@@ -22,7 +22,7 @@ from greenmet.carbon.lci import (
     lci_with_end_of_life,
     value_of_scrap,
 )
-from greenmet.errors import CompositionError, InputError
+from greenmet.errors import CompositionError, InputError, SuspectUnitError
 
 BASE = {
     "installation": {"id": "mill", "name": "Plate mill", "sector": "steel"},
@@ -92,7 +92,8 @@ def _product(**changes):
     ("changes", "error", "match"),
     [
         ({"scrap_input_basis": "recycled_content_label"}, InputError, "recycled content"),
-        ({"recovery_rate": 1.2}, CompositionError, "fraction outside"),
+        ({"recovery_rate": 1.2}, SuspectUnitError, "share 1.2 is above 1"),
+        ({"recovery_rate": "120 %"}, CompositionError, "share outside 0-100 %"),
         ({"scrap_input": -0.1}, InputError, "negative"),
         ({"cradle_to_gate": float("nan")}, InputError, "not finite"),
         ({"value_of_scrap": None}, InputError, "value of scrap not given"),

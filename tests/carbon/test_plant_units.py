@@ -93,7 +93,7 @@ def test_share_accepts_a_fraction_or_a_percentage_with_its_sign(given, share):
 
 
 def test_share_refuses_the_ambiguous_bare_percent():
-    expected = r'current_efficiency: share 94 is above 1.*Fix: give 0.94 or write the percent sign: "94 %"'
+    expected = r'current_efficiency: share 94 is above 1.*give 0.94 or write the percent sign: "94 %"'
     with pytest.raises(SuspectUnitError, match=expected):
         parse_share(94, "current_efficiency")
     with pytest.raises(CompositionError, match="share outside 0-100 %"):

@@ -74,9 +74,10 @@ def parse_share(value: Any, field: str) -> float | None:
     fraction = number / 100.0 if percent else number
     if not percent and 1.0 < number <= 100.0:
         raise SuspectUnitError(
-            f"share {number:g} is above 1: shares are fractions, so this reads as {100 * number:g} %",
+            f"share {number:g} is above 1: shares are fractions (1 = 100 %)",
             field=field, value=value,
-            fix=f'give {number / 100:g} or write the percent sign: "{number:g} %"')
+            fix=f"if {number:g} is a percentage, give {number / 100:g} or write the percent sign: "
+                f'"{number:g} %"')
     if not 0.0 <= fraction <= 1.0:
         raise CompositionError("share outside 0-100 %", field=field, value=value,
                                fix='give a fraction in [0, 1] such as 0.94, or a percentage such as "94 %"')
