@@ -225,7 +225,7 @@ def test_without_markup_year_the_reporting_year_rule_applies_and_value_source_sa
     assert "no mark-up (no mark-up: reporting year 2025 is before 2026" in old["value_source"]
     explicit = compute_cbam(_activity(), markup_year=None).precursors.set_index("precursor").loc["pig"]
     assert "base value without mark-up (markup_year=None given)" in explicit["value_source"]
-    from_file = copy.deepcopy(STEEL) | {"options": {"markup_year": "none"}}
+    from_file = copy.deepcopy(STEEL) | {"options": {"markup_year": "base"}}
     compute(_activity(from_file), "cbam")  # the [options] section can ask for base values
     pig = compute(_activity(from_file), "cbam").precursors.set_index("precursor").loc["pig"]
     assert pig["see_direct_t_co2e_per_t"] == pytest.approx(1.66)

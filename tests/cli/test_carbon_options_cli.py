@@ -40,11 +40,17 @@ def test_iai_style_ar4_figure_is_one_command():
 def test_cbam_markup_is_one_command(tmp_path):
     path = tmp_path / "cbam.toml"
     path.write_text(tomli_w.dumps(CBAM_PLANT), encoding="utf-8")
-    base = _json(["carbon", "report", str(path), "--method", "cbam"])
-    marked = _json(["carbon", "report", str(path), "--method", "cbam", "--markup-year", "2026"])
-    assert marked["options"]["markup_year"] == 2026
+    # without the flag the reporting year's mark-up applies (2026 plant: +10 %, cbam.MARKUP_RULE)
+    default = _json(["carbon", "report", str(path), "--method", "cbam"])
+    assert default["options"]["markup_year"] == 2026
+    assert default["options_source"]["markup_year"] == "default"
+    marked = _json(["carbon", "report", str(path), "--method", "cbam", "--markup-year", "2027"])
+    assert marked["options"]["markup_year"] == 2027
     assert marked["options_source"]["markup_year"] == "flag"
-    assert marked["totals_t_co2e"]["total"] > base["totals_t_co2e"]["total"]
+    assert marked["totals_t_co2e"]["total"] > default["totals_t_co2e"]["total"]
+    base = _json(["carbon", "report", str(path), "--method", "cbam", "--option", "markup_year=base"])
+    assert base["options"]["markup_year"] is None
+    assert base["totals_t_co2e"]["total"] < default["totals_t_co2e"]["total"]
 
 
 def test_generic_option_and_file_options_with_their_source(tmp_path):

@@ -648,7 +648,7 @@ class CbamResult(CarbonResult):
 def _markup_year(markup_year: int | str | None, reporting_year: int, edition: str) -> tuple[int | None, str]:
     """The year whose mark-up applies, and why (for ``value_source``)."""
     if markup_year != _REPORTING_YEAR:
-        if markup_year is None or markup_year == "none":
+        if markup_year is None or markup_year == "base":
             return None, f"base value without mark-up (markup_year={markup_year} given)"
         return int(markup_year), f"mark-up year {markup_year} given"
     if edition == "IR2023/1773" or reporting_year < 2026:
@@ -1146,8 +1146,8 @@ def compute_cbam(
     markup_year
         Year whose mark-up applies to precursor default values. Default ``"reporting_year"``:
         the rule :data:`MARKUP_RULE` (the mark-up of the activity's reporting year from 2026,
-        none before); None for base values without mark-up. ``value_source`` of every precursor
-        says which applied and why.
+        none before); ``"base"`` (or None) for base values without mark-up. ``value_source`` of
+        every precursor says which applied and why.
     fallback_defaults
         Use the "Other countries and territories" defaults for precursor origins whose own rows
         are not shipped.

@@ -28,7 +28,7 @@ option                         meaning
 ``grid_factor_year``           year of the grid factor instead of the reporting year's
 ``fixed_carbon_from_production``  deduct carbon fixed in products listed only under production
 ``markup_year``                CBAM: year whose mark-up on default values applies; default
-                               ``reporting_year`` (rule ``cbam.MARKUP_RULE``), ``none``: base values
+                               ``reporting_year`` (rule ``cbam.MARKUP_RULE``), ``base``: base values
 ``fallback_defaults``          CBAM: "other countries" defaults for unshipped origins
 ``route``, ``dri_route``       ISO 14404 route and purchased-DRI route
 ``electricity_factor``         ISO 14404: ``worldsteel`` (0.504 t CO2/MWh), ``plant`` or a number
@@ -103,7 +103,7 @@ _DESCRIPTIONS: dict[str, str] = {
     "fixed_carbon_from_production": "Deduct carbon fixed in products listed only under production.",
     "markup_year": "CBAM: year whose mark-up applies to default values of precursors; 'reporting_year' "
     "(default: the reporting year's mark-up from 2026, none before; rule and sources in "
-    "greenmet.carbon.cbam.MARKUP_RULE); 'none': base values.",
+    "greenmet.carbon.cbam.MARKUP_RULE); 'base': base values without mark-up.",
     "fallback_defaults": "CBAM: use the 'other countries' defaults where the origin's are not shipped.",
     "route": "ISO 14404 route: 'bf-bof' (ISO 14404-1) or 'eaf' (ISO 14404-2); default inferred.",
     "dri_route": "ISO 14404: how purchased DRI was made, 'gas_based' or 'coal_based'.",
@@ -220,7 +220,7 @@ class CbamOptions(MethodOptions):
     METHOD: ClassVar[str] = "cbam"
     edition: Literal["IR2025/2547", "IR2023/1773"] = Field(
         "IR2025/2547", description=_DESCRIPTIONS["edition"])
-    markup_year: Annotated[int, Field(ge=2026, le=2100)] | Literal["reporting_year", "none"] | None = Field(
+    markup_year: Annotated[int, Field(ge=2026, le=2100)] | Literal["reporting_year", "base"] | None = Field(
         "reporting_year", description=_DESCRIPTIONS["markup_year"])
     fallback_defaults: bool = Field(False, description=_DESCRIPTIONS["fallback_defaults"])
     gwp_metric: GwpMetric = Field("AR5GWP100", description=_DESCRIPTIONS["gwp_metric"])
