@@ -186,6 +186,20 @@ def test_arrays_are_guarded_element_by_element_and_nan_passes():
     assert np.isnan(result.temperature.iloc[1]) and result.temperature.iloc[0] > 1800
 
 
+def test_measured_streams_are_not_judged_by_decimals_or_spikes():
+    # A simulator or plant stream: 2-decimal readings and a sensor spike of 10 % of 0-1400 °C.
+    stream = np.array([1222.15, 1223.15, 1200.0 + 140.0, 1205.37])
+    result = flame_temperature.raceway_adiabatic_flame_temperature(stream, 1050.0, 3.0, 15.0)
+    assert np.all(np.isfinite(result.temperature))
+    # One value read from a state: 1222.15 is not a round Celsius value in K (949 °C), 1223.15 is.
+    single = flame_temperature.raceway_adiabatic_flame_temperature(1222.15, 1050.0, 3.0, 15.0)
+    assert single.temperature > 2000
+    with pytest.raises(SuspectUnitError, match="950 degC"):
+        flame_temperature.raceway_adiabatic_flame_temperature(1223.15, 1050.0, 3.0, 15.0)
+    with pytest.raises(SuspectUnitError, match="above 1450"):
+        flame_temperature.raceway_adiabatic_flame_temperature(np.array([1200.0, 1646.15]), 1050.0, 3.0, 15.0)
+
+
 def test_oxygen_blast_furnace_raises_the_enrichment_limit():
     value = flame_temperature.raceway_adiabatic_flame_temperature(
         **{**RAFT, "oxygen_enrichment": 24.0}, enrichment_limit=79.0

@@ -8,12 +8,17 @@ like and the value to give instead. NaN passes (NaN propagates through the funct
 
 Limits and their sources
 ------------------------
-- Hot-blast temperature at most 1300 °C: hot blast ranges from 1600 to 2300 °F (870–1260 °C)
-  depending on the stoves (https://science.blurtit.com/60428/what-temperatures-are-used-in-a-blast-furnace);
-  the BKYL thermal-state rule model caps the blast temperature at ``BT_MAX = 1250`` (reference note
-  blast_furnace.md §2.2). 1300 °C leaves 40 K above the highest of those.
-- A temperature in degC whose decimals are exactly .15 is a kelvin value converted by hand
-  (T/K = t/°C + 273.15, BIPM SI Brochure, 9th ed. 2019, §2.3.1): 1373.15 is 1100 °C given in K.
+- Hot-blast temperature at most 1300 °C for a single value: hot blast ranges from 1600 to 2300 °F
+  (870–1260 °C) depending on the stoves
+  (https://science.blurtit.com/60428/what-temperatures-are-used-in-a-blast-furnace); the BKYL
+  thermal-state rule model caps the blast temperature at ``BT_MAX = 1250`` (reference note
+  blast_furnace.md §2.2). 1300 °C leaves 40 K above the highest of those. Arrays and Series are
+  measured streams, where a sensor spike or drift (the simulator's are 10 % of a 0–1400 °C span)
+  must not stop the calculation: they are refused above 1450 °C only.
+- A single temperature in degC whose decimals are exactly .15 and that is a round number of
+  degrees Celsius in kelvin (a multiple of 5 after subtracting 273.15) is a kelvin value converted
+  by hand (T/K = t/°C + 273.15, BIPM SI Brochure, 9th ed. 2019, §2.3.1): 1373.15 is 1100 °C in K.
+  A measured stream (array, Series) is taken for kelvin only if every value ends in .15.
 - Oxygen enrichment at most 15 points above 21 % O2 for air-blown furnaces (the limit the
   furnace state has always applied; typical 3–6 points, reference note §1.1). A value above 21 is
   the O2 content of the blast, not the enrichment. Oxygen blast furnaces set ``limit`` higher.
@@ -38,6 +43,7 @@ from greenmet.errors import InputError, SuspectUnitError
 
 __all__ = [
     "BLAST_TEMPERATURE_MAX_DEGC",
+    "BLAST_TEMPERATURE_STREAM_MAX_DEGC",
     "ENRICHMENT_LIMIT_POINTS",
     "HOT_METAL_CONTENT_MAX_PERCENT",
     "check_blast_temperature",
@@ -52,7 +58,10 @@ __all__ = [
 ]
 
 BLAST_TEMPERATURE_MAX_DEGC = 1300.0
-"""Highest credible hot-blast temperature [degC] (see the module notes for the source)."""
+"""Highest credible hot-blast temperature given as one value [degC] (module notes)."""
+
+BLAST_TEMPERATURE_STREAM_MAX_DEGC = 1450.0
+"""Highest hot-blast temperature accepted in an array or Series of measurements [degC]."""
 
 ENRICHMENT_LIMIT_POINTS = 15.0
 """Highest oxygen enrichment of an air-blown furnace, points above 21 % O2 [%]."""
@@ -68,10 +77,12 @@ def _finite(array: np.ndarray) -> np.ndarray:
 
 
 def check_kelvin(value: ArrayLike, field: str) -> np.ndarray:
-    """Refuse a degC temperature whose decimals are exactly .15 (a kelvin value, 1373.15 = 1100 °C).
+    """Refuse a degC temperature written in K (1373.15 = 1100 °C).
 
-    In a series only when every value ends in .15: a measured series (a simulator's or a
-    plant's noisy readings) has a value such as 1222.1500007 now and then, which is Celsius.
+    A single value is kelvin-like when its decimals are .15 and it is a round Celsius value (a
+    multiple of 5 °C) in K. A series only when every value ends in .15: a measured series (a
+    simulator's or a plant's noisy readings) has a value such as 1222.1500007 now and then, which
+    is Celsius.
     """
     array = as_float_array(value, field=field)
     finite = _finite(array)
@@ -80,7 +91,11 @@ def check_kelvin(value: ArrayLike, field: str) -> np.ndarray:
         shifted = candidates - _T0
         kelvin_like = np.abs(shifted - np.round(shifted)) < 1e-6
         kelvin_like &= np.abs(candidates - np.round(candidates)) > 1e-6  # 1373.0 is a plain Celsius number
-        hits = candidates[kelvin_like] if kelvin_like.all() else candidates[:0]
+        if array.ndim == 0:
+            kelvin_like &= np.abs(shifted / 5.0 - np.round(shifted / 5.0)) < 1e-6
+            hits = candidates[kelvin_like]
+        else:
+            hits = candidates[kelvin_like] if kelvin_like.all() else candidates[:0]
         if hits.size:
             bad = float(hits[0])
             raise SuspectUnitError(
@@ -91,13 +106,15 @@ def check_kelvin(value: ArrayLike, field: str) -> np.ndarray:
 
 def check_blast_temperature(value: ArrayLike, field: str = "blast_temperature", *,
                             low: float = 0.0) -> np.ndarray:
-    """Hot-blast temperature in degC: refuse K and degF values (above 1300 or ending in .15)."""
+    """Hot-blast temperature in degC: refuse K and degF values (a single value above 1300 or a round
+    Celsius value in K, a measured stream above 1450)."""
     array = check_kelvin(value, field)
     finite = _finite(array)
-    if finite.size and np.max(finite) > BLAST_TEMPERATURE_MAX_DEGC:
+    limit = BLAST_TEMPERATURE_MAX_DEGC if array.ndim == 0 else BLAST_TEMPERATURE_STREAM_MAX_DEGC
+    if finite.size and np.max(finite) > limit:
         bad = float(np.max(finite))
         raise SuspectUnitError(
-            f"a hot-blast temperature above {BLAST_TEMPERATURE_MAX_DEGC:.0f} °C is not credible",
+            f"a hot-blast temperature above {limit:.0f} °C is not credible",
             field=field, value=bad,
             fix=(f"give it in degC: {bad - _T0:.0f} degC if the value is in K, "
                  f"{(bad - 32) / 1.8:.0f} degC if in degF"))
