@@ -41,6 +41,7 @@ from greenmet.blast_furnace.simulator import (
 )
 from greenmet.errors import InputError, StorageError
 from greenmet.io.atomic import atomic_path, atomic_write_text
+from greenmet.storage.rollups import ROLLUP_SCHEMA, compute_rollup, rollup_path
 
 __all__ = [
     "PART_SCHEMA",
@@ -89,6 +90,8 @@ class HistoryReport:
 
     directory: Path
     parts: list[Path] = field(default_factory=list)
+    rollups: list[Path] = field(default_factory=list)
+    """The 1-minute roll-up of each part (the historian's, beside the part)."""
     points: int = 0
     steps: int = 0
     casts: int = 0
@@ -114,11 +117,14 @@ def _write_part(
     quality: np.ndarray,
     tags: list[str],
     casts: pd.DataFrame,
-) -> int:
-    """Write one date's points sorted by tag, then ts.
+) -> tuple[int, pa.Table]:
+    """Write one date's points sorted by tag, then ts; return the point count and the part's
+    1-minute roll-up.
 
     ``values`` and ``quality`` are tag-major, shape (len(tags), n), with ``tags`` sorted; the
-    per-cast points come from ``casts``.
+    per-cast points come from ``casts``. The roll-up is the historian's own
+    (:func:`greenmet.storage.rollups.compute_rollup`), computed block by block as the blocks
+    are written (blocks hold disjoint tags, so their roll-ups together are the part's).
     """
     names = sorted([*tags, *CAST_TAGS])
     dictionary = pa.array(names, type=pa.string())
@@ -145,6 +151,7 @@ def _write_part(
             blocks.append(("rows", row, row + 1))
             row += 1
     written = 0
+    rollups: list[pa.Table] = []
     with atomic_path(path) as temporary:
         writer = pq.ParquetWriter(
             temporary,
@@ -181,10 +188,12 @@ def _write_part(
                     schema=_WRITE_SCHEMA,
                 )
                 writer.write_table(table, row_group_size=table.num_rows)
+                rollups.append(compute_rollup(table))
                 written += table.num_rows
         finally:
             writer.close()
-    return written
+    rollup = pa.concat_tables(rollups) if rollups else ROLLUP_SCHEMA.empty_table()
+    return written, rollup
 
 
 def _write_metadata(directory: Path, config: FurnaceConfig) -> None:
@@ -260,13 +269,17 @@ def write_casts(directory: str | Path, casts: pd.DataFrame) -> Path:
     return path
 
 
-def _collect(pending: tuple[Path, Future[int]] | None, report: HistoryReport) -> None:
-    """Wait for a part being written in the background and account for it."""
+def _collect(pending: tuple[Path, Future[tuple[int, pa.Table]]] | None, report: HistoryReport) -> None:
+    """Wait for a part being written in the background, write its roll-up and account for it."""
     if pending is None:
         return
     part, future = pending
     try:
-        report.points += future.result()
+        points, rollup = future.result()
+        report.points += points
+        with atomic_path(rollup_path(part)) as temporary:
+            pq.write_table(rollup, temporary, compression="zstd")
+        report.rollups.append(rollup_path(part))
     except OSError as exc:
         raise StorageError(
             "cannot write a history part",
@@ -354,7 +367,7 @@ def write_history(
     identity = bool((order == np.arange(order.size)).all())
     done = 0
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="greenmet-history")
-    pending: tuple[Path, Future[int]] | None = None
+    pending: tuple[Path, Future[tuple[int, pa.Table]]] | None = None
     try:
         while done < steps_total:
             now = simulator.now
