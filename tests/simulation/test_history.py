@@ -50,7 +50,7 @@ def test_partitions_are_hive_by_site_furnace_utc_date(lake):
     root, report, seen = lake
     directory = root / "site=demo" / "furnace=BF2500"
     assert report.directory == directory
-    dates = sorted(p.name for p in directory.iterdir() if p.is_dir())
+    dates = sorted(p.name for p in directory.glob("date=*") if p.is_dir())
     assert dates == ["date=2026-03-01", "date=2026-03-02"]
     for part in report.parts:
         assert part.parent.parent == directory and part.name.startswith("part-") and part.suffix == ".parquet"
@@ -127,7 +127,7 @@ def test_metadata_labels_and_casts_beside_the_data(lake):
 
 def test_duckdb_reads_the_lake_with_hive_partitions(lake):
     root, report, _ = lake
-    pattern = str(root / "site=*" / "furnace=*" / "date=*" / "*.parquet")
+    pattern = str(root / "site=*" / "furnace=*" / "date=*" / "part-*.parquet")
     count, dates = duckdb.sql(
         f"select count(*), count(distinct date) from read_parquet('{pattern}', hive_partitioning=true)"
     ).fetchall()[0]
@@ -206,7 +206,7 @@ def test_cli_writes_history_and_refuses_bad_options(tmp_path):
     assert refused.exit_code == 2 and "2500m3, 5000m3" in refused.output
 
 
-def test_every_part_has_the_historians_roll_up(lake):
+def test_every_part_is_live_in_the_historian_with_its_roll_up(lake):
     """issue 13 §3: the bulk writer wrote no roll-ups, so minute queries of simulated history
     fell back to raw scans (or the historian rebuilt them by reading every part back)."""
     from greenmet.storage.parts import read_part
@@ -214,6 +214,12 @@ def test_every_part_has_the_historians_roll_up(lake):
 
     _, report, _ = lake
     assert len(report.rollups) == len(report.parts) == 2
+    from greenmet.storage.manifest import read_manifest
+
+    manifest = read_manifest(report.directory)
+    assert manifest is not None
+    live = {entry.part: entry.rollup for entries in manifest.partitions.values() for entry in entries}
+    assert live == {part.name: rollup_path(part).name for part in report.parts}
     tags = set()
     for part in report.parts:
         written = pq.read_table(rollup_path(part)).to_pandas()

@@ -9,11 +9,13 @@ Layout (``docs/dev/plant_data_contract.md``, the same the historian writes)::
 
 Each part holds ``part_hours`` (12 by default) of one UTC date for all tags (``ts``, ``tag``,
 ``value``, ``quality``), sorted by tag then ts, one row group per block of tags; the historian's
-compaction merges a date's parts into one if wanted. The simulator produces an hour at a time
-into a part-sized matrix; the matrix is then written column block by column block, so the long
-table is never materialised whole; while one part is encoded (pyarrow releases the GIL) the
-next is simulated, so the two cores work at once. Every file is written to a hidden temporary name and renamed
-(:mod:`greenmet.io.atomic`).
+compaction merges a date's parts into one if wanted. Each part is made live through the historian
+(:meth:`~greenmet.storage.historian.Historian.adopt_parts`) with its 1-minute roll-up, computed
+while the part is written, so minute queries of simulated history read roll-ups at once.
+The simulator produces an hour at a time into a part-sized matrix; the matrix is then written
+column block by column block, so the long table is never materialised whole; while one part is
+encoded (pyarrow releases the GIL) the next is simulated, so the two cores work at once. Every
+file is written to a hidden temporary name and renamed (:mod:`greenmet.io.atomic`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from greenmet.blast_furnace.simulator import (
 )
 from greenmet.errors import InputError, StorageError
 from greenmet.io.atomic import atomic_path, atomic_write_text
+from greenmet.storage.historian import Historian
 from greenmet.storage.rollups import ROLLUP_SCHEMA, compute_rollup, rollup_path
 
 __all__ = [
@@ -269,16 +272,18 @@ def write_casts(directory: str | Path, casts: pd.DataFrame) -> Path:
     return path
 
 
-def _collect(pending: tuple[Path, Future[tuple[int, pa.Table]]] | None, report: HistoryReport) -> None:
-    """Wait for a part being written in the background, write its roll-up and account for it."""
+def _collect(
+    pending: tuple[Path, Future[tuple[int, pa.Table]]] | None, report: HistoryReport, historian: Historian
+) -> None:
+    """Wait for a part being written in the background and make it live in the historian with
+    its roll-up (:meth:`Historian.adopt_parts`: the manifest names it from then on)."""
     if pending is None:
         return
     part, future = pending
     try:
         points, rollup = future.result()
+        historian.adopt_parts([part], rollups={part: rollup})
         report.points += points
-        with atomic_path(rollup_path(part)) as temporary:
-            pq.write_table(rollup, temporary, compression="zstd")
         report.rollups.append(rollup_path(part))
     except OSError as exc:
         raise StorageError(
@@ -366,6 +371,11 @@ def write_history(
     order = np.array([simulator.tags.index(tag) for tag in tags])
     identity = bool((order == np.arange(order.size)).all())
     done = 0
+    # The historian's writer lock keeps ingestion or another writer out while parts are added;
+    # compaction is left to `greenmet historian compact` (it would compete with the simulation).
+    historian = Historian(
+        root, config.site, config.furnace_id, time_zone=config.time_zone, background_compaction=False
+    )
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="greenmet-history")
     pending: tuple[Path, Future[tuple[int, pa.Table]]] | None = None
     try:
@@ -395,15 +405,16 @@ def write_history(
             day_casts = pd.concat(casts, ignore_index=True) if casts else simulator.casts().iloc[:0]
             part = directory / f"date={now.date().isoformat()}" / f"part-{uuid.uuid4().hex}.parquet"
             # Parquet encoding releases the GIL: write this day while the next one is simulated.
-            _collect(pending, report)
+            _collect(pending, report, historian)
             pending = (part, writer.submit(_write_part, part, timestamps, values, quality, tags, day_casts))
             report.casts += len(day_casts)
             done += day_steps
             del values, quality
-        _collect(pending, report)
+        _collect(pending, report, historian)
     finally:
         writer.shutdown(wait=True)
         simulator.close()
+        historian.close()
     report.steps = done
     labels = simulator.labels()
     report.labels = len(labels)
