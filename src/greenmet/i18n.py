@@ -68,9 +68,14 @@ def name_label(name: str, language: str, package: str) -> str:
 
     Chinese text shows the ``zh`` of the ``name_<name>`` label; English text keeps the machine
     name the activity file and the JSON use (``crude_steel``), so that a reader finds it in both.
-    Names without a label (a plant's own stream names, CN codes) are shown as they are.
+    Names without a label (a plant's own stream names, CN codes) are shown as they are; compound
+    names (``scrap:direct``) part by part.
     """
-    if check_language(language) == "en" or f"name_{name}" not in labels(package):
+    if check_language(language) == "en":
+        return name
+    if ":" in name:
+        return ":".join(name_label(part, language, package) for part in name.split(":"))
+    if f"name_{name}" not in labels(package):
         return name
     return label(f"name_{name}", language, package)
 
@@ -81,7 +86,10 @@ _LIST_SEPARATOR = {"en": ", ", "zh": "、"}
 def _format(key: str, package: str, language: str, params: dict[str, Any]) -> str:
     template = label(key, language, package)
     shown = {
-        name: _LIST_SEPARATOR[language].join(name_label(str(item), language, package) for item in value)
+        name: _LIST_SEPARATOR[language].join(
+            item.render(language) if isinstance(item, Message) else name_label(str(item), language, package)
+            for item in value
+        )
         if isinstance(value, list | tuple)
         else value
         for name, value in params.items()
@@ -95,8 +103,8 @@ class Message(str):
     ``Message("grid_factor_year", "greenmet.carbon", factor_year=2022, reporting_year=2024)``
     is the ``str`` of the English template ``grid_factor_year`` of ``greenmet.carbon``'s labels
     filled with the parameters; :meth:`render` fills the template of another language. A list or
-    tuple parameter is a list of machine names: each is shown with :func:`name_label` and the
-    items are joined as the language joins a list.
+    tuple parameter is a list of machine names (each shown with :func:`name_label`) or of
+    messages (each rendered), joined as the language joins a list.
     """
 
     key: str

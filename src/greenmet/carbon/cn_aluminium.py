@@ -45,8 +45,16 @@ from greenmet.carbon.cn_common import (
 )
 from greenmet.carbon.factors import CO2_PER_C
 from greenmet.carbon.options import CnAluminiumOptions
-from greenmet.carbon.results import CarbonResult, build_result, empty_lines, installation_records, lines_frame
+from greenmet.carbon.results import (
+    LABELS,
+    CarbonResult,
+    build_result,
+    empty_lines,
+    installation_records,
+    lines_frame,
+)
 from greenmet.errors import InputError, UnknownKeyError
+from greenmet.i18n import Message
 from greenmet.refdata import gwp, load_table
 
 __all__ = [
@@ -68,10 +76,8 @@ EDITIONS: dict[str, dict[str, Any]] = {
         "pfc_slope": "ir-2025-2547", "pfc_default": "ipcc-2006", "anode": "epa-subpart-f",
         "gwp_metric": "AR5GWP100", "materials": "any",
         "provisional": True,
-        "note": "the Appendix A defaults of CETS-AG-04.01-V01-2024 were not confirmed from the text: "
-                "slope factors of IR 2025/2547 Annex II B.7 (IPCC 2019 Refinement values) and anode "
-                "defaults of 40 CFR 98 Table F-2 stand in for them; treat the PFC and GWP choice of "
-                "this edition as provisional",
+        # the caveat, a message of labels.toml: Appendix A not confirmed, EU/EPA values stand in
+        "note": "warn_edition_cets_2024_unconfirmed",
     },
     "ndrc-2013": {
         "title": "NDRC 2013 electrolytic-aluminium guideline (试行)",
@@ -324,11 +330,14 @@ def _pfc_lines(s: pd.DataFrame, spec: dict[str, Any], pfc_method: str, gwp_cf4: 
 
 
 def edition_note(options: CnAluminiumOptions) -> str:
-    """The caveat of the edition, naming the GWP set actually used ('' when there is none)."""
+    """The caveat of the edition, naming the GWP set actually used ('' when there is none).
+
+    The caveat is the message ``EDITIONS[edition]["note"]`` of ``greenmet/carbon/labels.toml``.
+    """
     spec = EDITIONS[options.edition]
     if not spec["note"]:
         return ""
-    return f"edition {options.edition}: {spec['note']}; GWPs used: {gwp_metric_of(options)}"
+    return Message(str(spec["note"]), LABELS, edition=options.edition, gwp_metric=gwp_metric_of(options))
 
 
 def cn_aluminium_results(frames: ActivityFrames, lines: pd.DataFrame, balance: pd.DataFrame,
@@ -347,8 +356,7 @@ def cn_aluminium_results(frames: ActivityFrames, lines: pd.DataFrame, balance: p
         key = installation["installation_id"]
         notes = [note] if note else []
         if key not in smelters:
-            notes.append("no electrolysis data (section 'aluminium'): anode and PFC emissions not computed "
-                         "from anode consumption and anode effects")
+            notes.append(Message("warn_no_electrolysis", LABELS))
         if key in stale:
             notes.append(stale[key])
         uncertainty = None
@@ -362,8 +370,8 @@ def cn_aluminium_results(frames: ActivityFrames, lines: pd.DataFrame, balance: p
             balance=balance_by_id.loc[key].to_dict() | {"installation_id": key}
             if key in balance_by_id.index else None,
             uncertainty=uncertainty, warnings=notes,
-            options=options.model_dump() | {"gwp_metric": metric,
-                                            "ets_controlled": "scope_1 (direct emissions only)"},
+            options=options.model_dump() | {
+                "gwp_metric": metric, "ets_controlled": Message("option_ets_controlled_direct", LABELS)},
         ))
     return results
 

@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from greenmet.carbon.factors import CO2_PER_C, grid_factor_frame, heat_factor, material_factor_frame
-from greenmet.carbon.results import LINE_COLUMNS, carbon_balance_frame, empty_lines, lines_frame
+from greenmet.carbon.results import LABELS, LINE_COLUMNS, carbon_balance_frame, empty_lines, lines_frame
+from greenmet.i18n import Message
 
 __all__ = [
     "carbon_balance",
@@ -262,9 +263,9 @@ def grid_year_notes(frames: Any, grid: pd.DataFrame, lines: pd.DataFrame) -> dic
     if not users:
         return {}
     years = frames.installations.set_index("installation_id")["reporting_year"]
-    notes = {}
+    notes: dict[str, str] = {}
     for key, factor_year in zip(grid["installation_id"], grid["factor_year"], strict=True):
         if key in users and int(factor_year) != int(years[key]):
-            notes[key] = (f"grid factor of {int(factor_year)} used for reporting year {int(years[key])} "
-                          "(latest published in the table)")
+            notes[key] = Message("warn_grid_factor_year", LABELS, factor_year=int(factor_year),
+                                 reporting_year=int(years[key]))
     return notes

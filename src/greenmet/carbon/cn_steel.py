@@ -47,8 +47,16 @@ from greenmet.carbon.cn_common import (
 )
 from greenmet.carbon.factors import CO2_PER_C, material_factor_frame
 from greenmet.carbon.options import CnSteelOptions
-from greenmet.carbon.results import CarbonResult, build_result, empty_lines, installation_records, lines_frame
+from greenmet.carbon.results import (
+    LABELS,
+    CarbonResult,
+    build_result,
+    empty_lines,
+    installation_records,
+    lines_frame,
+)
 from greenmet.errors import UnknownKeyError
+from greenmet.i18n import Message
 
 __all__ = ["DEFAULT_EDITION", "EDITIONS", "cn_steel_lines", "cn_steel_results", "compute_cn_steel"]
 
@@ -148,7 +156,7 @@ def cn_steel_results(frames: ActivityFrames, lines: pd.DataFrame, balance: pd.Da
         key = installation["installation_id"]
         notes = [stale[key]] if key in stale else []
         if installation["sector"] != "steel":
-            notes.append(f"installation sector is {installation['sector']!r}; cn-steel applies to steel")
+            notes.append(Message("warn_sector_not_steel", LABELS, sector=[installation["sector"]]))
         production = production_by_id.get(key, frames.production.iloc[0:0])
         results.append(build_result(
             method=METHOD, method_edition=options.edition, installation=installation,

@@ -46,8 +46,9 @@ import numpy as np
 import pandas as pd
 
 from greenmet.carbon.method_inputs import Iso14404Inputs
-from greenmet.carbon.results import CarbonResult, build_result, empty_lines, lines_frame
+from greenmet.carbon.results import LABELS, CarbonResult, build_result, empty_lines, lines_frame
 from greenmet.errors import InputError
+from greenmet.i18n import Message
 from greenmet.refdata import load_table
 from greenmet.units import convert
 
@@ -500,10 +501,11 @@ def compute_iso14404(
         dri_route=dri_route or section.dri_route,
         credits=credits,
     )
-    warnings = []
+    warnings: list[str] = []
     if len(uncovered):
-        named = [f"{m} ({d})" for m, d in zip(uncovered["material"], uncovered["direction"], strict=True)]
-        warnings.append("no ISO 14404 factor, not counted: " + ", ".join(named))
+        named = [Message("item_direction", LABELS, material=[m], direction=[d])
+                 for m, d in zip(uncovered["material"], uncovered["direction"], strict=True)]
+        warnings.append(Message("warn_iso14404_not_counted", LABELS, items=named))
     steel = production[production["product"] == "crude_steel"]
     result = build_result(
         method=METHOD,

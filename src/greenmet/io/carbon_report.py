@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from greenmet import __version__
-from greenmet.i18n import check_language, label, name_label, render, unit_label
+from greenmet.i18n import Message, check_language, label, name_label, render, unit_label
 from greenmet.io.atomic import atomic_write_with
 from greenmet.io.excel import write_workbook
 from greenmet.io.pdf_fonts import needs_cjk_font, register_cjk_font
@@ -96,6 +96,24 @@ def _name(name: Any, language: str) -> str:
     return name_label(name, language, _LABELS)
 
 
+def _edition(edition: str, language: str) -> str:
+    """An edition by its label (``edition:<id>``) where the id is a description, else as written."""
+    key = f"edition:{edition}"
+    text = _l(key, language)
+    return edition if text == key else text
+
+
+def _option_label(key: str, language: str) -> str:
+    """The label of an option; per-product options (``plate_module_d_kg_co2e_per_kg``) by parts."""
+    text = _l(key, language)
+    if text != key:
+        return text
+    for suffix in ("cradle_to_gate_kg_co2e_per_kg", "module_d_kg_co2e_per_kg"):
+        if key.endswith(f"_{suffix}"):
+            return f"{_name(key.removesuffix(f'_{suffix}'), language)}: {_l(suffix, language)}"
+    return key
+
+
 def _unit(unit: Any, language: str) -> str:
     """A unit spelled for ``language`` (``tCO2e/t`` → ``吨二氧化碳当量/吨``)."""
     return unit_label(str(unit), language, _LABELS) if isinstance(unit, str) else ""
@@ -133,7 +151,7 @@ def _header_lines(result: CarbonResult, language: str) -> list[tuple[str, str]]:
         (_l("installation", language), f"{result.installation_name} ({result.installation_id})"),
         (_l("period", language), _period(result)),
         (_l("method", language), f"{_l(result.method, language)} [{result.method}]"),
-        (_l("method_edition", language), str(result.method_edition)),
+        (_l("method_edition", language), _edition(str(result.method_edition), language)),
         (_l("gwp_metric", language), _gwp_metric(str(result.gwp_metric), language)),
         *_option_lines(result, language),
         (_l("generated_by", language), f"greenmet {__version__}"),
@@ -146,10 +164,19 @@ def _option_lines(result: CarbonResult, language: str) -> list[tuple[str, str]]:
     lines = []
     for key, value in result.options.items():
         source = sources.get(key)
-        shown = "–" if value is None else str(value)
+        if value is None:
+            shown = "–"
+        elif isinstance(value, Message):
+            shown = value.render(language)
+        elif isinstance(value, bool):
+            shown = _l("yes" if value else "no", language)
+        elif isinstance(value, str):
+            shown = ", ".join(_name(part, language) for part in value.split(", "))  # "national", "slope"
+        else:
+            shown = str(value)
         if source:
             shown += f" ({_l(f'option_source_{source}', language)})"
-        lines.append((f"{_l('option_prefix', language)}: {_l(key, language)}", shown))
+        lines.append((f"{_l('option_prefix', language)}: {_option_label(key, language)}", shown))
     return lines
 
 
