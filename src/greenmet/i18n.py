@@ -86,7 +86,9 @@ _LIST_SEPARATOR = {"en": ", ", "zh": "、"}
 def _format(key: str, package: str, language: str, params: dict[str, Any]) -> str:
     template = label(key, language, package)
     shown = {
-        name: _LIST_SEPARATOR[language].join(
+        name: value[language]
+        if isinstance(value, dict)
+        else _LIST_SEPARATOR[language].join(
             item.render(language) if isinstance(item, Message) else name_label(str(item), language, package)
             for item in value
         )
@@ -104,7 +106,8 @@ class Message(str):
     is the ``str`` of the English template ``grid_factor_year`` of ``greenmet.carbon``'s labels
     filled with the parameters; :meth:`render` fills the template of another language. A list or
     tuple parameter is a list of machine names (each shown with :func:`name_label`) or of
-    messages (each rendered), joined as the language joins a list.
+    messages (each rendered), joined as the language joins a list; a dict parameter gives its
+    text per language (``{"en": …, "zh": …}``, for texts that come from reference tables).
     """
 
     key: str

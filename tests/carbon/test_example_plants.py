@@ -105,3 +105,13 @@ def test_batch_has_no_intensity_per_hot_metal():
         "intensity_crude_steel_t_co2e_per_t",
         "intensity_primary_aluminium_t_co2e_per_t",
     ]
+
+
+def test_integrated_plant_making_its_own_coke_gets_no_fuel_rate_warning():
+    # The BF-BOF example enters the coking coal (process "coking") and the injected coal
+    # (process "blast_furnace"), as GB/T 32151.5 asks; the coke the furnace burns is made inside
+    # and is no flow of the file, so a fuel rate from the injected coal alone (0.15 t/tHM)
+    # would be a false alarm.
+    from greenmet.carbon.plausibility import specific_use_warnings
+
+    assert specific_use_warnings(read_example("bf-bof")) == []

@@ -29,7 +29,10 @@ DOCS_EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 # Not English words: formulas, acronyms of standards and bodies, identifiers, the tool's name.
 ALLOWED = {
     "CO2", "CO2e", "CF4", "C2F6", "GWP", "PFC", "ISO", "GB", "T", "IPCC", "CETS", "AG", "V01",
-    "IR", "CFR", "EU", "CBAM", "LCI", "A", "B.7", "F-2", "D", "v5.1", "greenmet", "Python", "nan",
+    "IR", "CFR", "EU", "CBAM", "SEE", "LCI", "A", "B.7", "F-2", "D", "v5.1", "greenmet", "Python", "nan",
+    # a reference table and its rows, named where a warning points to its source
+    "plausibility_ranges", "electricity_per_primary_aluminium", "electricity_per_crude_steel",
+    "reductant_per_hot_metal",
 }
 IDENTIFIER = re.compile(
     r"^(AR[456]GWP100|SARGWP100|cn-steel|cn-aluminium|iso14404|cbam|lci|gbt-[\d.]+-\d+|ndrc-2013|"
@@ -104,6 +107,48 @@ def _lci_plate() -> ActivityData:
     )
 
 
+def _two_mills() -> ActivityData:
+    process = {"category": "iron_steel_products", "route": "rolling"}
+    return ActivityData.model_validate(
+        {
+            "installation": {"id": "two", "name": "Two mills", "sector": "steel"},
+            "period": {"start": "2026-01-01", "end": "2026-12-31"},
+            "cbam": {
+                "processes": [
+                    {**process, "name": "mill-a", "direct_emissions": 100.0,
+                     "goods": [{"cn_code": "7208", "quantity": 100.0}]},
+                    {**process, "name": "mill-b", "direct_emissions": 900.0,
+                     "goods": [{"cn_code": "7208", "quantity": 300.0}]},
+                ]
+            },
+        }
+    )
+
+
+def _electricity(megawatt_hours: float):
+    def change(data):
+        data["energy"][0]["quantity"] = megawatt_hours
+
+    return change
+
+
+def _foreign_option(data):
+    data["options"] = {"pfc_method": "default_factor"}
+
+
+WARNED = {  # the message each variant is there to show
+    "sector warning": "warn_sector_not_steel",
+    "no electrolysis warning": "warn_no_electrolysis",
+    "iso14404 not counted warning": "warn_iso14404_not_counted",
+    "lci with an unlisted product": "warn_lci_no_production",
+    "cbam one CN code from two processes": "warn_cbam_multi_process",
+    "smelter below the theoretical minimum": "warn_below_theoretical_minimum",
+    "smelter above the typical range": "warn_outside_typical_range",
+    "file option of another method": "warn_option_ignored",
+    "aluminium cn-aluminium": "warn_edition_cets_2024_unconfirmed",
+    "bf-bof cn-steel": "warn_grid_factor_year",
+}
+
 CASES = {
     "bf-bof cn-steel": (lambda: read_example("bf-bof"), "cn-steel", {}),
     "bf-bof cn-steel ndrc-2013": (lambda: read_example("bf-bof"), "cn-steel", {"edition": "ndrc-2013"}),
@@ -120,6 +165,14 @@ CASES = {
     "iso14404 not counted warning": (lambda: _variant("bf-bof", _uncovered_material), "iso14404", {}),
     "cbam": (lambda: read_activity(DOCS_EXAMPLES / "cbam_steel_works.toml"), "cbam", {}),
     "lci with an unlisted product": (_lci_plate, "lci", {}),
+    "cbam one CN code from two processes": (_two_mills, "cbam", {}),
+    "smelter below the theoretical minimum": (
+        lambda: _variant("aluminium", _electricity(2_500_000.0)), "cn-aluminium", {}
+    ),
+    "smelter above the typical range": (
+        lambda: _variant("aluminium", _electricity(8_000_000.0)), "cn-aluminium", {}
+    ),
+    "file option of another method": (lambda: _variant("bf-bof", _foreign_option), "cn-steel", {}),
 }
 
 
@@ -128,6 +181,8 @@ def test_zh_report_has_no_untranslated_english(case, tmp_path):
     make, method, options = CASES[case]
     activity = make()
     result = compute(activity, method, **options)
+    keys = {getattr(warning, "key", None) for warning in result.warnings}
+    assert WARNED.get(case, "warn_provisional_factors") in keys, (case, result.warnings)
     allowed = ALLOWED | _typed_by_the_plant(activity)
     english = sorted(
         {

@@ -97,8 +97,9 @@ from greenmet.carbon.method_inputs import (
     CbamSourceStream,
     clean_cn_code,
 )
-from greenmet.carbon.results import CarbonResult, build_result, empty_lines, lines_frame
+from greenmet.carbon.results import LABELS, CarbonResult, build_result, empty_lines, lines_frame
 from greenmet.errors import InputError, SuspectUnitError, UnknownKeyError
+from greenmet.i18n import Message
 from greenmet.refdata import factor, load_table
 from greenmet.units import co2_equivalent
 
@@ -1071,12 +1072,11 @@ def multi_process_warnings(tables: CbamTables) -> dict[str, list[str]]:
         made_by = goods[(goods["installation_id"] == iid) & (goods["cn_code"] == cn_code)]
         if len(made_by) < 2 or float(row["see_spread_t_co2e_per_t"]) <= 1e-9 * max(1.0, see):
             continue
-        each = ", ".join(f"{p} {q:g} t at {v:.4g}" for p, q, v in zip(
-            made_by["process"], made_by["quantity_t"], made_by["see_total_t_co2e_per_t"], strict=True))
-        warnings.setdefault(iid, []).append(
-            f"CN {cn_code} is made by {len(made_by)} processes with different SEE ({each} t CO2e/t); "
-            f"the SEE reported for the CN code is their production-weighted mean "
-            f"{see:.4g} t CO2e/t; each process's SEE is in the goods table")
+        each = [Message("cbam_process_see", LABELS, process=[p], quantity_t=float(q), see=float(v))
+                for p, q, v in zip(made_by["process"], made_by["quantity_t"],
+                                   made_by["see_total_t_co2e_per_t"], strict=True)]
+        warnings.setdefault(iid, []).append(Message(
+            "warn_cbam_multi_process", LABELS, cn_code=cn_code, count=len(made_by), each=each, see=see))
     return warnings
 
 

@@ -53,6 +53,7 @@ from pydantic import (
 )
 
 from greenmet.errors import GreenmetError, InputError, UnknownKeyError
+from greenmet.i18n import Message, label, name_label
 
 __all__ = [
     "OPTION_MODELS",
@@ -356,8 +357,11 @@ class ResolvedOptions:
 
     def warnings(self) -> list[str]:
         """A note per ignored file option."""
-        return [f"option {key} = {value!r} of the activity file does not apply to {self.options.METHOD}; "
-                "ignored" for key, value in self.ignored.items()]
+        package = "greenmet.carbon"
+        return [Message("warn_option_ignored", package, method=self.options.METHOD,
+                        option={"en": key, "zh": label(key, "zh", package)},
+                        value={"en": repr(value), "zh": name_label(str(value), "zh", package)})
+                for key, value in self.ignored.items()]
 
 
 def _model(method: str) -> type[MethodOptions]:

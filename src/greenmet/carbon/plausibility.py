@@ -26,6 +26,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from greenmet.errors import InputError, SuspectUnitError
+from greenmet.i18n import Message, label, unit_label
 from greenmet.refdata import load_table
 from greenmet.units import convert
 
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 _SOLID_FUEL_ROLES = frozenset({"fuel", "reductant"})
+_LABELS = "greenmet.carbon"  # message templates of the warnings
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,9 @@ def specific_uses(activity: ActivityData) -> list[SpecificUse]:
     - solid fuel and reductant charged to the blast furnace (material flows in mass with
       ``process = "blast_furnace"`` and role fuel or reductant) per tonne of ``hot_metal`` [t/t].
 
-    A use is left out when its product or its flows are not in the data.
+    A use is left out when its product or its flows are not in the data: the blast-furnace
+    fuel rate also when the plant makes its own coke (a flow in with ``process = "coking"``), as
+    the coke the furnace burns is then not a flow of the data.
     """
     from greenmet.carbon.activity import flow_quantity_ref, known_materials
 
@@ -204,7 +208,10 @@ def specific_uses(activity: ActivityData) -> list[SpecificUse]:
         flow_quantity_ref(f) for f in activity.materials
         if f.direction == "in" and f.process == "blast_furnace" and f.role in _SOLID_FUEL_ROLES
         and known_materials()[f.material].unit_ref == "t"]
-    if reductants and produced.get("hot_metal", 0.0) > 0:
+    # Coke made inside (coal charged to process "coking") is not a flow of the data: the furnace's
+    # coke rate cannot be seen, and the coal injected alone would look like a fuel rate far too low.
+    makes_coke = any(f.direction == "in" and f.process == "coking" for f in activity.materials)
+    if reductants and produced.get("hot_metal", 0.0) > 0 and not makes_coke:
         uses.append(SpecificUse(plausibility_range("reductant_per_hot_metal"),
                                 sum(reductants) / produced["hot_metal"], "materials", "hot_metal"))
     return uses
@@ -234,17 +241,28 @@ def check_specific_uses(activity: ActivityData) -> None:
 
 
 def specific_use_warnings(activity: ActivityData) -> list[str]:
-    """Warnings for specific uses below the physical minimum or outside the typical range."""
-    warnings = []
+    """Warnings for specific uses below the physical minimum or outside the typical range.
+
+    Each is a :class:`~greenmet.i18n.Message`: the English text quotes the table row's subject,
+    basis and source; the Chinese text names the subject (label ``subject_<check>``) and points
+    to the row of ``plausibility_ranges`` for basis and source.
+    """
+    warnings: list[str] = []
     for use in specific_uses(activity):
         limit = use.range
-        text = f"{limit.subject} per t {use.product} is {use.value:.6g} {limit.unit}"
+        common = {
+            "subject": {"en": limit.subject, "zh": label(f"subject_{limit.check}", "zh", _LABELS)},
+            "product": [use.product],
+            "value": use.value,
+            "unit": {language: unit_label(limit.unit, language, _LABELS) for language in ("en", "zh")},
+            "description": {"en": limit.describe(), "zh": label("plausibility_row", "zh", _LABELS).format(
+                check=limit.check)},
+        }
         if math.isfinite(limit.theoretical_low) and use.value < limit.theoretical_low:
-            warnings.append(f"{text}, below the theoretical minimum {limit.theoretical_low:g} {limit.unit}: "
-                            f"is a flow missing (own generation, a second supplier) or a unit wrong? "
-                            f"{limit.describe()}")
+            warnings.append(Message("warn_below_theoretical_minimum", _LABELS, low=limit.theoretical_low,
+                                    **common))
         elif (math.isfinite(limit.typical_low) and math.isfinite(limit.typical_high)
               and not limit.typical_low <= use.value <= limit.typical_high):
-            warnings.append(f"{text}, outside the typical {limit.typical_low:g}-{limit.typical_high:g} "
-                            f"{limit.unit}; check the data. {limit.describe()}")
+            warnings.append(Message("warn_outside_typical_range", _LABELS, low=limit.typical_low,
+                                    high=limit.typical_high, **common))
     return warnings
