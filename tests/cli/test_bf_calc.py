@@ -27,6 +27,10 @@ def test_calc_table_and_xlsx(tmp_path):
     with resources.as_file(EXAMPLE) as path:
         table = runner.invoke(app, ["bf", "calc", str(path), "--language", "zh"])
         assert table.exit_code == 0 and "理论燃烧温度" in table.output
+        # units and flags in Chinese too (issue 12): no degC, dimensionless or provisional
+        assert "℃" in table.output and "无量纲" in table.output and "暂定" in table.output
+        for english in ("degC", "dimensionless", "provisional"):
+            assert english not in table.output
         out = tmp_path / "sheet.xlsx"
         written = runner.invoke(app, ["bf", "calc", str(path), "--format", "xlsx", "--out", str(out)])
         assert written.exit_code == 0, written.output

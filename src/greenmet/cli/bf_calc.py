@@ -27,7 +27,7 @@ def calc(
 ) -> None:
     """Compute the calculation sheet of a furnace state. 高炉工艺计算表。"""
     from greenmet.blast_furnace.state import calculation_sheet
-    from greenmet.i18n import label
+    from greenmet.i18n import label, unit_label
     from greenmet.io.furnace_state import read_furnace_state
 
     state = read_furnace_state(input_file)
@@ -47,6 +47,10 @@ def calc(
         return
     table = sheet.table.rename(columns={f"label_{lang}": "label"})[
         ["quantity", "label", "value", "unit", "formula", "flags"]]
+    # People read units and flags in their language (degC → ℃, provisional → 暂定); JSON keeps
+    # the machine spellings.
+    table = table.assign(unit=[unit_label(str(unit), lang) for unit in table["unit"]],
+                         flags=[_flags(str(flags), lang) for flags in table["flags"]])
     if output_format is Format.xlsx:
         if out is None:
             raise InputError("--format xlsx needs --out", field="--out",
@@ -70,3 +74,14 @@ def calc(
     for row in table.itertuples():
         view.add_row(str(row.label), f"{row.value:,.4g}", str(row.unit), str(row.formula), str(row.flags))
     Console(width=160).print(view)
+
+
+def _flags(flags: str, language: str) -> str:
+    """``provisional;balance_not_closed:iron`` with each flag by its label (component kept)."""
+    from greenmet.i18n import label
+
+    shown = []
+    for flag in filter(None, flags.split(";")):
+        name, colon, detail = flag.partition(":")
+        shown.append(label(name, language, "greenmet.blast_furnace") + colon + detail)
+    return "; ".join(shown)
