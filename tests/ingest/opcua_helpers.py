@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import socket
+import sys
 import threading
 import time
 from pathlib import Path
@@ -284,3 +285,39 @@ def _serve_in_thread(server: TagServer, stop: threading.Event) -> threading.Thre
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
     return thread
+
+
+def write_mapping_files(directory) -> None:
+    """``mapping.csv`` and ``catalogue.csv`` of the four test tags, for the CLI."""
+    (directory / "mapping.csv").write_text(
+        "vendor_tag,tag,unit\n" + "".join(f"T1.{t},{t},{UNITS[t]}\n" for t in TAGS), encoding="utf-8"
+    )
+    (directory / "catalogue.csv").write_text(
+        "tag,unit\n" + "".join(f"{t},{UNITS[t]}\n" for t in TAGS), encoding="utf-8"
+    )
+
+
+def ingest_command(endpoint: str, directory, ack, *extra: str) -> list[str]:
+    """``greenmet ingest opcua`` of the files of :func:`write_mapping_files` into ``directory/h``."""
+    return [
+        sys.executable,
+        "-c",
+        "from greenmet.cli import main; main()",
+        "ingest",
+        "opcua",
+        "--endpoint",
+        endpoint,
+        "--mapping",
+        str(directory / "mapping.csv"),
+        "--catalogue",
+        str(directory / "catalogue.csv"),
+        "--site",
+        "demo",
+        "--furnace",
+        "t1",
+        "--historian",
+        str(directory / "h"),
+        "--ack-log",
+        str(ack),
+        *extra,
+    ]

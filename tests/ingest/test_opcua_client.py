@@ -13,7 +13,6 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -23,7 +22,6 @@ from asyncua import ua
 from opcua_helpers import (
     CATALOGUE,
     TAGS,
-    UNITS,
     TagServer,
     TcpProxy,
     _acked,
@@ -33,6 +31,8 @@ from opcua_helpers import (
     _stored,
     _until,
     free_port,
+    ingest_command,
+    write_mapping_files,
 )
 
 from greenmet.errors import InputError, UnknownKeyError
@@ -225,36 +225,9 @@ def test_sigkill_mid_run_loses_no_acknowledged_point(tmp_path):
     server = TagServer(free_port(), TAGS, interval_s=0.02)
     stop = threading.Event()
     thread = _serve_in_thread(server, stop)
-    mapping = tmp_path / "mapping.csv"
-    mapping.write_text(
-        "vendor_tag,tag,unit\n" + "".join(f"T1.{t},{t},{UNITS[t]}\n" for t in TAGS), encoding="utf-8"
-    )
-    catalogue = tmp_path / "catalogue.csv"
-    catalogue.write_text("tag,unit\n" + "".join(f"{t},{UNITS[t]}\n" for t in TAGS), encoding="utf-8")
+    write_mapping_files(tmp_path)
     ack = tmp_path / "ack.txt"
-    command = [
-        sys.executable,
-        "-c",
-        "from greenmet.cli import main; main()",
-        "ingest",
-        "opcua",
-        "--endpoint",
-        server.endpoint,
-        "--mapping",
-        str(mapping),
-        "--catalogue",
-        str(catalogue),
-        "--site",
-        "demo",
-        "--furnace",
-        "t1",
-        "--historian",
-        str(tmp_path / "h"),
-        "--ack-log",
-        str(ack),
-        "--health-interval-s",
-        "0.5",
-    ]
+    command = ingest_command(server.endpoint, tmp_path, ack, "--health-interval-s", "0.5")
     try:
         time.sleep(0.5)
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -277,74 +250,6 @@ def test_sigkill_mid_run_loses_no_acknowledged_point(tmp_path):
     kept = set(zip(stored["tag"], stamps, strict=True))
     missing = [pair for pair in acked if pair not in kept]
     assert missing == []
-
-
-@pytest.mark.slow
-def test_a_killed_ingestion_restarted_with_resume_refills_the_outage_once(tmp_path):
-    server = TagServer(free_port(), TAGS, interval_s=0.02)
-    stop = threading.Event()
-    thread = _serve_in_thread(server, stop)
-    mapping = tmp_path / "mapping.csv"
-    mapping.write_text(
-        "vendor_tag,tag,unit\n" + "".join(f"T1.{t},{t},{UNITS[t]}\n" for t in TAGS), encoding="utf-8"
-    )
-    catalogue = tmp_path / "catalogue.csv"
-    catalogue.write_text("tag,unit\n" + "".join(f"{t},{UNITS[t]}\n" for t in TAGS), encoding="utf-8")
-    first_log, second_log = tmp_path / "ack1.txt", tmp_path / "ack2.txt"
-
-    def command(ack, *extra):
-        return [
-            sys.executable,
-            "-c",
-            "from greenmet.cli import main; main()",
-            "ingest",
-            "opcua",
-            "--endpoint",
-            server.endpoint,
-            "--mapping",
-            str(mapping),
-            "--catalogue",
-            str(catalogue),
-            "--site",
-            "demo",
-            "--furnace",
-            "t1",
-            "--historian",
-            str(tmp_path / "h"),
-            "--ack-log",
-            str(ack),
-            *extra,
-        ]
-
-    try:
-        time.sleep(0.5)
-        first = subprocess.Popen(command(first_log), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 40
-        while len(_acked(first_log)) < 200 and time.monotonic() < deadline and first.poll() is None:
-            time.sleep(0.1)
-        os.kill(first.pid, signal.SIGKILL)
-        first.wait(10)
-        time.sleep(1.0)  # the outage: the server keeps producing and historizing
-        second = subprocess.run(
-            command(second_log, "--resume", "--duration", "4"), capture_output=True, text=True, timeout=60
-        )
-        assert second.returncode == 0, second.stderr[-2000:]
-    finally:
-        stop.set()
-        thread.join(10)
-    before, after = _acked(first_log), _acked(second_log)
-    assert len(before) >= 200 and len(after) > 0
-    assert set(before).isdisjoint(after)  # nothing written twice across the restart
-    stored = _stored(tmp_path / "h")
-    stamps = stored["ts"].astype("datetime64[us, UTC]").astype("int64")
-    kept = set(zip(stored["tag"], stamps, strict=True))
-    for tag in TAGS:
-        # Every point the server produced from the first one written to the last one written
-        # is stored: the outage was refilled from the server's history.
-        first_ts = min(ts for t, ts in before if t == tag)
-        last_ts = max(ts for t, ts in after if t == tag)
-        expected = {(t, ts) for t, ts in list(server.produced) if t == tag and first_ts <= ts <= last_ts}
-        assert expected <= kept, f"{tag}: {len(expected - kept)} points missing"
 
 
 def test_ambiguous_browse_names_and_bad_options():

@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -22,7 +21,6 @@ from collections import Counter
 import pytest
 from opcua_helpers import (
     TAGS,
-    UNITS,
     TagServer,
     TcpProxy,
     _acked,
@@ -32,6 +30,8 @@ from opcua_helpers import (
     _stored,
     _until,
     free_port,
+    ingest_command,
+    write_mapping_files,
 )
 
 from greenmet.ingest.opcua_client import OpcUaIngest
@@ -120,30 +120,7 @@ def test_a_value_repeated_by_a_new_subscription_is_stored_once(tmp_path):
 
 
 def _command(server, tmp_path, ack, *extra):
-    return [
-        sys.executable,
-        "-c",
-        "from greenmet.cli import main; main()",
-        "ingest",
-        "opcua",
-        "--endpoint",
-        server.endpoint,
-        "--mapping",
-        str(tmp_path / "mapping.csv"),
-        "--catalogue",
-        str(tmp_path / "catalogue.csv"),
-        "--site",
-        "demo",
-        "--furnace",
-        "t1",
-        "--historian",
-        str(tmp_path / "h"),
-        "--ack-log",
-        str(ack),
-        "--flush-interval",
-        "0.5",
-        *extra,
-    ]
+    return ingest_command(server.endpoint, tmp_path, ack, "--flush-interval", "0.5", *extra)
 
 
 def _run_until_acked(command, ack, points, timeout_s=60.0):
@@ -169,12 +146,7 @@ def test_ingestion_killed_again_and_again_during_its_refill_leaves_no_hole_and_n
     server = TagServer(free_port(), TAGS, interval_s=0.02)
     stop = threading.Event()
     thread = _serve_in_thread(server, stop)
-    (tmp_path / "mapping.csv").write_text(
-        "vendor_tag,tag,unit\n" + "".join(f"T1.{t},{t},{UNITS[t]}\n" for t in TAGS), encoding="utf-8"
-    )
-    (tmp_path / "catalogue.csv").write_text(
-        "tag,unit\n" + "".join(f"{t},{UNITS[t]}\n" for t in TAGS), encoding="utf-8"
-    )
+    write_mapping_files(tmp_path)
     owed_file = tmp_path / "h" / "site=demo" / "furnace=t1" / OWED_FILE
     logs = [tmp_path / f"ack{n}.txt" for n in range(5)]
     owed_at_kill = []

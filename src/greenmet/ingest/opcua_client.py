@@ -696,7 +696,8 @@ class OpcUaIngest:
             connections = max(1, math.ceil(len(self._nodes) / self.nodes_per_connection))
             for _ in range(connections - 1):
                 clients.append(await self._connect())
-            self._open_gap()
+            if self.read_history:  # without history a gap cannot be refilled: none is owed
+                self._open_gap()
             # The gaps are on disk before the subscription can deliver (and the writer
             # acknowledge) a live point that moves a tag's newest point past its gap.
             await self._flush_all()
