@@ -5,8 +5,8 @@ One server process serves ``--tags`` Double variables (356 by default, the tag c
 clock. Two clients run against it, one after the other, for ``--duration`` seconds each:
 
 - **greenmet**: :class:`greenmet.ingest.opcua_client.OpcUaIngest` with its defaults (write-ahead
-  log batches every 0.25 s, historian flush every ``--flush-interval-s``, compaction every 64
-  flushes) into a Parquet historian; the reader is the historian's query path
+  log batches every 0.25 s, historian flush every ``--flush-interval-s``, the historian's
+  background compaction) into a Parquet historian; the reader is the historian's query path
   (``greenmet.storage.queries.open_points``, DuckDB);
 - **peer** (what a competent user would write without greenmet): a plain asyncua subscription
   (same publishing interval and data-change trigger) whose handler appends to a list, and a task

@@ -57,12 +57,22 @@ def test_every_point_arrives_once_with_units_converted_and_health_written(tmp_pa
         )
         run = asyncio.create_task(ingest.run())
         await asyncio.sleep(1.5)
+        await _until(lambda: ingest.health()["connected"], 20)
+        connected_at = time.time_ns() // 1000
+        # a health point written while connected is acknowledged (no timing assumption)
+        await _until(lambda: _health_acked_after(tmp_path / "ack.txt", connected_at), 20)
         await server.stop_producing()
         await _until(lambda: set(_acked(tmp_path / "ack.txt")) >= set(server.produced))
         ingest.stop()
         health = await run
         await server.stop()
         return server, health
+
+    def _health_acked_after(path, stamp_us):
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        return any(
+            line.startswith("ingest_connected\t") and int(line.split("\t")[1]) > stamp_us for line in lines
+        )
 
     server, health = asyncio.run(asyncio.wait_for(scenario(), 60))
     acked = _acked(tmp_path / "ack.txt")

@@ -12,8 +12,9 @@
   (they are in the historian's write-ahead log); each acknowledged batch then goes to the
   in-process :attr:`OpcUaIngest.feed` (:mod:`greenmet.ingest.live`).
 - **Visible within seconds.** Historian queries read Parquet parts, not the write-ahead log, so
-  every ``flush_interval_s`` the writer flushes the historians; every ``compact_parts`` flushes
-  it compacts them, which keeps the number of parts per day bounded.
+  every ``flush_interval_s`` the writer flushes the historians; the historian's background
+  compaction (:meth:`Historian.compact_small`) merges the small parts this makes, which keeps
+  the number of parts per day bounded. A compaction failure is reported in ``last_error``.
 - **Every sample.** Monitored items use the data-change trigger StatusValueTimestamp
   (OPC 10000-4 §7.22.2, DataChangeFilter), so a value that did not change but carries a new
   source timestamp (a stuck sensor, a steady set point) is delivered and stored.
@@ -336,10 +337,8 @@ class OpcUaIngest:
         [dimensionless], [s]
     flush_interval_s
         The historians are flushed to Parquet parts this often, so that queries see a value at
-        most about this long after it was acknowledged. [s]
-    compact_parts
-        Every this many flushes the historians are compacted (partitions with at least this
-        many parts merged into one), which bounds the parts a query opens. [dimensionless]
+        most about this long after it was acknowledged (their background compaction merges
+        the parts). [s]
     reconnect_initial_s, reconnect_max_s
         Back-off after a failed or lost session: doubles from the first to the second. [s]
     read_history, history_delay_s
@@ -383,7 +382,6 @@ class OpcUaIngest:
         batch_points: int = 50_000,
         write_interval_s: float = 0.25,
         flush_interval_s: float = 2.0,
-        compact_parts: int = 64,
         reconnect_initial_s: float = 0.5,
         reconnect_max_s: float = 30.0,
         read_history: bool = True,
@@ -408,7 +406,6 @@ class OpcUaIngest:
             ("nodes_per_subscription", nodes_per_subscription),
             ("nodes_per_connection", nodes_per_connection),
             ("batch_points", batch_points),
-            ("compact_parts", compact_parts),
         ):
             if number < 1:
                 raise InputError("must be at least 1", field=name, value=number, fix="give a positive number")
@@ -436,7 +433,6 @@ class OpcUaIngest:
         self.batch_points = batch_points
         self.write_interval_s = write_interval_s
         self.flush_interval_s = flush_interval_s
-        self.compact_parts = compact_parts
         self.reconnect_initial_s = reconnect_initial_s
         self.reconnect_max_s = reconnect_max_s
         self.read_history = read_history
@@ -475,7 +471,7 @@ class OpcUaIngest:
         self._historians: dict[tuple[str, str], Historian] = {}
         self._ack: TextIO | None = None
         self._flushed_at = time.monotonic()
-        self._flushes = 0
+        self._compaction_errors: dict[tuple[str, str], str] = {}
         self.feed = LiveFeed()
         """Acknowledged batches, for in-process subscribers (:class:`~greenmet.ingest.live.LiveFeed`)."""
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -1078,18 +1074,19 @@ class OpcUaIngest:
         self._saved_version = max(self._saved_version, version)
 
     async def _flush_historians(self) -> None:
-        """Make what was acknowledged visible to queries; compact every ``compact_parts`` flushes."""
+        """Make what was acknowledged visible to queries; report a failed background compaction."""
         self._flushed_at = time.monotonic()
-        self._flushes += 1
-        compact = self._flushes % self.compact_parts == 0
-        for historian in self._historians.values():
+        for destination, historian in self._historians.items():
             try:
-                if compact:
-                    await asyncio.to_thread(historian.compact, min_parts=self.compact_parts)
-                elif historian.buffered_points:
+                if historian.buffered_points:
                     await asyncio.to_thread(historian.flush)
             except GreenmetError as error:  # the points stay in the write-ahead log
                 self._record_error(f"historian flush: {error}")
+            failure = historian.compaction_error
+            message = None if failure is None else str(failure)
+            if message is not None and self._compaction_errors.get(destination) != message:
+                self._record_error(f"historian compaction: {message}")
+            self._compaction_errors[destination] = message or ""
 
     async def _write(self, destination: tuple[str, str], table: pa.Table, *, final: bool) -> bool:
         """Hand ``table`` to the historian until acknowledged; False if given up (at shutdown)."""
