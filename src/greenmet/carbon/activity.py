@@ -42,6 +42,7 @@ from datetime import date
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -62,6 +63,7 @@ from greenmet.units import Q_, convert, parse_unit
 
 __all__ = [
     "FLOW_COLUMNS",
+    "ActivityColumns",
     "ActivityData",
     "ActivityFrames",
     "AluminiumSmelting",
@@ -70,6 +72,7 @@ __all__ = [
     "MaterialFlow",
     "Period",
     "Production",
+    "activity_columns",
     "activity_frames",
     "flow_quantity_ref",
     "known_materials",
@@ -759,6 +762,8 @@ def _flow_rows(activity: ActivityData) -> list[tuple[Any, ...]]:
 def activity_frames(activities: ActivityData | Iterable[ActivityData]) -> ActivityFrames:
     """The long tables of one or many installations, ready for the vectorised methods.
 
+    The same tables as :func:`activity_columns`, as DataFrames.
+
     Parameters
     ----------
     activities
@@ -774,6 +779,11 @@ def activity_frames(activities: ActivityData | Iterable[ActivityData]) -> Activi
     InputError
         If two activities share an installation id.
     """
+    return ActivityFrames(*_tables(activities, _frame))
+
+
+def _tables(activities: ActivityData | Iterable[ActivityData], build: Any) -> tuple[Any, ...]:
+    """The five tables of ``activities``, each made by ``build(rows, columns, floats)``."""
     items: Sequence[ActivityData] = [activities] if isinstance(activities, ActivityData) else list(activities)
     ids = [a.installation.id for a in items]
     if len(set(ids)) != len(ids):
@@ -803,18 +813,51 @@ def activity_frames(activities: ActivityData | Iterable[ActivityData]) -> Activi
                               al.net_anode_consumption,
                               math.nan if al.anode_sulphur is None else al.anode_sulphur,
                               math.nan if al.anode_ash is None else al.anode_ash))
-    return ActivityFrames(
-        installations=_frame(installations, INSTALLATION_COLUMNS),
-        flows=_frame(flows, FLOW_COLUMNS, floats=("quantity_ref", "carbon_content", "ncv_gj_per_unit",
-                                                   "oxidation_factor")),
-        energy=_frame(energy, ENERGY_COLUMNS, floats=("quantity_ref", "emission_factor_t_per_unit")),
-        production=_frame(production, PRODUCTION_COLUMNS, floats=("quantity_t",)),
-        aluminium=_frame(aluminium, ALUMINIUM_COLUMNS, floats=ALUMINIUM_COLUMNS[2:]),
+    return (
+        build(installations, INSTALLATION_COLUMNS),
+        build(flows, FLOW_COLUMNS, floats=("quantity_ref", "carbon_content", "ncv_gj_per_unit",
+                                           "oxidation_factor")),
+        build(energy, ENERGY_COLUMNS, floats=("quantity_ref", "emission_factor_t_per_unit")),
+        build(production, PRODUCTION_COLUMNS, floats=("quantity_t",)),
+        build(aluminium, ALUMINIUM_COLUMNS, floats=ALUMINIUM_COLUMNS[2:]),
     )
 
 
+class ActivityColumns(NamedTuple):
+    """The tables of :class:`ActivityFrames` as dicts of numpy arrays (column name → array)."""
+
+    installations: dict[str, np.ndarray]
+    flows: dict[str, np.ndarray]
+    energy: dict[str, np.ndarray]
+    production: dict[str, np.ndarray]
+    aluminium: dict[str, np.ndarray]
+
+
+def activity_columns(activities: ActivityData | Iterable[ActivityData]) -> ActivityColumns:
+    """The tables of :func:`activity_frames` as dicts of numpy arrays (no DataFrame).
+
+    For code that works on arrays (:mod:`greenmet.carbon.cn_arrays`): building five DataFrames
+    costs more than computing one installation.
+    """
+    return ActivityColumns(*_tables(activities, _columns))
+
+
 def _frame(rows: list[tuple[Any, ...]], columns: Sequence[str], floats: Sequence[str] = ()) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(rows, columns=list(columns))
-    for column in floats:
-        frame[column] = frame[column].astype(float)
-    return frame
+    return pd.DataFrame(_columns(rows, columns, floats), columns=list(columns))
+
+
+def _columns(rows: list[tuple[Any, ...]], columns: Sequence[str], floats: Sequence[str] = ()
+             ) -> dict[str, np.ndarray]:
+    """Rows as one numpy array per column: float columns as float, whole numbers as int64, others object."""
+    data: dict[str, np.ndarray] = {}
+    values_by_column = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    for name, values in zip(columns, values_by_column, strict=True):
+        if name in floats:
+            data[name] = np.array(values, dtype=float)
+        elif values and all(type(value) is int for value in values):
+            data[name] = np.array(values, dtype=np.int64)
+        else:
+            column = np.empty(len(values), dtype=object)
+            column[:] = values
+            data[name] = column
+    return data

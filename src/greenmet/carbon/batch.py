@@ -36,7 +36,12 @@ from greenmet.carbon.options import (
     ResolvedOptions,
     resolve_options,
 )
-from greenmet.carbon.results import RESIDUAL_WARNING_FRACTION, intensity_production, totals_by_scope
+from greenmet.carbon.results import (
+    INTENSITY_PRODUCTS,
+    RESIDUAL_WARNING_FRACTION,
+    intensity_production,
+    totals_by_scope,
+)
 from greenmet.errors import InputError, UnknownKeyError
 
 if TYPE_CHECKING:
@@ -110,25 +115,56 @@ def _grid_year_warnings(frames: ActivityFrames, grid: pd.DataFrame, lines: pd.Da
     return pd.Series(ids.isin(list(stale)).astype(int), index=ids)
 
 
-def _sector_warnings(frames: ActivityFrames, sector: str, ids: pd.Index) -> pd.Series:
-    return (frames.installations.set_index("installation_id")["sector"].reindex(ids) != sector).astype(int)
+def _cn_steel_table(items: list[ActivityData], options: MethodOptions) -> pd.DataFrame:
+    """The batch table of ``cn-steel`` straight from the numpy arrays (no frames, no group-by)."""
+    from greenmet.carbon.activity import activity_columns
+    from greenmet.carbon.cn_arrays import column, steel_arrays
 
-
-def _cn_steel(
-    activities: list[ActivityData], frames: ActivityFrames, options: CnSteelOptions
-) -> MethodFrames:
-    from greenmet.carbon import cn_steel
-
-    ids = _ids(frames)
-    lines, balance, grid = cn_steel.cn_steel_lines(frames, options)
-    warnings = _grid_year_warnings(frames, grid, lines, ids) + _sector_warnings(frames, "steel", ids)
-    return MethodFrames(
-        lines=lines,
-        production=frames.production,
-        edition=pd.Series(options.edition, index=ids),
-        warnings=warnings,
-        balance=balance,
-    )
+    if not isinstance(options, CnSteelOptions):
+        raise InputError("options of another method", field="options", value=type(options).__name__,
+                         fix="give CnSteelOptions")
+    tables = activity_columns(items)
+    arrays = steel_arrays(tables, options)
+    installations = tables.installations
+    count = len(arrays.ids)
+    lines = arrays.lines
+    position = lines["installation"]
+    table: dict[str, Any] = {
+        "installation_id": arrays.ids,
+        "installation_name": column(installations, "installation_name"),
+        "period_start": column(installations, "period_start"),
+        "period_end": column(installations, "period_end"),
+        "method": np.full(count, "cn-steel", dtype=object),
+        "method_edition": np.full(count, options.edition, dtype=object),
+    }
+    emissions = lines["emissions_t_co2e"]
+    total = np.bincount(position, emissions, count)
+    for scope in sorted(set(lines["scope"].tolist())):
+        chosen = lines["scope"] == scope
+        table[f"{scope}_t_co2e"] = np.bincount(position[chosen], emissions[chosen], count)
+    table["total_t_co2e"] = total
+    production = tables.production
+    products = column(production, "product")
+    product_position = pd.Index(arrays.ids).get_indexer(column(production, "installation_id"))
+    quantities = column(production, "quantity_t", float)
+    done = np.zeros(count, dtype=bool)
+    for product in INTENSITY_PRODUCTS["cn-steel"]:  # the first product of the list an installation makes
+        chosen = (products == product) & ~done[product_position]
+        if chosen.any():
+            intensity = np.full(count, np.nan)
+            intensity[product_position[chosen]] = total[product_position[chosen]] / quantities[chosen]
+            table[f"intensity_{product}_t_co2e_per_t"] = intensity
+            done[product_position[chosen]] = True
+    fraction = arrays.balance["residual_fraction"]
+    table["residual_t_c"] = arrays.balance["residual_t"]
+    table["residual_fraction"] = fraction
+    with np.errstate(invalid="ignore"):
+        residual_warning = np.abs(np.nan_to_num(fraction)) > RESIDUAL_WARNING_FRACTION
+    provisional = np.bincount(position[lines["needs_verification"]], minlength=count) > 0
+    not_steel = column(installations, "sector") != "steel"
+    table["warnings_count"] = (arrays.stale_grid.astype(int) + not_steel.astype(int)
+                               + residual_warning.astype(int) + provisional.astype(int))
+    return _order_columns(pd.DataFrame(table))
 
 
 # ---------------------------------------------------------------------------------- cn-aluminium
@@ -306,14 +342,29 @@ def _cbam(activities: list[ActivityData], frames: ActivityFrames, options: CbamO
     )
 
 
-BATCH_METHODS: dict[str, _Adapter] = {
-    "cbam": _cbam,
-    "cn-aluminium": _cn_aluminium,
-    "cn-steel": _cn_steel,
-    "iso14404": _iso14404,
-    "lci": _lci,
+def _framed(adapter: _Adapter, method: str) -> _Table:
+    """A table function from an adapter over frame functions: frames, adapter, group-by summary."""
+
+    def table(items: list[ActivityData], options: MethodOptions) -> pd.DataFrame:
+        from greenmet.carbon.activity import activity_frames
+
+        frames = activity_frames(items)
+        return _summarise(frames, adapter(items, frames, options), method)
+
+    return table
+
+
+_Table = Callable[[list["ActivityData"], MethodOptions], pd.DataFrame]
+
+BATCH_METHODS: dict[str, _Table] = {
+    "cbam": _framed(_cbam, "cbam"),
+    "cn-aluminium": _framed(_cn_aluminium, "cn-aluminium"),
+    "cn-steel": _cn_steel_table,
+    "iso14404": _framed(_iso14404, "iso14404"),
+    "lci": _framed(_lci, "lci"),
 }
-"""Methods :func:`compute_batch` runs, each an adapter over the method's frame functions."""
+"""Methods :func:`compute_batch` runs: ``cn-steel`` on numpy arrays
+(:mod:`greenmet.carbon.cn_arrays`), the others as adapters over the method's frame functions."""
 
 
 def compute_batch(
@@ -390,12 +441,9 @@ def compute_batch(
 
 
 def _compute_one_method(items: list[ActivityData], method: str, options: MethodOptions) -> pd.DataFrame:
-    from greenmet.carbon.activity import activity_frames
+    table = BATCH_METHODS[method](items, options)
     from greenmet.carbon.plausibility import specific_use_warnings
 
-    frames = activity_frames(items)
-    result = BATCH_METHODS[method](items, frames, options)
-    table = _summarise(frames, result, method)
     table["options"] = options_text(options)
     # the specific-use warnings compute() adds (greenmet.carbon.plausibility)
     table["warnings_count"] += [len(specific_use_warnings(a)) for a in items]

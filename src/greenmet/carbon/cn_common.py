@@ -246,6 +246,11 @@ def carbon_balance(prepared: pd.DataFrame, lines: pd.DataFrame,
     return carbon_balance_frame(carbon_in, carbon_out, lines)
 
 
+def grid_year_message(factor_year: int, reporting_year: int) -> Message:
+    """The warning that the grid factor of another year than the reporting year was used."""
+    return Message("warn_grid_factor_year", LABELS, factor_year=factor_year, reporting_year=reporting_year)
+
+
 def grid_year_notes(frames: Any, grid: pd.DataFrame, lines: pd.DataFrame) -> dict[str, str]:
     """A note per installation whose electricity lines use a grid factor of another year.
 
@@ -266,6 +271,5 @@ def grid_year_notes(frames: Any, grid: pd.DataFrame, lines: pd.DataFrame) -> dic
     notes: dict[str, str] = {}
     for key, factor_year in zip(grid["installation_id"], grid["factor_year"], strict=True):
         if key in users and int(factor_year) != int(years[key]):
-            notes[key] = Message("warn_grid_factor_year", LABELS, factor_year=int(factor_year),
-                                 reporting_year=int(years[key]))
+            notes[key] = grid_year_message(int(factor_year), int(years[key]))
     return notes

@@ -27,33 +27,28 @@ Every default factor comes from the ``materials``, ``grid_factors`` and ``heat_f
 reference tables; lines using a factor flagged ``needs_verification`` are reported as
 provisional in ``CarbonResult.warnings``.
 
-The arithmetic is in :func:`cn_steel_lines`, which works on the long tables of any number of
-installations (``activity_frames``); :func:`compute_cn_steel` runs it for one installation.
+The arithmetic is in :func:`greenmet.carbon.cn_arrays.steel_arrays` (numpy, any number of
+installations); :func:`cn_steel_lines` gives its lines as frames and :func:`compute_cn_steel`
+runs it for one installation.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from greenmet.carbon.activity import ActivityData, ActivityFrames, activity_frames
-from greenmet.carbon.cn_common import (
-    carbon_balance,
-    energy_lines,
-    grid_year_notes,
-    material_lines,
-    prepare_flows,
-)
-from greenmet.carbon.factors import CO2_PER_C, material_factor_frame
+from greenmet.carbon.activity import ActivityColumns, ActivityData, ActivityFrames, activity_columns
+from greenmet.carbon.cn_arrays import SteelArrays, column, steel_arrays
+from greenmet.carbon.cn_common import grid_year_message
 from greenmet.carbon.options import CnSteelOptions
 from greenmet.carbon.results import (
     LABELS,
+    LINE_COLUMNS,
     CarbonResult,
-    build_result,
-    empty_lines,
-    installation_records,
     lines_frame,
+    make_result,
 )
 from greenmet.errors import UnknownKeyError
 from greenmet.i18n import Message
@@ -99,70 +94,49 @@ def cn_steel_lines(
         carbon balance per installation, and the grid factor used per installation.
     """
     options = CnSteelOptions.of(options, keywords)
-    edition = options.edition
-    _check_edition(edition)
-    prepared = prepare_flows(frames.flows, edition=edition)
-    parts = [material_lines(prepared, method=METHOD)]
-    extra_out = None
-    if options.fixed_carbon_from_production and not frames.production.empty:
-        fixed, extra_out = _fixed_carbon_from_production(frames, prepared, edition)
-        parts.append(fixed)
-    electricity_heat, grid = energy_lines(frames.energy, frames.installations, method=METHOD, edition=edition,
-                                          grid_region=options.grid_region, grid_basis=options.grid_basis,
-                                          grid_factor_year=options.grid_factor_year)
-    parts.append(electricity_heat)
-    non_empty = [p for p in parts if not p.empty]
-    lines = lines_frame(pd.concat(non_empty, ignore_index=True)) if non_empty else empty_lines()
-    balance = carbon_balance(prepared, lines, extra_carbon_out=extra_out)
-    return lines, balance, grid
+    _check_edition(options.edition)
+    arrays = steel_arrays(frames, options)
+    return lines_frame(arrays.lines_frame()), arrays.balance_frame(), arrays.grid
 
 
-def _fixed_carbon_from_production(frames: ActivityFrames, prepared: pd.DataFrame,
-                                  edition: str) -> tuple[pd.DataFrame, pd.Series]:
-    """Lines for carbon fixed in products that appear only under ``production``."""
-    factors = material_factor_frame(edition)
-    products = factors[(factors["category"] == "product") & (factors["co2_factor_t_per_unit"] > 0)]
-    p = frames.production.merge(products, left_on="product", right_on="material", how="inner")
-    already = prepared.loc[prepared["sign"] < 0, ["installation_id", "material"]].drop_duplicates()
-    p = p.merge(already, on=["installation_id", "material"], how="left", indicator=True)
-    p = p[p["_merge"] == "left_only"].copy()
-    if p.empty:
-        return empty_lines(), pd.Series(dtype=float)
-    p["activity_ref"] = -p["quantity_t"]
-    p["factor"] = p["co2_factor_t_per_unit"]
-    p["emissions_t"] = p["activity_ref"] * p["factor"]
-    p["emissions_t_co2e"] = p["emissions_t"]
-    p["needs_verification"] = p["default_needs_verification"].astype(bool)
-    p = p.assign(method=METHOD, process=None, source_stream=p["product"], category="fixed_carbon",
-                 scope="scope_1", gas="CO2", activity_unit="t", factor_unit="t/t")
-    carbon_out = (p["quantity_t"] * p["factor"] / CO2_PER_C).groupby(p["installation_id"]).sum()
-    return lines_frame(p), carbon_out
-
-
-def cn_steel_results(frames: ActivityFrames, lines: pd.DataFrame, balance: pd.DataFrame,
-                     grid: pd.DataFrame, options: CnSteelOptions) -> list[CarbonResult]:
-    """One :class:`~greenmet.carbon.results.CarbonResult` per installation from the frame results.
+def cn_steel_results(
+    frames: ActivityFrames | ActivityColumns, arrays: SteelArrays, options: CnSteelOptions
+) -> list[CarbonResult]:
+    """One :class:`~greenmet.carbon.results.CarbonResult` per installation from :func:`steel_arrays`.
 
     Adds a warning where the grid factor used on an electricity line is not the reporting year's
     (factors are published about two years late) and where the installation is not a steel
     installation.
     """
+    installations = frames.installations
+    lines = arrays.lines
+    position = lines["installation"]
+    starts = np.searchsorted(position, np.arange(len(arrays.ids) + 1))
+    production = frames.production
+    product_position = pd.Index(arrays.ids).get_indexer(column(production, "installation_id"))
+    products = column(production, "product")
+    quantities = column(production, "quantity_t", float)
+    years = column(installations, "reporting_year", np.int64)
+    factor_years = arrays.grid_columns["factor_year"]
+    sectors = column(installations, "sector")
     results = []
-    lines_by_id = dict(tuple(lines.groupby("installation_id", sort=False)))
-    balance_by_id = balance.set_index("installation_id")
-    production_by_id = dict(tuple(frames.production.groupby("installation_id", sort=False)))
-    stale = grid_year_notes(frames, grid, lines)
-    for installation in installation_records(frames.installations):
-        key = installation["installation_id"]
-        notes = [stale[key]] if key in stale else []
-        if installation["sector"] != "steel":
-            notes.append(Message("warn_sector_not_steel", LABELS, sector=[installation["sector"]]))
-        production = production_by_id.get(key, frames.production.iloc[0:0])
-        results.append(build_result(
+    records = {name: column(installations, name)
+               for name in ("installation_id", "installation_name", "period_start", "period_end")}
+    for index in range(len(arrays.ids)):
+        installation = {name: values[index] for name, values in records.items()}
+        rows = slice(starts[index], starts[index + 1])
+        notes: list[str] = []
+        if arrays.stale_grid[index]:
+            notes.append(grid_year_message(int(factor_years[index]), int(years[index])))
+        if sectors[index] != "steel":
+            notes.append(Message("warn_sector_not_steel", LABELS, sector=[str(sectors[index])]))
+        mine = product_position == index
+        results.append(make_result(
             method=METHOD, method_edition=options.edition, installation=installation,
-            lines=lines_by_id.get(key, empty_lines()), production=production, gwp_metric="CO2 only",
-            balance=balance_by_id.loc[key].to_dict() | {"installation_id": key}
-            if key in balance_by_id.index else None,
+            lines=pd.DataFrame({column: lines[column][rows] for column in LINE_COLUMNS}),
+            production=dict(zip(products[mine].tolist(), quantities[mine].tolist(), strict=True)),
+            gwp_metric="CO2 only",
+            balance={key: float(values[index]) for key, values in arrays.balance.items()},
             warnings=notes, options=options.model_dump(),
         ))
     return results
@@ -206,6 +180,6 @@ def compute_cn_steel(activity: ActivityData, options: CnSteelOptions | None = No
     emits 389.31 × 0.0153 × 0.99 × 44/12 = 21.62 t CO2.
     """
     options = CnSteelOptions.of(options, keywords)
-    frames = activity_frames(activity)
-    lines, balance, grid = cn_steel_lines(frames, options)
-    return cn_steel_results(frames, lines, balance, grid, options)[0]
+    _check_edition(options.edition)
+    tables = activity_columns(activity)
+    return cn_steel_results(tables, steel_arrays(tables, options), options)[0]

@@ -23,6 +23,7 @@ from greenmet.units import convert
 __all__ = [
     "CO2_PER_C",
     "grid_factor_frame",
+    "grid_factor_table",
     "heat_factor",
     "material_factor_frame",
 ]
@@ -115,6 +116,19 @@ def _grid_table() -> pd.DataFrame:
     table["factor_t_per_mwh"] = [float(convert(v, u, "t/MWh")) for v, u in zip(table["value"], table["unit"],
                                                                                 strict=True)]
     return table
+
+
+@cache
+def grid_factor_table(basis: str) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """The grid factors of one basis by region: (years ascending, t CO2/MWh, sources, needs_verification)."""
+    table = _grid_table()
+    rows = table[table["basis"] == basis].sort_values("year")
+    out = {}
+    for region, group in rows.groupby("region", sort=False):
+        out[str(region)] = (group["year"].to_numpy(dtype=np.int64), group["factor_t_per_mwh"].to_numpy(float),
+                            group["source"].astype(str).to_numpy(object),
+                            group["needs_verification"].fillna(False).to_numpy(bool))
+    return out
 
 
 def grid_factor_frame(installations: pd.DataFrame, *, region: str = "national", basis: str = "average",

@@ -1,0 +1,429 @@
+"""The China steel method on numpy arrays: one code path for one installation and for many.
+
+The same equations as :mod:`greenmet.carbon.cn_common` (GB/T 32151.5-2015 §6; NDRC 2013 steel
+guideline §5), restated:
+
+- per flow, carbon per reference unit ``C`` = measured carbon content, else ``NCV · CC`` for a
+  fuel (measured NCV where given), else the material's ``EF · 12/44`` or default carbon content;
+  oxidation ``OF`` = measured, else the fuel's default, else 1; emissions
+  ``E = sign · AD · C · OF · 44/12`` (sign −1 for flows leaving the boundary);
+- carbon fixed in products listed only under ``production``: ``R = AD · EF`` (Table B.2);
+- electricity and heat: ``E = (AD_purchased − AD_sold) · EF`` with the grid factor of the
+  reporting year (or the latest earlier published), heat 0.11 t CO2/GJ, or the supplier's factor;
+- carbon balance: carbon in = carbon out + carbon emitted (CO2 × 12/44).
+
+Why a second implementation: the pandas frame functions pay a fixed cost of some 100 µs per
+operation, which made one installation take 50–70 ms and kept the batch slower per installation
+than a plain Python loop (issue 12). Here every step is a numpy operation on integer codes
+(installation, material, process) with the factor tables as arrays indexed by material code;
+strings are looked up only for the emission lines that result. ``tests/carbon/test_cn_arrays.py``
+checks equality with the frame functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from greenmet.carbon.activity import ActivityColumns, ActivityFrames
+from greenmet.carbon.cn_common import GRID_SOURCE_PREFIX, MEASURED_SOURCE
+from greenmet.carbon.factors import (
+    CO2_PER_C,
+    grid_factor_frame,
+    grid_factor_table,
+    heat_factor,
+    material_factor_frame,
+)
+from greenmet.carbon.options import CnSteelOptions
+from greenmet.carbon.results import BALANCE_COLUMNS, LINE_COLUMNS
+
+__all__ = ["SteelArrays", "column", "steel_arrays"]
+
+_CATEGORY_BY_MATERIAL = {"flux": "carbonate", "electrode": "electrode", "anode": "anode"}
+_SUPPLIER_SOURCE = "supplier-specific factor (activity data)"
+
+
+@dataclass(frozen=True)
+class _Factors:
+    """The ``materials`` table of one edition as arrays indexed by material code."""
+
+    index: pd.Index
+    unit_ref: np.ndarray
+    category: np.ndarray  # line category of an incoming flow
+    is_fuel: np.ndarray
+    ncv: np.ndarray
+    carbon_per_energy: np.ndarray
+    oxidation: np.ndarray
+    co2_factor: np.ndarray
+    carbon_content: np.ndarray
+    source: np.ndarray
+    verify: np.ndarray
+    product_factor: np.ndarray  # t CO2/t of products with a fixed-carbon factor, else NaN
+
+
+@cache
+def _factors(edition: str) -> _Factors:
+    frame = material_factor_frame(edition)
+    ncv = frame["default_ncv_gj_per_unit"].to_numpy(float)
+    per_energy = frame["carbon_per_energy_t_per_gj"].to_numpy(float)
+    co2 = frame["co2_factor_t_per_unit"].to_numpy(float)
+    kind = frame["category"].astype(str).to_numpy(object)
+    is_product = (kind == "product") & (co2 > 0)
+    return _Factors(
+        index=pd.Index(frame["material"].astype(str).to_numpy(object)),
+        unit_ref=frame["unit_ref"].astype(str).to_numpy(object),
+        category=np.array([_CATEGORY_BY_MATERIAL.get(k, "process") for k in kind], dtype=object),
+        is_fuel=~np.isnan(ncv) & ~np.isnan(per_energy),
+        ncv=ncv,
+        carbon_per_energy=per_energy,
+        oxidation=frame["default_oxidation_factor"].to_numpy(float),
+        co2_factor=co2,
+        carbon_content=frame["default_carbon_content"].to_numpy(float),
+        source=frame["factor_source"].astype(str).to_numpy(object),
+        verify=frame["default_needs_verification"].fillna(False).to_numpy(bool),
+        product_factor=np.where(is_product, co2, np.nan),
+    )
+
+
+@dataclass
+class SteelArrays:
+    """Result of :func:`steel_arrays`: emission lines and carbon balance of many installations.
+
+    Attributes
+    ----------
+    ids
+        Installation ids, in the order of ``frames.installations``.
+    lines
+        Emission lines as columns (:data:`~greenmet.carbon.results.LINE_COLUMNS`) plus
+        ``installation`` (position in ``ids``).
+    balance
+        ``carbon_in_t, carbon_out_t, carbon_emitted_t, residual_t, residual_fraction`` per
+        installation (arrays aligned with ``ids``). [t]
+    grid_columns
+        The grid factor chosen per installation (the columns of
+        :func:`~greenmet.carbon.factors.grid_factor_frame`, as arrays).
+    stale_grid
+        True where a grid-priced electricity line uses a factor of another year than the
+        installation's reporting year.
+    """
+
+    ids: np.ndarray
+    lines: dict[str, np.ndarray]
+    balance: dict[str, np.ndarray]
+    grid_columns: dict[str, np.ndarray]
+    stale_grid: np.ndarray
+
+    @property
+    def grid(self) -> pd.DataFrame:
+        """The grid factor per installation (the columns of ``grid_factor_frame``)."""
+        return pd.DataFrame({"installation_id": self.ids, **self.grid_columns})
+
+    def lines_frame(self, *, categorical: bool = False) -> pd.DataFrame:
+        """The lines as a DataFrame (:data:`LINE_COLUMNS`); ``categorical`` for big batches."""
+        data: dict[str, Any] = {}
+        for column in LINE_COLUMNS:
+            values = self.lines[column]
+            if values.dtype == object and categorical:
+                data[column] = pd.Categorical(values)
+            else:
+                data[column] = values
+        return pd.DataFrame(data, columns=list(LINE_COLUMNS))
+
+    def balance_frame(self) -> pd.DataFrame:
+        """The carbon balance as a DataFrame (:data:`BALANCE_COLUMNS`)."""
+        return pd.DataFrame({"installation_id": self.ids, **self.balance}, columns=list(BALANCE_COLUMNS))
+
+
+def _first_appearance_groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group number of every row (groups numbered by first appearance) and each group's first row."""
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[inverse.ravel()], first[order]
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+Table = pd.DataFrame | dict[str, np.ndarray]
+
+
+def column(table: Table, name: str, dtype: Any = object) -> np.ndarray:
+    """One column of a DataFrame or of a dict of arrays (``activity_columns``)."""
+    if isinstance(table, dict):
+        return np.asarray(table[name], dtype=dtype)
+    if dtype is float:
+        return table[name].to_numpy(dtype=float, na_value=np.nan)
+    return np.asarray(table[name].to_numpy(dtype=dtype), dtype=dtype)
+
+
+def _rows(table: Table) -> int:
+    return len(next(iter(table.values()))) if isinstance(table, dict) else len(table)
+
+
+def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptions) -> SteelArrays:
+    """Emission lines, carbon balance and grid factor of many steel installations (numpy).
+
+    Parameters
+    ----------
+    frames
+        Tables of one or many installations (:func:`~greenmet.carbon.activity.activity_frames`
+        or, faster, :func:`~greenmet.carbon.activity.activity_columns`).
+    options
+        The options of ``cn-steel``.
+    """
+    edition = options.edition
+    factors = _factors(edition)
+    ids = column(frames.installations, "installation_id")
+    id_index = pd.Index(ids)
+    count = len(ids)
+    flows = frames.flows
+    parts: list[dict[str, np.ndarray]] = []
+
+    # --- material flows
+    materials = column(flows, "material")
+    inst = id_index.get_indexer(pd.Index(column(flows, "installation_id")))
+    code = factors.index.get_indexer(pd.Index(materials))
+    known = code >= 0
+    code_safe = np.where(known, code, 0)
+    incoming = column(flows, "direction", object) == "in"
+    sign = np.where(incoming, 1.0, -1.0)
+    quantity = column(flows, "quantity_ref", float)
+    measured_cc = column(flows, "carbon_content", float)
+    measured_ncv = column(flows, "ncv_gj_per_unit", float)
+    measured_ox = column(flows, "oxidation_factor", float)
+    is_fuel = factors.is_fuel[code_safe] & known
+    ncv = np.where(np.isnan(measured_ncv), factors.ncv[code_safe], measured_ncv)
+    co2_default = factors.co2_factor[code_safe]
+    from_default = np.where(is_fuel, ncv * factors.carbon_per_energy[code_safe],
+                            np.where(~np.isnan(co2_default), co2_default / CO2_PER_C,
+                                     factors.carbon_content[code_safe]))
+    from_default = np.where(known, from_default, np.nan)
+    has_cc = ~np.isnan(measured_cc)
+    carbon_per_unit = np.nan_to_num(np.where(has_cc, measured_cc, from_default), nan=0.0)
+    default_ox = np.nan_to_num(np.where(is_fuel, factors.oxidation[code_safe], 1.0), nan=1.0)
+    oxidation = np.where(np.isnan(measured_ox), default_ox, measured_ox)
+    co2_factor = carbon_per_unit * oxidation * CO2_PER_C
+    carbon = quantity * carbon_per_unit
+    fully_measured = has_cc & (~np.isnan(measured_ox) | ~is_fuel)
+    verify = ~fully_measured & factors.verify[code_safe] & known
+    # Source kind: 0 fully measured, 1 NCV measured, 2 default factors.
+    kind = np.where(fully_measured, 0, np.where(~np.isnan(measured_ncv) & ~has_cc, 1, 2))
+
+    with_carbon = carbon_per_unit > 0
+    if with_carbon.any():
+        rows = np.flatnonzero(with_carbon)
+        process_codes, processes = _codes(column(flows, "process")[rows])
+        direction = incoming[rows].astype(np.int64)
+        n_material = len(factors.index) + 1
+        key = ((((inst[rows] * (len(processes) + 1) + process_codes) * n_material + code[rows] + 1) * 2
+                + direction) * 3 + kind[rows]) * 2 + verify[rows]
+        group, first = _first_appearance_groups(key)
+        groups = len(first)
+        signed = sign[rows] * quantity[rows]
+        emissions = signed * co2_factor[rows]
+        activity = np.bincount(group, signed, groups)
+        emitted = np.bincount(group, emissions, groups)
+        mean_factor = np.bincount(group, co2_factor[rows], groups) / np.bincount(group, minlength=groups)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(activity != 0, emitted / activity, mean_factor)
+        head = rows[first]
+        material = materials[head]
+        unit = factors.unit_ref[code_safe[head]]
+        head_kind = kind[head]
+        source = factors.source[code_safe[head]]
+        source = np.where(head_kind == 0, MEASURED_SOURCE,
+                          np.where(head_kind == 1, "NCV measured; other parameters: " + source, source))
+        category = np.where(is_fuel[head], "combustion",
+                            np.where(incoming[head], factors.category[code_safe[head]], "fixed_carbon"))
+        process = processes[process_codes[first]]
+        process[process == ""] = None
+        parts.append({
+            "installation": inst[head], "process": process,
+            "source_stream": material, "category": category.astype(object),
+            "scope": _repeat("scope_1", groups),
+            "gas": _repeat("CO2", groups), "activity_ref": activity, "activity_unit": unit,
+            "factor": factor,
+            "factor_unit": np.where(unit == "t", "t/t", "t/(" + unit.astype(str) + ")").astype(object),
+            "factor_source": source.astype(object), "needs_verification": verify[head],
+            "emissions_t": emitted,
+        })
+
+    # --- carbon fixed in products listed only under production (GB/T 32151.5-2015 §6.4)
+    extra_out = np.zeros(count)
+    production = frames.production
+    if options.fixed_carbon_from_production and _rows(production):
+        products = column(production, "product")
+        product_code = factors.index.get_indexer(pd.Index(products))
+        product_factor = np.where(product_code >= 0, factors.product_factor[np.maximum(product_code, 0)],
+                                  np.nan)
+        product_inst = id_index.get_indexer(pd.Index(column(production, "installation_id")))
+        leaving = ~incoming & known
+        already = set(zip(inst[leaving].tolist(), code[leaving].tolist(), strict=True))
+        keep = ~np.isnan(product_factor) & np.array(
+            [(i, c) not in already
+             for i, c in zip(product_inst.tolist(), product_code.tolist(), strict=True)],
+            dtype=bool)
+        if keep.any():
+            rows = np.flatnonzero(keep)
+            amount = column(production, "quantity_t", float)[rows]
+            f = product_factor[rows]
+            n = len(rows)
+            c = product_code[rows]
+            parts.append({
+                "installation": product_inst[rows], "process": _repeat(None, n),
+                "source_stream": products[rows],
+                "category": _repeat("fixed_carbon", n), "scope": _repeat("scope_1", n),
+                "gas": _repeat("CO2", n),
+                "activity_ref": -amount, "activity_unit": _repeat("t", n), "factor": f,
+                "factor_unit": _repeat("t/t", n), "factor_source": factors.source[c],
+                "needs_verification": factors.verify[c], "emissions_t": -amount * f,
+            })
+            extra_out += np.bincount(product_inst[rows], amount * f / CO2_PER_C, count)
+
+    # --- purchased and sold electricity and heat (scope 2)
+    grid = _grid(frames.installations, options)
+    stale = np.zeros(count, dtype=bool)
+    energy = frames.energy
+    if _rows(energy):
+        parts.append(_energy_part(energy, grid, id_index, edition))
+        grid_priced = parts[-1].pop("grid_priced")
+        users = np.zeros(count, dtype=bool)
+        users[parts[-1]["installation"][grid_priced]] = True
+        years = column(frames.installations, "reporting_year", np.int64)
+        stale = users & (grid["factor_year"] != years)
+
+    lines = _concat(parts, ids)
+    # --- carbon balance
+    carbon_in = np.bincount(inst[incoming], carbon[incoming], count)
+    unoxidised = sign * carbon * (1.0 - oxidation)
+    carbon_out = np.bincount(inst, np.where(incoming, 0.0, carbon) + unoxidised, count) + extra_out
+    direct = lines["scope"] == "scope_1"
+    emitted_carbon = np.bincount(lines["installation"][direct], lines["emissions_t"][direct] / CO2_PER_C,
+                                 count)
+    residual = carbon_in - carbon_out - emitted_carbon
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.where(carbon_in > 0, residual / carbon_in, np.nan)
+    balance = {"carbon_in_t": carbon_in, "carbon_out_t": carbon_out, "carbon_emitted_t": emitted_carbon,
+               "residual_t": residual, "residual_fraction": fraction}
+    return SteelArrays(ids=ids, lines=lines, balance=balance, grid_columns=grid, stale_grid=stale)
+
+
+def _grid(installations: Table, options: CnSteelOptions) -> dict[str, np.ndarray]:
+    """The grid factor of each installation, as :func:`~greenmet.carbon.factors.grid_factor_frame`.
+
+    The same rule (the reporting year's factor, else the latest earlier one) on the cached
+    table, one look-up per distinct region and year instead of a merge per call; where no
+    factor exists the frame function raises its error.
+    """
+    table = grid_factor_table(options.grid_basis)
+    count = _rows(installations)
+    if options.grid_region == "province":
+        regions = np.array([str(value).strip().lower() if isinstance(value, str) else ""
+                            for value in column(installations, "province")], dtype=object)
+    else:
+        regions = np.full(count, options.grid_region, dtype=object)
+    if options.grid_factor_year is not None:
+        wanted = np.full(count, int(options.grid_factor_year), dtype=np.int64)
+    else:
+        wanted = column(installations, "reporting_year", np.int64)
+    columns = {"grid_region": regions, "factor_year": np.zeros(count, dtype=np.int64),
+               "factor_t_per_mwh": np.zeros(count), "factor_source": np.empty(count, dtype=object),
+               "needs_verification": np.zeros(count, dtype=bool)}
+    pairs, inverse = np.unique(np.stack([pd.factorize(regions)[0], wanted]), axis=1, return_inverse=True)
+    inverse = inverse.ravel()
+    for number in range(pairs.shape[1]):
+        rows = inverse == number
+        first = int(np.flatnonzero(rows)[0])
+        empty = (np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=object), np.empty(0, dtype=bool))
+        years, values, sources, verify = table.get(str(regions[first]), empty)
+        position = int(np.searchsorted(years, wanted[first], side="right")) - 1
+        if position < 0:
+            # No factor: the frame function raises its error naming region, basis and year.
+            grid_factor_frame(pd.DataFrame(installations).iloc[[first]], region=options.grid_region,
+                              basis=options.grid_basis, year=options.grid_factor_year)
+        columns["factor_year"][rows] = years[position]
+        columns["factor_t_per_mwh"][rows] = values[position]
+        columns["factor_source"][rows] = sources[position]
+        columns["needs_verification"][rows] = verify[position]
+    return columns
+
+
+def _repeat(value: Any, count: int) -> np.ndarray:
+    out = np.empty(count, dtype=object)
+    out[:] = value
+    return out
+
+
+@cache
+def _heat(edition: str) -> tuple[float, str, bool]:
+    return heat_factor(edition)
+
+
+def _energy_part(energy: Table, grid: dict[str, np.ndarray], id_index: pd.Index,
+                 edition: str) -> dict[str, np.ndarray]:
+    heat_value, heat_source, heat_verify = _heat(edition)
+    inst = id_index.get_indexer(pd.Index(column(energy, "installation_id")))
+    electricity = column(energy, "carrier", object) == "electricity"
+    purchased = column(energy, "direction", object) == "purchased"
+    quantity = column(energy, "quantity_ref", float)
+    supplier = column(energy, "emission_factor_t_per_unit", float)
+    has_supplier = ~np.isnan(supplier)
+    grid_value = grid["factor_t_per_mwh"][inst]
+    grid_source = np.array([f"{GRID_SOURCE_PREFIX}{region} {year}: {source}" for region, year, source in zip(
+        grid["grid_region"][inst], grid["factor_year"][inst], grid["factor_source"][inst], strict=True)],
+        dtype=object)
+    grid_verify = grid["needs_verification"][inst]
+    factor = np.where(has_supplier, supplier, np.where(electricity, grid_value, heat_value))
+    source = np.where(has_supplier, _SUPPLIER_SOURCE, np.where(electricity, grid_source, heat_source))
+    verify = np.where(has_supplier, False, np.where(electricity, grid_verify, heat_verify))
+    sign = np.where(purchased, 1.0, -1.0)
+    activity = sign * quantity
+    carrier = np.where(electricity, "electricity", "heat").astype(object)
+    source_codes, _ = _codes(source.astype(object))
+    factor_codes, _ = _codes(factor)
+    key = (((inst * 2 + purchased) * 2 + electricity) * (source_codes.max() + 1) + source_codes) * (
+        factor_codes.max() + 1) + factor_codes
+    group, first = _first_appearance_groups(key)
+    groups = len(first)
+    unit = column(energy, "unit_ref", object)[first]
+    return {
+        "installation": inst[first], "process": _repeat(None, groups), "source_stream": carrier[first],
+        "category": (np.where(purchased[first], "purchased_", "sold_")
+                     + carrier[first].astype(str)).astype(object),
+        "scope": _repeat("scope_2", groups), "gas": _repeat("CO2", groups),
+        "activity_ref": np.bincount(group, activity, groups), "activity_unit": unit,
+        "factor": factor[first], "factor_unit": ("t/" + unit.astype(str)).astype(object),
+        "factor_source": source[first].astype(object), "needs_verification": verify[first].astype(bool),
+        "emissions_t": np.bincount(group, activity * factor, groups),
+        "grid_priced": (electricity & ~has_supplier)[first],
+    }
+
+
+def _concat(parts: list[dict[str, np.ndarray]], ids: np.ndarray) -> dict[str, np.ndarray]:
+    columns = ("installation", *(c for c in LINE_COLUMNS if c not in ("installation_id", "method",
+                                                                       "emissions_t_co2e")))
+    if parts:
+        lines = {column: np.concatenate([part[column] for part in parts]) for column in columns}
+    else:
+        lines = {column: np.empty(0, dtype=object) for column in columns}
+        for column in ("activity_ref", "factor", "emissions_t"):
+            lines[column] = np.empty(0)
+        lines["installation"] = np.empty(0, dtype=np.int64)
+        lines["needs_verification"] = np.empty(0, dtype=bool)
+    # Lines of one installation together, in the order material, fixed carbon, energy.
+    order = np.argsort(lines["installation"], kind="stable")
+    lines = {column: values[order] for column, values in lines.items()}
+    lines["installation_id"] = ids[lines["installation"]]
+    lines["method"] = _repeat("cn-steel", len(order))
+    lines["emissions_t_co2e"] = lines["emissions_t"]
+    lines["activity_ref"] = lines["activity_ref"].astype(float)
+    lines["needs_verification"] = lines["needs_verification"].astype(bool)
+    return lines

@@ -1,0 +1,71 @@
+"""The numpy steel path (greenmet.carbon.cn_arrays) against the pandas frame functions of cn_common.
+
+Two independent implementations of the same equations (GB/T 32151.5-2015 §6): the frame
+functions still serve ``cn-aluminium``; here they are run on steel plants and must give the same
+lines, grid factors and carbon balance as the arrays.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from greenmet.carbon import ActivityData
+from greenmet.carbon.activity import activity_columns, activity_frames
+from greenmet.carbon.cn_arrays import steel_arrays
+from greenmet.carbon.cn_common import carbon_balance, energy_lines, material_lines, prepare_flows
+from greenmet.carbon.options import CnSteelOptions
+from greenmet.io.activity_files import activity_to_dict, read_example
+
+
+def _plants() -> list[ActivityData]:
+    plants = []
+    for index, name in enumerate(("bf-bof", "scrap-eaf", "bf-bof")):
+        data = activity_to_dict(read_example(name))
+        data["installation"]["id"] = f"plant-{index}"
+        if index == 2:  # measured values, an export and a supplier factor exercise the other branches
+            data["materials"][0]["carbon_content"] = 0.8
+            data["materials"][1]["ncv"] = 30.0
+            data["materials"][1]["ncv_unit"] = "GJ/t"
+            data["materials"].append({"material": "natural_gas", "direction": "out", "quantity": 10.0,
+                                      "unit": "10^4 Nm3"})
+            data["energy"].append({"carrier": "electricity", "direction": "sold", "quantity": 50.0,
+                                   "unit": "MWh", "emission_factor": 0.4, "emission_factor_unit": "t/MWh"})
+            data["energy"].append({"carrier": "heat", "direction": "purchased", "quantity": 1000.0, "unit": "GJ"})
+            data["reporting_year"] = 2022
+        plants.append(ActivityData.model_validate(copy.deepcopy(data)))
+    return plants
+
+
+def _by_key(lines: pd.DataFrame) -> pd.DataFrame:
+    keys = ["installation_id", "source_stream", "category", "factor_source"]
+    return lines.groupby(keys, dropna=False)[["activity_ref", "emissions_t"]].sum().sort_index()
+
+
+@pytest.mark.parametrize("edition", ["gbt-32151.5-2015", "ndrc-2013"])
+def test_arrays_equal_the_frame_functions(edition):
+    plants = _plants()
+    options = CnSteelOptions(edition=edition, fixed_carbon_from_production=False)
+    arrays = steel_arrays(activity_columns(plants), options)
+    frames = activity_frames(plants)
+    prepared = prepare_flows(frames.flows, edition=edition)
+    energy, grid = energy_lines(frames.energy, frames.installations, method="cn-steel", edition=edition)
+    expected = pd.concat([material_lines(prepared, method="cn-steel"), energy], ignore_index=True)
+    pd.testing.assert_frame_equal(_by_key(arrays.lines_frame()), _by_key(expected), rtol=1e-12)
+    balance = carbon_balance(prepared, expected).set_index("installation_id")
+    got = arrays.balance_frame().set_index("installation_id").loc[balance.index]
+    np.testing.assert_allclose(got["carbon_out_t"], balance["carbon_out_t"], rtol=1e-12)
+    np.testing.assert_allclose(got["carbon_emitted_t"], balance["carbon_emitted_t"], rtol=1e-12)
+    assert arrays.grid["factor_year"].tolist() == grid["factor_year"].tolist()
+    assert arrays.lines_frame()["needs_verification"].sum() == expected["needs_verification"].sum()
+
+
+def test_frames_and_columns_give_the_same_lines():
+    plants = _plants()
+    options = CnSteelOptions()
+    from_frames = steel_arrays(activity_frames(plants), options).lines_frame()
+    from_columns = steel_arrays(activity_columns(plants), options).lines_frame()
+    pd.testing.assert_frame_equal(from_frames, from_columns)
