@@ -62,7 +62,8 @@ def test_generic_option_and_file_options_with_their_source(tmp_path):
     assert document["options"]["grid_basis"] == "fossil"
     assert document["options_source"]["grid_basis"] == "file"
     assert document["options_source"]["grid_factor_year"] == "flag"
-    table = runner.invoke(app, ["carbon", "report", str(path), "--option", "grid_factor_year=2022"])
+    table = runner.invoke(app, ["carbon", "report", str(path), "--option", "grid_factor_year=2022"],
+                          env={"COLUMNS": "200"})
     assert table.exit_code == 0, table.output
     assert "fossil (activity file)" in table.output
     assert "2022 (command-line flag)" in table.output

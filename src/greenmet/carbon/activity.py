@@ -849,15 +849,17 @@ def _frame(rows: list[tuple[Any, ...]], columns: Sequence[str], floats: Sequence
 def _columns(rows: list[tuple[Any, ...]], columns: Sequence[str], floats: Sequence[str] = ()
              ) -> dict[str, np.ndarray]:
     """Rows as one numpy array per column: float columns as float, whole numbers as int64, others object."""
+    if not rows:
+        return {name: np.empty(0, dtype=float if name in floats else object) for name in columns}
+    table = np.empty((len(rows), len(columns)), dtype=object)
+    table[:] = rows
     data: dict[str, np.ndarray] = {}
-    values_by_column = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-    for name, values in zip(columns, values_by_column, strict=True):
+    for index, name in enumerate(columns):
+        values = table[:, index]
         if name in floats:
-            data[name] = np.array(values, dtype=float)
-        elif values and all(type(value) is int for value in values):
-            data[name] = np.array(values, dtype=np.int64)
+            data[name] = values.astype(float)
+        elif type(values[0]) is int:
+            data[name] = values.astype(np.int64)
         else:
-            column = np.empty(len(values), dtype=object)
-            column[:] = values
-            data[name] = column
+            data[name] = values
     return data

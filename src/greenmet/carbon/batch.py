@@ -137,7 +137,7 @@ def _cn_steel_table(items: list[ActivityData], options: MethodOptions) -> pd.Dat
         "method": np.full(count, "cn-steel", dtype=object),
         "method_edition": np.full(count, options.edition, dtype=object),
     }
-    emissions = lines["emissions_t_co2e"]
+    emissions = lines["emissions_t"]  # CO2 only: t CO2e = t CO2
     total = np.bincount(position, emissions, count)
     for scope in sorted(set(lines["scope"].tolist())):
         chosen = lines["scope"] == scope
@@ -155,8 +155,8 @@ def _cn_steel_table(items: list[ActivityData], options: MethodOptions) -> pd.Dat
             intensity[product_position[chosen]] = total[product_position[chosen]] / quantities[chosen]
             table[f"intensity_{product}_t_co2e_per_t"] = intensity
             done[product_position[chosen]] = True
-    fraction = arrays.balance["residual_fraction"]
-    table["residual_t_c"] = arrays.balance["residual_t"]
+    fraction = np.where(arrays.has_balance, arrays.balance["residual_fraction"], np.nan)
+    table["residual_t_c"] = np.where(arrays.has_balance, arrays.balance["residual_t"], np.nan)
     table["residual_fraction"] = fraction
     with np.errstate(invalid="ignore"):
         residual_warning = np.abs(np.nan_to_num(fraction)) > RESIDUAL_WARNING_FRACTION

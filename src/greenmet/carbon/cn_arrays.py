@@ -63,18 +63,22 @@ class _Factors:
     source: np.ndarray
     verify: np.ndarray
     product_factor: np.ndarray  # t CO2/t of products with a fixed-carbon factor, else NaN
+    sources_by_kind: np.ndarray  # (3, materials): fully measured, NCV measured, default
+    factor_unit: np.ndarray
 
 
 @cache
 def _factors(edition: str) -> _Factors:
     frame = material_factor_frame(edition)
+    source = frame["factor_source"].astype(str).tolist()
+    unit_ref = frame["unit_ref"].astype(str).tolist()
     ncv = frame["default_ncv_gj_per_unit"].to_numpy(float)
     per_energy = frame["carbon_per_energy_t_per_gj"].to_numpy(float)
     co2 = frame["co2_factor_t_per_unit"].to_numpy(float)
     kind = frame["category"].astype(str).to_numpy(object)
     is_product = (kind == "product") & (co2 > 0)
     return _Factors(
-        index=pd.Index(frame["material"].astype(str).to_numpy(object)),
+        index=pd.Index(frame["material"].astype(str).to_numpy(object), dtype=object),
         unit_ref=frame["unit_ref"].astype(str).to_numpy(object),
         category=np.array([_CATEGORY_BY_MATERIAL.get(k, "process") for k in kind], dtype=object),
         is_fuel=~np.isnan(ncv) & ~np.isnan(per_energy),
@@ -86,6 +90,10 @@ def _factors(edition: str) -> _Factors:
         source=frame["factor_source"].astype(str).to_numpy(object),
         verify=frame["default_needs_verification"].fillna(False).to_numpy(bool),
         product_factor=np.where(is_product, co2, np.nan),
+        sources_by_kind=np.array([[MEASURED_SOURCE] * len(frame),
+                                  ["NCV measured; other parameters: " + s for s in source],
+                                  list(source)], dtype=object),
+        factor_unit=np.array(["t/t" if u == "t" else f"t/({u})" for u in unit_ref], dtype=object),
     )
 
 
@@ -98,8 +106,10 @@ class SteelArrays:
     ids
         Installation ids, in the order of ``frames.installations``.
     lines
-        Emission lines as columns (:data:`~greenmet.carbon.results.LINE_COLUMNS`) plus
-        ``installation`` (position in ``ids``).
+        Emission lines as columns: ``installation`` (position in ``ids``) and the
+        :data:`~greenmet.carbon.results.LINE_COLUMNS` but ``installation_id``, ``method`` and
+        ``emissions_t_co2e`` (= ``emissions_t``, CO2 only), unordered; :meth:`line_columns`
+        adds those and groups the lines by installation.
     balance
         ``carbon_in_t, carbon_out_t, carbon_emitted_t, residual_t, residual_fraction`` per
         installation (arrays aligned with ``ids``). [t]
@@ -109,6 +119,9 @@ class SteelArrays:
     stale_grid
         True where a grid-priced electricity line uses a factor of another year than the
         installation's reporting year.
+    has_balance
+        True where the installation has a material flow or a direct emission line (else its
+        balance is empty and not reported).
     """
 
     ids: np.ndarray
@@ -116,17 +129,30 @@ class SteelArrays:
     balance: dict[str, np.ndarray]
     grid_columns: dict[str, np.ndarray]
     stale_grid: np.ndarray
+    has_balance: np.ndarray
 
     @property
     def grid(self) -> pd.DataFrame:
         """The grid factor per installation (the columns of ``grid_factor_frame``)."""
-        return pd.DataFrame({"installation_id": self.ids, **self.grid_columns})
+        columns = {key: value for key, value in self.grid_columns.items() if key != "line_source"}
+        return pd.DataFrame({"installation_id": self.ids, **columns})
+
+    def line_columns(self) -> dict[str, np.ndarray]:
+        """All :data:`LINE_COLUMNS` plus ``installation``, the lines of each installation together
+        (material flows, fixed carbon, energy)."""
+        order = np.argsort(self.lines["installation"], kind="stable")
+        columns = {column: values[order] for column, values in self.lines.items()}
+        columns["installation_id"] = self.ids[columns["installation"]]
+        columns["method"] = _repeat("cn-steel", len(order))
+        columns["emissions_t_co2e"] = columns["emissions_t"]
+        return columns
 
     def lines_frame(self, *, categorical: bool = False) -> pd.DataFrame:
         """The lines as a DataFrame (:data:`LINE_COLUMNS`); ``categorical`` for big batches."""
         data: dict[str, Any] = {}
+        lines = self.line_columns()
         for column in LINE_COLUMNS:
-            values = self.lines[column]
+            values = lines[column]
             if values.dtype == object and categorical:
                 data[column] = pd.Categorical(values)
             else:
@@ -135,7 +161,8 @@ class SteelArrays:
 
     def balance_frame(self) -> pd.DataFrame:
         """The carbon balance as a DataFrame (:data:`BALANCE_COLUMNS`)."""
-        return pd.DataFrame({"installation_id": self.ids, **self.balance}, columns=list(BALANCE_COLUMNS))
+        frame = pd.DataFrame({"installation_id": self.ids, **self.balance}, columns=list(BALANCE_COLUMNS))
+        return frame[self.has_balance].reset_index(drop=True)
 
 
 def _first_appearance_groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -182,15 +209,15 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
     edition = options.edition
     factors = _factors(edition)
     ids = column(frames.installations, "installation_id")
-    id_index = pd.Index(ids)
+    id_index = pd.Index(ids, dtype=object)
     count = len(ids)
     flows = frames.flows
     parts: list[dict[str, np.ndarray]] = []
 
     # --- material flows
     materials = column(flows, "material")
-    inst = id_index.get_indexer(pd.Index(column(flows, "installation_id")))
-    code = factors.index.get_indexer(pd.Index(materials))
+    inst = id_index.get_indexer(pd.Index(column(flows, "installation_id"), dtype=object))
+    code = factors.index.get_indexer(pd.Index(materials, dtype=object))
     known = code >= 0
     code_safe = np.where(known, code, 0)
     incoming = column(flows, "direction", object) == "in"
@@ -231,18 +258,17 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
         emissions = signed * co2_factor[rows]
         activity = np.bincount(group, signed, groups)
         emitted = np.bincount(group, emissions, groups)
-        mean_factor = np.bincount(group, co2_factor[rows], groups) / np.bincount(group, minlength=groups)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
+            mean_factor = np.bincount(group, co2_factor[rows], groups) / np.bincount(group, minlength=groups)
+        with np.errstate(all="ignore"):
             factor = np.where(activity != 0, emitted / activity, mean_factor)
         head = rows[first]
+        head_code = code_safe[head]
         material = materials[head]
-        unit = factors.unit_ref[code_safe[head]]
-        head_kind = kind[head]
-        source = factors.source[code_safe[head]]
-        source = np.where(head_kind == 0, MEASURED_SOURCE,
-                          np.where(head_kind == 1, "NCV measured; other parameters: " + source, source))
+        unit = factors.unit_ref[head_code]
+        source = factors.sources_by_kind[kind[head], head_code]
         category = np.where(is_fuel[head], "combustion",
-                            np.where(incoming[head], factors.category[code_safe[head]], "fixed_carbon"))
+                            np.where(incoming[head], factors.category[head_code], "fixed_carbon"))
         process = processes[process_codes[first]]
         process[process == ""] = None
         parts.append({
@@ -251,8 +277,8 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
             "scope": _repeat("scope_1", groups),
             "gas": _repeat("CO2", groups), "activity_ref": activity, "activity_unit": unit,
             "factor": factor,
-            "factor_unit": np.where(unit == "t", "t/t", "t/(" + unit.astype(str) + ")").astype(object),
-            "factor_source": source.astype(object), "needs_verification": verify[head],
+            "factor_unit": factors.factor_unit[head_code],
+            "factor_source": source, "needs_verification": verify[head],
             "emissions_t": emitted,
         })
 
@@ -261,16 +287,15 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
     production = frames.production
     if options.fixed_carbon_from_production and _rows(production):
         products = column(production, "product")
-        product_code = factors.index.get_indexer(pd.Index(products))
+        product_code = factors.index.get_indexer(pd.Index(products, dtype=object))
         product_factor = np.where(product_code >= 0, factors.product_factor[np.maximum(product_code, 0)],
                                   np.nan)
-        product_inst = id_index.get_indexer(pd.Index(column(production, "installation_id")))
+        product_inst = id_index.get_indexer(pd.Index(column(production, "installation_id"), dtype=object))
+        # A product that also leaves as a material flow is deducted there, not twice.
         leaving = ~incoming & known
-        already = set(zip(inst[leaving].tolist(), code[leaving].tolist(), strict=True))
-        keep = ~np.isnan(product_factor) & np.array(
-            [(i, c) not in already
-             for i, c in zip(product_inst.tolist(), product_code.tolist(), strict=True)],
-            dtype=bool)
+        width = len(factors.index) + 1
+        already = np.isin(product_inst * width + product_code + 1, inst[leaving] * width + code[leaving] + 1)
+        keep = ~np.isnan(product_factor) & ~already
         if keep.any():
             rows = np.flatnonzero(keep)
             amount = column(production, "quantity_t", float)[rows]
@@ -300,7 +325,7 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
         years = column(frames.installations, "reporting_year", np.int64)
         stale = users & (grid["factor_year"] != years)
 
-    lines = _concat(parts, ids)
+    lines = _concat(parts)
     # --- carbon balance
     carbon_in = np.bincount(inst[incoming], carbon[incoming], count)
     unoxidised = sign * carbon * (1.0 - oxidation)
@@ -309,11 +334,16 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
     emitted_carbon = np.bincount(lines["installation"][direct], lines["emissions_t"][direct] / CO2_PER_C,
                                  count)
     residual = carbon_in - carbon_out - emitted_carbon
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):  # no carbon in, or a subnormal amount: no fraction, no warning
         fraction = np.where(carbon_in > 0, residual / carbon_in, np.nan)
     balance = {"carbon_in_t": carbon_in, "carbon_out_t": carbon_out, "carbon_emitted_t": emitted_carbon,
                "residual_t": residual, "residual_fraction": fraction}
-    return SteelArrays(ids=ids, lines=lines, balance=balance, grid_columns=grid, stale_grid=stale)
+    # As the frame functions: a balance only where carbon is accounted (a material flow or a
+    # direct line); an installation with electricity only has none.
+    has_balance = (np.bincount(inst, minlength=count) > 0) | (
+        np.bincount(lines["installation"][direct], minlength=count) > 0)
+    return SteelArrays(ids=ids, lines=lines, balance=balance, grid_columns=grid, stale_grid=stale,
+                       has_balance=has_balance)
 
 
 def _grid(installations: Table, options: CnSteelOptions) -> dict[str, np.ndarray]:
@@ -336,7 +366,7 @@ def _grid(installations: Table, options: CnSteelOptions) -> dict[str, np.ndarray
         wanted = column(installations, "reporting_year", np.int64)
     columns = {"grid_region": regions, "factor_year": np.zeros(count, dtype=np.int64),
                "factor_t_per_mwh": np.zeros(count), "factor_source": np.empty(count, dtype=object),
-               "needs_verification": np.zeros(count, dtype=bool)}
+               "needs_verification": np.zeros(count, dtype=bool), "line_source": np.empty(count, dtype=object)}
     pairs, inverse = np.unique(np.stack([pd.factorize(regions)[0], wanted]), axis=1, return_inverse=True)
     inverse = inverse.ravel()
     for number in range(pairs.shape[1]):
@@ -352,6 +382,7 @@ def _grid(installations: Table, options: CnSteelOptions) -> dict[str, np.ndarray
         columns["factor_year"][rows] = years[position]
         columns["factor_t_per_mwh"][rows] = values[position]
         columns["factor_source"][rows] = sources[position]
+        columns["line_source"][rows] = f"{GRID_SOURCE_PREFIX}{regions[first]} {years[position]}: {sources[position]}"
         columns["needs_verification"][rows] = verify[position]
     return columns
 
@@ -370,16 +401,14 @@ def _heat(edition: str) -> tuple[float, str, bool]:
 def _energy_part(energy: Table, grid: dict[str, np.ndarray], id_index: pd.Index,
                  edition: str) -> dict[str, np.ndarray]:
     heat_value, heat_source, heat_verify = _heat(edition)
-    inst = id_index.get_indexer(pd.Index(column(energy, "installation_id")))
+    inst = id_index.get_indexer(pd.Index(column(energy, "installation_id"), dtype=object))
     electricity = column(energy, "carrier", object) == "electricity"
     purchased = column(energy, "direction", object) == "purchased"
     quantity = column(energy, "quantity_ref", float)
     supplier = column(energy, "emission_factor_t_per_unit", float)
     has_supplier = ~np.isnan(supplier)
     grid_value = grid["factor_t_per_mwh"][inst]
-    grid_source = np.array([f"{GRID_SOURCE_PREFIX}{region} {year}: {source}" for region, year, source in zip(
-        grid["grid_region"][inst], grid["factor_year"][inst], grid["factor_source"][inst], strict=True)],
-        dtype=object)
+    grid_source = grid["line_source"][inst]
     grid_verify = grid["needs_verification"][inst]
     factor = np.where(has_supplier, supplier, np.where(electricity, grid_value, heat_value))
     source = np.where(has_supplier, _SUPPLIER_SOURCE, np.where(electricity, grid_source, heat_source))
@@ -407,7 +436,7 @@ def _energy_part(energy: Table, grid: dict[str, np.ndarray], id_index: pd.Index,
     }
 
 
-def _concat(parts: list[dict[str, np.ndarray]], ids: np.ndarray) -> dict[str, np.ndarray]:
+def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     columns = ("installation", *(c for c in LINE_COLUMNS if c not in ("installation_id", "method",
                                                                        "emissions_t_co2e")))
     if parts:
@@ -418,12 +447,6 @@ def _concat(parts: list[dict[str, np.ndarray]], ids: np.ndarray) -> dict[str, np
             lines[column] = np.empty(0)
         lines["installation"] = np.empty(0, dtype=np.int64)
         lines["needs_verification"] = np.empty(0, dtype=bool)
-    # Lines of one installation together, in the order material, fixed carbon, energy.
-    order = np.argsort(lines["installation"], kind="stable")
-    lines = {column: values[order] for column, values in lines.items()}
-    lines["installation_id"] = ids[lines["installation"]]
-    lines["method"] = _repeat("cn-steel", len(order))
-    lines["emissions_t_co2e"] = lines["emissions_t"]
     lines["activity_ref"] = lines["activity_ref"].astype(float)
     lines["needs_verification"] = lines["needs_verification"].astype(bool)
     return lines

@@ -109,7 +109,7 @@ def cn_steel_results(
     installation.
     """
     installations = frames.installations
-    lines = arrays.lines
+    lines = arrays.line_columns()
     position = lines["installation"]
     starts = np.searchsorted(position, np.arange(len(arrays.ids) + 1))
     production = frames.production
@@ -136,7 +136,8 @@ def cn_steel_results(
             lines=pd.DataFrame({column: lines[column][rows] for column in LINE_COLUMNS}),
             production=dict(zip(products[mine].tolist(), quantities[mine].tolist(), strict=True)),
             gwp_metric="CO2 only",
-            balance={key: float(values[index]) for key, values in arrays.balance.items()},
+            balance={key: float(values[index]) for key, values in arrays.balance.items()}
+            if arrays.has_balance[index] else None,
             warnings=notes, options=options.model_dump(),
         ))
     return results
