@@ -45,7 +45,7 @@ from greenmet.carbon.results import (
 from greenmet.errors import InputError, UnknownKeyError
 
 if TYPE_CHECKING:
-    from greenmet.carbon.activity import ActivityData, ActivityFrames
+    from greenmet.carbon.activity import ActivityColumns, ActivityData, ActivityFrames
 
 __all__ = ["BATCH_METHODS", "MethodFrames", "compute_batch", "default_method"]
 
@@ -118,12 +118,16 @@ def _grid_year_warnings(frames: ActivityFrames, grid: pd.DataFrame, lines: pd.Da
 def _cn_steel_table(items: list[ActivityData], options: MethodOptions) -> pd.DataFrame:
     """The batch table of ``cn-steel`` straight from the numpy arrays (no frames, no group-by)."""
     from greenmet.carbon.activity import activity_columns
-    from greenmet.carbon.cn_arrays import column, steel_arrays
 
     if not isinstance(options, CnSteelOptions):
         raise InputError("options of another method", field="options", value=type(options).__name__,
                          fix="give CnSteelOptions")
-    tables = activity_columns(items)
+    return _steel_table(activity_columns(items), options)
+
+
+def _steel_table(tables: ActivityColumns, options: CnSteelOptions) -> pd.DataFrame:
+    from greenmet.carbon.cn_arrays import column, steel_arrays
+
     arrays = steel_arrays(tables, options)
     installations = tables.installations
     count = len(arrays.ids)
@@ -368,7 +372,7 @@ BATCH_METHODS: dict[str, _Table] = {
 
 
 def compute_batch(
-    activities: ActivityData | Iterable[ActivityData],
+    activities: ActivityData | Iterable[ActivityData] | ActivityColumns,
     method: str | None = None,
     **options: Any,
 ) -> pd.DataFrame:
@@ -377,7 +381,9 @@ def compute_batch(
     Parameters
     ----------
     activities
-        Activity data of the installations; installation ids must be unique.
+        Activity data of the installations; installation ids must be unique. For ``cn-steel``
+        also the long tables of :func:`~greenmet.carbon.activity.activity_columns` (as a plant
+        data export holds them), computed with ``options`` only.
     method
         A key of :data:`BATCH_METHODS`; None gives each installation the default method of its
         sector (:func:`default_method`).
@@ -398,8 +404,10 @@ def compute_batch(
     InputError
         If two installations share an id, or an installation lacks what the method needs.
     """
-    from greenmet.carbon.activity import ActivityData
+    from greenmet.carbon.activity import ActivityColumns, ActivityData
 
+    if isinstance(activities, ActivityColumns):
+        return _columns_batch(activities, method, options)
     items = [activities] if isinstance(activities, ActivityData) else list(activities)
     if not items:
         raise InputError(
@@ -438,6 +446,26 @@ def compute_batch(
         order = {activity.installation.id: position for position, activity in enumerate(items)}
         table = table.sort_values("installation_id", key=lambda ids: ids.map(order), kind="stable")
     return _order_columns(table.reset_index(drop=True))
+
+
+def _columns_batch(tables: ActivityColumns, method: str | None, options: dict[str, Any]) -> pd.DataFrame:
+    from greenmet.carbon.cn_arrays import column
+
+    sectors = set(column(tables.installations, "sector").tolist())
+    if method not in ("cn-steel", None) or (method is None and sectors - {"steel"}):
+        raise InputError(
+            "long tables are computed by cn-steel only",
+            field="method",
+            value=method or sorted(sectors),
+            fix="give ActivityData objects for the other methods and sectors",
+        )
+    resolved = resolve_options("cn-steel", None, options, given_as="argument").options
+    if not isinstance(resolved, CnSteelOptions):
+        raise InputError("options of another method", field="options", value=type(resolved).__name__,
+                         fix="give cn-steel options")
+    table = _steel_table(tables, resolved)
+    table["options"] = options_text(resolved)
+    return table
 
 
 def _compute_one_method(items: list[ActivityData], method: str, options: MethodOptions) -> pd.DataFrame:

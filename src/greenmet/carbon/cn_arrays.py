@@ -166,12 +166,14 @@ class SteelArrays:
 
 
 def _first_appearance_groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Group number of every row (groups numbered by first appearance) and each group's first row."""
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return rank[inverse.ravel()], first[order]
+    """Group number of every row (groups numbered by first appearance) and each group's first row.
+
+    A hash factorisation (no sort): ``pd.factorize`` numbers the keys in order of appearance.
+    """
+    group, uniques = pd.factorize(key)
+    first = np.full(len(uniques), len(key), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(key)))
+    return group.astype(np.int64), first
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -189,6 +191,18 @@ def column(table: Table, name: str, dtype: Any = object) -> np.ndarray:
     if dtype is float:
         return table[name].to_numpy(dtype=float, na_value=np.nan)
     return np.asarray(table[name].to_numpy(dtype=dtype), dtype=dtype)
+
+
+def _positions(values: np.ndarray, index: pd.Index) -> np.ndarray:
+    """Position in ``index`` of each value; rows of one installation come together, so runs are
+    located once each (ids compared by identity first, no hashing per row)."""
+    count = len(values)
+    if count == 0:
+        return np.empty(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+    run_positions = index.get_indexer(pd.Index(values[starts], dtype=object, copy=False))
+    lengths = np.diff(np.append(starts, count))
+    return np.repeat(run_positions, lengths)
 
 
 def _rows(table: Table) -> int:
@@ -216,8 +230,8 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
 
     # --- material flows
     materials = column(flows, "material")
-    inst = id_index.get_indexer(pd.Index(column(flows, "installation_id"), dtype=object))
-    code = factors.index.get_indexer(pd.Index(materials, dtype=object))
+    inst = _positions(column(flows, "installation_id"), id_index)
+    code = factors.index.get_indexer(pd.Index(materials, dtype=object, copy=False))
     known = code >= 0
     code_safe = np.where(known, code, 0)
     incoming = column(flows, "direction", object) == "in"
@@ -287,10 +301,10 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
     production = frames.production
     if options.fixed_carbon_from_production and _rows(production):
         products = column(production, "product")
-        product_code = factors.index.get_indexer(pd.Index(products, dtype=object))
+        product_code = factors.index.get_indexer(pd.Index(products, dtype=object, copy=False))
         product_factor = np.where(product_code >= 0, factors.product_factor[np.maximum(product_code, 0)],
                                   np.nan)
-        product_inst = id_index.get_indexer(pd.Index(column(production, "installation_id"), dtype=object))
+        product_inst = _positions(column(production, "installation_id"), id_index)
         # A product that also leaves as a material flow is deducted there, not twice.
         leaving = ~incoming & known
         width = len(factors.index) + 1
@@ -401,7 +415,7 @@ def _heat(edition: str) -> tuple[float, str, bool]:
 def _energy_part(energy: Table, grid: dict[str, np.ndarray], id_index: pd.Index,
                  edition: str) -> dict[str, np.ndarray]:
     heat_value, heat_source, heat_verify = _heat(edition)
-    inst = id_index.get_indexer(pd.Index(column(energy, "installation_id"), dtype=object))
+    inst = _positions(column(energy, "installation_id"), id_index)
     electricity = column(energy, "carrier", object) == "electricity"
     purchased = column(energy, "direction", object) == "purchased"
     quantity = column(energy, "quantity_ref", float)
