@@ -380,7 +380,8 @@ def _grid(installations: Table, options: CnSteelOptions) -> dict[str, np.ndarray
         wanted = column(installations, "reporting_year", np.int64)
     columns = {"grid_region": regions, "factor_year": np.zeros(count, dtype=np.int64),
                "factor_t_per_mwh": np.zeros(count), "factor_source": np.empty(count, dtype=object),
-               "needs_verification": np.zeros(count, dtype=bool), "line_source": np.empty(count, dtype=object)}
+               "needs_verification": np.zeros(count, dtype=bool),
+               "line_source": np.empty(count, dtype=object)}
     pairs, inverse = np.unique(np.stack([pd.factorize(regions)[0], wanted]), axis=1, return_inverse=True)
     inverse = inverse.ravel()
     for number in range(pairs.shape[1]):
@@ -396,7 +397,8 @@ def _grid(installations: Table, options: CnSteelOptions) -> dict[str, np.ndarray
         columns["factor_year"][rows] = years[position]
         columns["factor_t_per_mwh"][rows] = values[position]
         columns["factor_source"][rows] = sources[position]
-        columns["line_source"][rows] = f"{GRID_SOURCE_PREFIX}{regions[first]} {years[position]}: {sources[position]}"
+        columns["line_source"][rows] = (f"{GRID_SOURCE_PREFIX}{regions[first]} {years[position]}: "
+                                        f"{sources[position]}")
         columns["needs_verification"][rows] = verify[position]
     return columns
 
