@@ -36,7 +36,6 @@ def _plants() -> list[ActivityData]:
                                    "unit": "MWh", "emission_factor": 0.4, "emission_factor_unit": "t/MWh"})
             data["energy"].append({"carrier": "heat", "direction": "purchased", "quantity": 1000.0,
                                    "unit": "GJ"})
-            data["reporting_year"] = 2022
         plants.append(ActivityData.model_validate(copy.deepcopy(data)))
     return plants
 

@@ -205,6 +205,10 @@ def _positions(values: np.ndarray, index: pd.Index) -> np.ndarray:
     return np.repeat(run_positions, lengths)
 
 
+def _has(table: Table, name: str) -> bool:
+    return name in (table if isinstance(table, dict) else table.columns)
+
+
 def _rows(table: Table) -> int:
     return len(next(iter(table.values()))) if isinstance(table, dict) else len(table)
 
@@ -264,8 +268,12 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
         process_codes, processes = _codes(column(flows, "process")[rows])
         direction = incoming[rows].astype(np.int64)
         n_material = len(factors.index) + 1
-        key = ((((inst[rows] * (len(processes) + 1) + process_codes) * n_material + code[rows] + 1) * 2
-                + direction) * 3 + kind[rows]) * 2 + verify[rows]
+        # A fuel metered in energy names the NCV it was converted with (activity.ncv_source):
+        # flows with different notes stay on separate lines.
+        notes = column(flows, "ncv_source")[rows] if _has(flows, "ncv_source") else np.full(len(rows), None)
+        note_codes, _ = _codes(np.where(kind[rows] == 1, notes, None))
+        key = (((((inst[rows] * (len(processes) + 1) + process_codes) * n_material + code[rows] + 1) * 2
+                 + direction) * 3 + kind[rows]) * 2 + verify[rows]) * (note_codes.max() + 1) + note_codes
         group, first = _first_appearance_groups(key)
         groups = len(first)
         signed = sign[rows] * quantity[rows]
@@ -281,6 +289,9 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
         material = materials[head]
         unit = factors.unit_ref[head_code]
         source = factors.sources_by_kind[kind[head], head_code]
+        noted = np.flatnonzero((kind[head] == 1) & (notes[first] != None))  # noqa: E711 (elementwise)
+        for index in noted.tolist():
+            source[index] = f"{notes[first][index]}; other parameters: {factors.source[head_code[index]]}"
         category = np.where(is_fuel[head], "combustion",
                             np.where(incoming[head], factors.category[head_code], "fixed_carbon"))
         process = processes[process_codes[first]]

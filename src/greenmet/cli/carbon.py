@@ -159,7 +159,7 @@ _GridYear = Annotated[
     int | None, typer.Option("--grid-factor-year", help=_option_help("grid_factor_year"), show_default=False)
 ]
 _MarkupYear = Annotated[
-    int | None, typer.Option("--markup-year", help=_option_help("markup_year"), show_default=False)
+    str | None, typer.Option("--markup-year", help=_option_help("markup_year"), show_default=False)
 ]
 _ElectricityFactor = Annotated[
     str | None,
