@@ -271,7 +271,9 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
         # A fuel metered in energy names the NCV it was converted with (activity.ncv_source):
         # flows with different notes stay on separate lines.
         notes = column(flows, "ncv_source")[rows] if _has(flows, "ncv_source") else np.full(len(rows), None)
-        note_codes, _ = _codes(np.where(kind[rows] == 1, notes, None))
+        kept = notes.copy()
+        kept[kind[rows] != 1] = None
+        note_codes, _ = _codes(kept)
         key = (((((inst[rows] * (len(processes) + 1) + process_codes) * n_material + code[rows] + 1) * 2
                  + direction) * 3 + kind[rows]) * 2 + verify[rows]) * (note_codes.max() + 1) + note_codes
         group, first = _first_appearance_groups(key)
