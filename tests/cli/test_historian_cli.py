@@ -113,3 +113,47 @@ def test_compact_while_another_writer_holds_the_lock(root):
 def test_not_a_directory(tmp_path):
     result = _invoke("info", str(tmp_path / "missing"))
     assert result.exit_code == 2 and "not a directory" in result.output
+
+
+def test_a_directory_that_is_not_a_historian_is_called_so(tmp_path):
+    (tmp_path / "reports").mkdir()
+    result = _invoke("query", str(tmp_path), "--tag", "blast_volume", "--start", "2025-03-01T00:00:00Z",
+                     "--end", "2025-03-01T00:10:00Z")
+    assert result.exit_code == 2
+    assert "not a historian" in result.output and "--site" not in result.output
+
+
+def test_a_misspelled_tag_is_named_with_the_closest_known_ones(root):
+    result = _invoke("query", str(root), "--tag", "blast_volum", "--tag", "top_pressure",
+                     "--start", "2025-03-01T00:00:00Z", "--end", "2025-03-01T00:10:00Z")
+    assert result.exit_code == 2, result.output
+    assert "unknown tags" in result.output and "blast_volum" in result.output
+    assert "did you mean blast_volume" in result.output
+    # a known tag without points in the window is an empty answer, not an error
+    quiet = _invoke("query", str(root), "--tag", "blast_volume", "--start", "2025-03-05T00:00:00Z",
+                    "--end", "2025-03-05T00:10:00Z", "--format", "json")
+    assert quiet.exit_code == 0 and json.loads(quiet.output) == []
+
+
+def test_check_finds_a_damaged_part_and_repair_quarantines_it(root):
+    from greenmet.storage.parts import list_parts
+
+    directory = root / "site=plant1" / "furnace=bf1"
+    assert _invoke("check", str(root)).exit_code == 0
+    damaged, whole = list_parts(directory / "date=2025-03-01")
+    damaged.write_bytes(b"PAR1" + b"\0" * 100)
+    (directory / "date=2025-03-01" / ("rollup1m-" + whole.name[len("part-"):])).unlink()
+    found = _invoke("check", str(root), "--format", "json")
+    assert found.exit_code == 1
+    problems = {f["problem"]: f for f in json.loads(found.output)[0]["findings"]}
+    assert set(problems) == {"part unreadable", "roll-up missing"}
+    assert problems["part unreadable"]["path"] == f"date=2025-03-01/{damaged.name}"
+    with pytest.warns(Warning):  # the query warns about the damaged part and answers from the rest
+        query = _invoke("query", str(root), "--tag", "blast_volume", "--start", "2025-03-01T00:00:00Z",
+                        "--end", "2025-03-01T00:10:00Z", "--format", "json")
+    assert query.exit_code == 0 and len(json.loads(query.output)) == 300
+    repaired = _invoke("check", str(root), "--repair")
+    assert repaired.exit_code == 0, repaired.output
+    assert "moved to" in repaired.output and "roll-up rebuilt" in repaired.output
+    assert (directory / "_quarantine" / f"date=2025-03-01-{damaged.name}").exists()
+    assert _invoke("check", str(root)).exit_code == 0

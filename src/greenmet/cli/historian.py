@@ -64,7 +64,13 @@ def _select(root: Path, site: str | None, furnace: str | None) -> list[tuple[str
     if not root.is_dir():
         raise InputError("the historian root is not a directory", field="ROOT", value=str(root),
                          fix="give the directory that holds site=<site>/furnace=<furnace>")
-    found = [(s, f) for s, f in _furnaces(root)
+    everything = _furnaces(root)
+    if not everything:
+        raise InputError("the directory is not a historian: it holds no site=<site>/furnace=<furnace> "
+                         "directories", field="ROOT", value=str(root),
+                         fix="give the historian root: the --out of 'greenmet bf simulate' or the "
+                             "--historian of 'greenmet ingest'")
+    found = [(s, f) for s, f in everything
              if (site is None or s == site) and (furnace is None or f == furnace)]
     if not found:
         raise UnknownKeyError("no such site/furnace in the historian", field="--site/--furnace",
@@ -165,6 +171,13 @@ def query(
                                       bucket_s=_bucket_seconds(bucket) if bucket is not None else None,
                                       points_per_tag=points, rollups=rollups)
     frame = queries.run(expression)
+    if set(tag) - set(frame["tag"].astype(str)):  # a tag without rows: misspelled, or no data then
+        unknown = queries.unknown_tags(root, site, furnace, tag)
+        if unknown:
+            hints = "; ".join(f"{name}: did you mean {', '.join(close)}?" if close
+                              else f"{name}: no close name" for name, close in unknown.items())
+            raise UnknownKeyError("unknown tags for this furnace", field="--tag", value=sorted(unknown),
+                                  fix=f"{hints} ('greenmet historian info' lists every tag)")
     _render(frame, output_format.value, f"{site}/{furnace} {start_utc.isoformat()} – {end_utc.isoformat()}")
 
 
@@ -220,6 +233,47 @@ def retention(
                        + (f" ({dropped[0]} … {dropped[-1]})" if dropped else ""))
 
 
+@app.command("check")
+@guarded
+def check(
+    root: _ROOT,
+    site: _SITE = None,
+    furnace: _FURNACE = None,
+    repair: Annotated[bool, typer.Option("--repair",
+                                         help="Quarantine unreadable parts, rebuild roll-ups.")] = False,
+    output_format: _SHORT_FORMAT = ShortFormat.table,
+) -> None:
+    """Read every part and roll-up; with --repair set aside what cannot be read (exit 1: problems left)."""
+    from greenmet.storage.check import check_furnace
+    from greenmet.storage.historian import Historian, furnace_directory
+
+    results: list[dict[str, Any]] = []
+    for site_name, furnace_name in _select(root, site, furnace):
+        if repair:
+            with Historian(root, site_name, furnace_name, background_compaction=False) as historian:
+                findings = historian.repair()
+        else:
+            findings = check_furnace(furnace_directory(root, site_name, furnace_name))
+        results.append({"site": site_name, "furnace": furnace_name,
+                        "findings": [dict(vars(f)) for f in findings]})
+    left = sum(1 for r in results for f in r["findings"] if f["action"] is None
+               and f["problem"] != "part not listed")
+    if output_format == ShortFormat.json:
+        echo_json(results)
+    else:
+        for result in results:
+            rows: list[dict[str, Any]] = result["findings"]
+            typer.echo(f"{result['site']}/{result['furnace']}: "
+                       + (f"{len(rows)} problems" if rows else "every part and roll-up reads"))
+            for finding in rows:
+                action = f" -> {finding['action']}" if finding["action"] else ""
+                typer.echo(f"  {finding['path']}: {finding['problem']} ({finding['detail']}){action}")
+        if left and not repair:
+            typer.echo("run again with --repair to set unreadable parts aside and rebuild roll-ups", err=True)
+    if left:
+        raise typer.Exit(1)
+
+
 @app.command("info")
 @guarded
 def info(
@@ -235,7 +289,7 @@ def info(
     results = []
     for site_name, furnace_name in _select(root, site, furnace):
         directory = furnace_directory(root, site_name, furnace_name)
-        partitions = sorted(p for p in directory.glob("date=*") if p.is_dir())
+        partitions = sorted(p for p in directory.glob("date=*") if p.is_dir() and list_parts(p))
         files = [f for p in partitions for f in list_parts(p)]
         summary = queries.run(queries.tag_summary(queries.open_points(root, site_name, furnace_name)))
         wal = directory / ".wal"

@@ -26,12 +26,12 @@ from typing import Any, TypeVar
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from greenmet.errors import GreenmetWarning
 from greenmet.storage.manifest import Snapshot, reader_lease, snapshot
+from greenmet.storage.parts import unreadable_file
 
-__all__ = ["Binding", "bind", "execute", "unreadable_file"]
+__all__ = ["Binding", "bind", "execute"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +43,6 @@ _ROLLUP_COLUMNS = {
 }
 _SPARK_TYPES = {"TIMESTAMPTZ": "TIMESTAMP", "VARCHAR": "STRING", "DOUBLE": "DOUBLE", "UTINYINT": "SMALLINT",
                 "BIGINT": "BIGINT"}
-# results of checking a file, by (path, size, modification time): None when readable
-_CHECKED: dict[tuple[str, int, int], str | None] = {}
-_CHECKED_LOCK = threading.Lock()
 _T = TypeVar("_T")
 
 
@@ -131,26 +128,6 @@ def _with_readable_files(action: Callable[[set[Path]], _T], files: list[Path], *
                               "restore that day from a backup or re-import it", GreenmetWarning,
                               stacklevel=4)
             skipped |= set(bad)
-
-
-def unreadable_file(path: Path) -> str | None:
-    """Why ``path`` cannot be read as Parquet, or None when it can (checked once per version)."""
-    try:
-        status = path.stat()
-    except OSError as exc:
-        return str(exc)
-    key = (str(path), status.st_size, status.st_mtime_ns)
-    with _CHECKED_LOCK:
-        if key in _CHECKED:
-            return _CHECKED[key]
-    try:
-        pq.read_table(path)
-        problem = None
-    except (OSError, pa.ArrowException) as exc:
-        problem = str(exc) or type(exc).__name__
-    with _CHECKED_LOCK:
-        _CHECKED[key] = problem
-    return problem
 
 
 def _bad_files(error: BaseException, files: list[Path], skipped: set[Path]) -> dict[Path, str]:

@@ -67,7 +67,7 @@ import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -105,6 +105,9 @@ from greenmet.storage.points import (
 from greenmet.storage.rollups import ROLLUP_WIDTH_S, compute_rollup, rollup_path, write_rollup
 from greenmet.storage.sorting import sorted_unique
 from greenmet.storage.wal import WriteAheadLog
+
+if TYPE_CHECKING:
+    from greenmet.storage.check import Finding
 
 try:  # POSIX only: one writer per furnace
     import fcntl
@@ -812,6 +815,53 @@ class Historian:
         if thread is not threading.current_thread():
             thread.join()
         self._compactor = None
+
+    def repair(self) -> list[Finding]:
+        """Check every live file (:func:`~greenmet.storage.check.check_furnace`) and fix what it finds.
+
+        Unreadable parts move to ``_quarantine/`` and leave the manifest (their points are gone
+        from query results until restored); parts listed but missing leave the manifest;
+        missing or unreadable roll-ups are rebuilt from their part. Parts on disk that the
+        manifest does not name were adopted when this writer opened. Returns the findings,
+        each with the action taken.
+        """
+        from greenmet.storage.check import check_furnace
+
+        with self._lock:
+            self._check_open()
+            self._flush_locked()
+            findings = check_furnace(self.directory)
+            manifest = self._manifest.copy()
+            retire: list[str] = []
+            for finding in findings:
+                date = finding.path.split("/", 1)[0][len("date="):]
+                name = finding.path.split("/", 1)[1]
+                entries = manifest.partitions.get(date, [])
+                if finding.problem in ("part unreadable", "part missing"):
+                    entry = next(e for e in entries if e.part == name)
+                    entries.remove(entry)
+                    if entry.rollup is not None:
+                        retire.append(f"date={date}/{entry.rollup}")
+                    if finding.problem == "part unreadable":
+                        with warnings.catch_warnings():
+                            warnings.simplefilter("ignore", GreenmetWarning)  # the finding says it
+                            target = self._quarantine(self.directory / finding.path, OSError(finding.detail))
+                        finding.action = f"moved to {target}"
+                    else:
+                        finding.action = "removed from _parts.json"
+                    self._ranges.pop(date, None)
+                elif finding.problem in ("roll-up missing", "roll-up unreadable"):
+                    index, entry = next((i, e) for i, e in enumerate(entries)
+                                        if rollup_path(Path(e.part)).name == name or e.rollup == name)
+                    built = write_rollup(self._partition_directory(date) / entry.part)
+                    entries[index] = PartEntry(entry.part, built.name, entry.rows)
+                    finding.action = "roll-up rebuilt"
+                if not entries:
+                    manifest.partitions.pop(date, None)
+            if any(f.action for f in findings):
+                self._commit(manifest, retire)
+                self._collect_retired()
+            return findings
 
     def part_count(self) -> dict[str, int]:
         """Live parts per UTC date."""

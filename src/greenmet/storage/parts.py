@@ -10,6 +10,7 @@ import datetime as dt
 import errno
 import json
 import os
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,9 +21,12 @@ from greenmet.storage.points import BUFFER_SCHEMA, POINT_COLUMNS, POINT_SCHEMA
 from greenmet.storage.sorting import tag_ranges
 
 __all__ = ["QUARANTINE_DIRECTORY", "RANGES_KEY", "date_name", "furnace_directory", "list_parts", "part_error",
-           "part_ranges", "read_part", "write_parquet"]
+           "part_ranges", "read_part", "unreadable_file", "write_parquet"]
 
 RANGES_KEY = b"greenmet.tag_ranges"
+# results of checking a file, by (path, size, modification time): None when readable
+_CHECKED: dict[tuple[str, int, int], str | None] = {}
+_CHECKED_LOCK = threading.Lock()
 #: Where unreadable parts are moved, beside ``date=…`` (readers and Spark skip ``_`` names).
 QUARANTINE_DIRECTORY = "_quarantine"
 
@@ -86,3 +90,24 @@ def part_error(exc: OSError, path: Path) -> StorageError:
                         fix="check the path, its permissions and the file system; the points stay in the "
                             "write-ahead log")
 
+
+def unreadable_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a part, or None when it can (checked once per file version)."""
+    try:
+        status = path.stat()
+    except OSError as exc:
+        return str(exc)
+    key = (str(path), status.st_size, status.st_mtime_ns)
+    with _CHECKED_LOCK:
+        if key in _CHECKED:
+            return _CHECKED[key]
+    try:
+        table = pq.read_table(path)  # every page
+        if path.name.startswith("part-"):  # and the columns the historian needs
+            table.select(list(POINT_COLUMNS)).cast(POINT_SCHEMA)
+        problem = None
+    except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
+        problem = str(exc) or type(exc).__name__
+    with _CHECKED_LOCK:
+        _CHECKED[key] = problem
+    return problem

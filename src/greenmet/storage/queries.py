@@ -28,6 +28,8 @@ Output columns (units: those of the tag, from the tag catalogue):
 
 from __future__ import annotations
 
+import difflib
+import json
 import logging
 import math
 import os
@@ -55,6 +57,7 @@ __all__ = [
     "gaps",
     "join_asof",
     "join_bucketed",
+    "known_tags",
     "last_values",
     "open_points",
     "open_rollups",
@@ -63,6 +66,7 @@ __all__ = [
     "run",
     "tag_summary",
     "to_utc",
+    "unknown_tags",
 ]
 
 _UTC = dtypes.Timestamp(timezone="UTC")
@@ -244,6 +248,30 @@ def open_rollups(root: str | os.PathLike[str], site: str, furnace: str, *, start
     table = bind(backend, Binding(_view_name("rollups", site, furnace, first, last), directory, first, last,
                                   "rollups"))
     return rollup_table(table, backend)
+
+
+def known_tags(root: str | os.PathLike[str], site: str, furnace: str) -> list[str]:
+    """Every tag the furnace knows: those in its metadata (``_furnace.json``) and in its points."""
+    directory = furnace_directory(root, site, furnace)
+    tags: set[str] = set()
+    try:
+        metadata = json.loads((directory / "_furnace.json").read_text(encoding="utf-8"))
+        tags.update(str(tag) for tag in (metadata.get("tags") or {}))
+    except (OSError, ValueError, AttributeError):
+        pass
+    points = open_points(root, site, furnace)
+    tags.update(run(points.select("tag").distinct())["tag"].astype(str))
+    return sorted(tags)
+
+
+def unknown_tags(root: str | os.PathLike[str], site: str, furnace: str,
+                 tags: str | Sequence[str]) -> dict[str, list[str]]:
+    """The requested tags the furnace does not know, each with the closest known names."""
+    requested = _tags(tags)
+    known = known_tags(root, site, furnace)
+    known_set = set(known)
+    return {tag: difflib.get_close_matches(tag, known, n=3, cutoff=0.6)
+            for tag in requested if tag not in known_set}
 
 
 def rollup_table(table: ir.Table, backend: Any) -> ir.Table:
