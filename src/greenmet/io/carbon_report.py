@@ -243,6 +243,10 @@ def allowance_items(allowance: Any, language: str = "en") -> list[tuple[str, Any
             continue
         if key == "needs_verification":
             items.append((_l("allowance_status", language), _status(value, language)))
+        elif key == "year":
+            items.append((_l(key, language), str(value)))  # a year, not a quantity: no separator
+        elif key in ("sector", "rule") and isinstance(value, str):
+            items.append((_l(key, language), _name(value, language)))
         else:
             items.append((_l(key, language), "–" if value is None else value))
     return items
