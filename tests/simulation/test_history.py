@@ -209,7 +209,7 @@ def test_cli_writes_history_and_refuses_bad_options(tmp_path):
 def test_every_part_is_live_in_the_historian_with_its_roll_up(lake):
     """issue 13 §3: the bulk writer wrote no roll-ups, so minute queries of simulated history
     fell back to raw scans (or the historian rebuilt them by reading every part back)."""
-    from greenmet.storage.parts import read_part
+    from greenmet.storage.parts import RANGES_KEY, part_ranges, read_part
     from greenmet.storage.rollups import compute_rollup, rollup_path
 
     _, report, _ = lake
@@ -231,4 +231,11 @@ def test_every_part_is_live_in_the_historian_with_its_roll_up(lake):
         rebuilt = rebuilt.sort_values(key).reset_index(drop=True)
         pd.testing.assert_frame_equal(written, rebuilt)
         tags |= set(written["tag"])
+        # the footer's per-tag ranges (read by adoption instead of the points) are the points'
+        assert RANGES_KEY in (pq.read_schema(part).metadata or {})
+        from_footer = part_ranges(part)
+        stripped = pq.read_table(part).replace_schema_metadata(None)
+        pq.write_table(stripped, part.with_name("copy.parquet"))
+        assert from_footer == part_ranges(part.with_name("copy.parquet"))
+        part.with_name("copy.parquet").unlink()
     assert tags >= {"blast_pressure", "cast_number"}  # continuous and per-cast tags

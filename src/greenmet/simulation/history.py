@@ -44,6 +44,7 @@ from greenmet.blast_furnace.simulator import (
 from greenmet.errors import InputError, StorageError
 from greenmet.io.atomic import atomic_path, atomic_write_text
 from greenmet.storage.historian import Historian
+from greenmet.storage.parts import RANGES_KEY
 from greenmet.storage.rollups import ROLLUP_SCHEMA, compute_rollup, rollup_path
 
 __all__ = [
@@ -155,6 +156,14 @@ def _write_part(
             row += 1
     written = 0
     rollups: list[pa.Table] = []
+    # Per tag, first and last ts in the footer, as the historian writes them: adopting the part
+    # then needs no read-back of its points (storage.parts.part_ranges).
+    first_last = (int(timestamps[0]), int(timestamps[-1])) if n else None
+    ranges = {tag: first_last for tag in tags if first_last is not None}
+    if len(casts):
+        ends = casts["end"].to_numpy(dtype="datetime64[us]").astype(np.int64)
+        ranges.update({tag: (int(ends.min()), int(ends.max())) for tag in CAST_TAGS})
+    metadata = {RANGES_KEY: json.dumps({tag: list(span) for tag, span in ranges.items()}).encode()}
     with atomic_path(path) as temporary:
         writer = pq.ParquetWriter(
             temporary,
@@ -193,6 +202,7 @@ def _write_part(
                 writer.write_table(table, row_group_size=table.num_rows)
                 rollups.append(compute_rollup(table))
                 written += table.num_rows
+            writer.add_key_value_metadata(metadata)  # (the schema's is not kept without store_schema)
         finally:
             writer.close()
     rollup = pa.concat_tables(rollups) if rollups else ROLLUP_SCHEMA.empty_table()
