@@ -202,7 +202,7 @@ async def _subscribe_every_sample(client: Client, nodes: list, handler: _Collect
     return subscription
 
 
-async def _until(condition, *, limit_s: float = 60.0) -> None:
+async def _until(condition, *, limit_s: float = 300.0) -> None:
     """Wait for ``condition()`` (a generous limit: this waits for delivery, it times nothing)."""
     for _ in range(int(limit_s / 0.05)):
         if condition():
