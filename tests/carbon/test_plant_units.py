@@ -38,6 +38,11 @@ def test_natural_gas_in_gj_converts_through_its_ncv_and_names_it_on_the_line():
     assert "quantity given as 389310 GJ, converted with NCV 389.31 GJ/1e4 Nm3 (default, NDRC 2013" in \
         line["factor_source"]
     assert known_materials()["natural_gas"].ncv_source.startswith("NDRC 2013")
+    # ISO 14404 prices natural gas per GJ (56.1 t CO2/TJ): the GJ given come back exactly
+    iso = compute(in_gj, "iso14404", route="eaf").lines
+    gas_line = iso[iso["source_stream"] == "natural_gas"].iloc[0]
+    assert gas_line["emissions_t_co2e"] == pytest.approx(389.31e3 * 0.0561)
+    assert "quantity given as 389310 GJ, converted with NCV 389.31" in gas_line["factor_source"]
 
 
 def test_measured_ncv_is_the_one_that_converts_the_energy():

@@ -170,7 +170,9 @@ def _factor_columns(flows: pd.DataFrame, kind: str, items: pd.Series) -> pd.Data
             )
         value = value.where(~per_gj, value * ncv)
         out["unit"] = out["unit"].where(~per_gj, "tCO2/" + flows["unit_ref"].astype(str))
-        out["source"] = out["source"].where(~per_gj, out["source"] + " x NCV")
+        ncv_note = (" x NCV (" + flows["ncv_source"].fillna("default NCV of the materials table") + ")"
+                    if "ncv_source" in flows else " x NCV")
+        out["source"] = out["source"].where(~per_gj, out["source"] + ncv_note)
     out["value"] = value
     return out
 
