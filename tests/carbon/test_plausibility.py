@@ -70,6 +70,7 @@ def test_blast_furnace_reductant_per_hot_metal_is_checked():
                         {"product": "crude_steel", "quantity": 1000.0}])
 
     assert specific_use_warnings(plant(500.0)) == []  # 0.5 t/tHM
+    assert specific_use_warnings(plant(150.0)) == []  # PCI only: the coke is made on site
     expected = r"materials: solid fuel and reductant .* per t hot_metal is 500 t/t"
     with pytest.raises(SuspectUnitError, match=expected):
         plant(500_000.0)  # kg entered as t
