@@ -126,7 +126,7 @@ def _cn_steel_table(items: list[ActivityData], options: MethodOptions) -> pd.Dat
 
 
 def _steel_table(tables: ActivityColumns, options: CnSteelOptions) -> pd.DataFrame:
-    from greenmet.carbon.cn_arrays import column, steel_arrays
+    from greenmet.carbon.cn_arrays import column, positions, steel_arrays
 
     arrays = steel_arrays(tables, options)
     installations = tables.installations
@@ -143,13 +143,14 @@ def _steel_table(tables: ActivityColumns, options: CnSteelOptions) -> pd.DataFra
     }
     emissions = lines["emissions_t"]  # CO2 only: t CO2e = t CO2
     total = np.bincount(position, emissions, count)
-    for scope in sorted(set(lines["scope"].tolist())):
-        chosen = lines["scope"] == scope
-        table[f"{scope}_t_co2e"] = np.bincount(position[chosen], emissions[chosen], count)
+    direct = lines["direct"]  # cn-steel lines are scope 1 (direct) or scope 2 (electricity, heat)
+    for scope, chosen in (("scope_1", direct), ("scope_2", ~direct)):
+        if chosen.any():
+            table[f"{scope}_t_co2e"] = np.bincount(position[chosen], emissions[chosen], count)
     table["total_t_co2e"] = total
     production = tables.production
     products = column(production, "product")
-    product_position = pd.Index(arrays.ids).get_indexer(column(production, "installation_id"))
+    product_position = positions(column(production, "installation_id"), pd.Index(arrays.ids, dtype=object))
     quantities = column(production, "quantity_t", float)
     done = np.zeros(count, dtype=bool)
     for product in INTENSITY_PRODUCTS["cn-steel"]:  # the first product of the list an installation makes

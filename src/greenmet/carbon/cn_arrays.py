@@ -41,7 +41,7 @@ from greenmet.carbon.factors import (
 from greenmet.carbon.options import CnSteelOptions
 from greenmet.carbon.results import BALANCE_COLUMNS, LINE_COLUMNS
 
-__all__ = ["SteelArrays", "column", "steel_arrays"]
+__all__ = ["SteelArrays", "column", "positions", "steel_arrays"]
 
 _CATEGORY_BY_MATERIAL = {"flux": "carbonate", "electrode": "electrode", "anode": "anode"}
 _SUPPLIER_SOURCE = "supplier-specific factor (activity data)"
@@ -106,7 +106,8 @@ class SteelArrays:
     ids
         Installation ids, in the order of ``frames.installations``.
     lines
-        Emission lines as columns: ``installation`` (position in ``ids``) and the
+        Emission lines as columns: ``installation`` (position in ``ids``), ``direct`` (scope 1)
+        and the
         :data:`~greenmet.carbon.results.LINE_COLUMNS` but ``installation_id``, ``method`` and
         ``emissions_t_co2e`` (= ``emissions_t``, CO2 only), unordered; :meth:`line_columns`
         adds those and groups the lines by installation.
@@ -170,10 +171,14 @@ def _first_appearance_groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     A hash factorisation (no sort): ``pd.factorize`` numbers the keys in order of appearance.
     """
-    group, uniques = pd.factorize(key)
-    first = np.full(len(uniques), len(key), dtype=np.int64)
-    np.minimum.at(first, group, np.arange(len(key)))
-    return group.astype(np.int64), first
+    group = pd.factorize(key)[0].astype(np.int64)
+    if len(group) == 0:
+        return group, np.empty(0, dtype=np.int64)
+    # Numbers are given in order of appearance: a row opens its group iff its number exceeds
+    # every number before it.
+    seen = np.maximum.accumulate(group)
+    first = np.flatnonzero(np.concatenate([[True], group[1:] > seen[:-1]]))
+    return group, first
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +198,7 @@ def column(table: Table, name: str, dtype: Any = object) -> np.ndarray:
     return np.asarray(table[name].to_numpy(dtype=dtype), dtype=dtype)
 
 
-def _positions(values: np.ndarray, index: pd.Index) -> np.ndarray:
+def positions(values: np.ndarray, index: pd.Index) -> np.ndarray:
     """Position in ``index`` of each value; rows of one installation come together, so runs are
     located once each (ids compared by identity first, no hashing per row)."""
     count = len(values)
@@ -234,7 +239,7 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
 
     # --- material flows
     materials = column(flows, "material")
-    inst = _positions(column(flows, "installation_id"), id_index)
+    inst = positions(column(flows, "installation_id"), id_index)
     code = factors.index.get_indexer(pd.Index(materials, dtype=object, copy=False))
     known = code >= 0
     code_safe = np.where(known, code, 0)
@@ -301,7 +306,7 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
         parts.append({
             "installation": inst[head], "process": process,
             "source_stream": material, "category": category.astype(object),
-            "scope": _repeat("scope_1", groups),
+            "scope": _repeat("scope_1", groups), "direct": np.ones(groups, dtype=bool),
             "gas": _repeat("CO2", groups), "activity_ref": activity, "activity_unit": unit,
             "factor": factor,
             "factor_unit": factors.factor_unit[head_code],
@@ -317,7 +322,7 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
         product_code = factors.index.get_indexer(pd.Index(products, dtype=object, copy=False))
         product_factor = np.where(product_code >= 0, factors.product_factor[np.maximum(product_code, 0)],
                                   np.nan)
-        product_inst = _positions(column(production, "installation_id"), id_index)
+        product_inst = positions(column(production, "installation_id"), id_index)
         # A product that also leaves as a material flow is deducted there, not twice.
         leaving = ~incoming & known
         width = len(factors.index) + 1
@@ -333,6 +338,7 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
                 "installation": product_inst[rows], "process": _repeat(None, n),
                 "source_stream": products[rows],
                 "category": _repeat("fixed_carbon", n), "scope": _repeat("scope_1", n),
+                "direct": np.ones(n, dtype=bool),
                 "gas": _repeat("CO2", n),
                 "activity_ref": -amount, "activity_unit": _repeat("t", n), "factor": f,
                 "factor_unit": _repeat("t/t", n), "factor_source": factors.source[c],
@@ -357,7 +363,7 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
     carbon_in = np.bincount(inst[incoming], carbon[incoming], count)
     unoxidised = sign * carbon * (1.0 - oxidation)
     carbon_out = np.bincount(inst, np.where(incoming, 0.0, carbon) + unoxidised, count) + extra_out
-    direct = lines["scope"] == "scope_1"
+    direct = lines["direct"]
     emitted_carbon = np.bincount(lines["installation"][direct], lines["emissions_t"][direct] / CO2_PER_C,
                                  count)
     residual = carbon_in - carbon_out - emitted_carbon
@@ -430,7 +436,7 @@ def _heat(edition: str) -> tuple[float, str, bool]:
 def _energy_part(energy: Table, grid: dict[str, np.ndarray], id_index: pd.Index,
                  edition: str) -> dict[str, np.ndarray]:
     heat_value, heat_source, heat_verify = _heat(edition)
-    inst = _positions(column(energy, "installation_id"), id_index)
+    inst = positions(column(energy, "installation_id"), id_index)
     electricity = column(energy, "carrier", object) == "electricity"
     purchased = column(energy, "direction", object) == "purchased"
     quantity = column(energy, "quantity_ref", float)
@@ -456,7 +462,8 @@ def _energy_part(energy: Table, grid: dict[str, np.ndarray], id_index: pd.Index,
         "installation": inst[first], "process": _repeat(None, groups), "source_stream": carrier[first],
         "category": (np.where(purchased[first], "purchased_", "sold_")
                      + carrier[first].astype(str)).astype(object),
-        "scope": _repeat("scope_2", groups), "gas": _repeat("CO2", groups),
+        "scope": _repeat("scope_2", groups), "direct": np.zeros(groups, dtype=bool),
+        "gas": _repeat("CO2", groups),
         "activity_ref": np.bincount(group, activity, groups), "activity_unit": unit,
         "factor": factor[first], "factor_unit": ("t/" + unit.astype(str)).astype(object),
         "factor_source": source[first].astype(object), "needs_verification": verify[first].astype(bool),
@@ -466,8 +473,8 @@ def _energy_part(energy: Table, grid: dict[str, np.ndarray], id_index: pd.Index,
 
 
 def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    columns = ("installation", *(c for c in LINE_COLUMNS if c not in ("installation_id", "method",
-                                                                       "emissions_t_co2e")))
+    columns = ("installation", "direct", *(c for c in LINE_COLUMNS if c not in ("installation_id", "method",
+                                                                                 "emissions_t_co2e")))
     if parts:
         lines = {column: np.concatenate([part[column] for part in parts]) for column in columns}
     else:
@@ -476,6 +483,7 @@ def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
             lines[column] = np.empty(0)
         lines["installation"] = np.empty(0, dtype=np.int64)
         lines["needs_verification"] = np.empty(0, dtype=bool)
+        lines["direct"] = np.empty(0, dtype=bool)
     lines["activity_ref"] = lines["activity_ref"].astype(float)
     lines["needs_verification"] = lines["needs_verification"].astype(bool)
     return lines
