@@ -155,6 +155,18 @@ def _check(table, totals: dict[str, float]) -> None:
     print(f"   (largest relative difference of totals, batch vs loop: {worst:.1e})")
 
 
+def _compare(count: int, loop: tuple, loop_name: str, batch: tuple, batch_name: str):
+    """Time the loop and the batch (best of three wall, mean CPU), check, print; return both timings."""
+    totals, loop_wall, loop_cpu = timed(*loop, repeats=3)
+    table, batch_wall, batch_cpu = timed(*batch, repeats=3)
+    _check(table, totals)
+    _line(loop_name, loop_wall, loop_cpu, count)
+    _line(batch_name, batch_wall, batch_cpu, count)
+    print(f"   ratio loop/batch: {loop_wall / batch_wall:.2f}x wall, {loop_cpu / batch_cpu:.2f}x CPU "
+          "(above 1: the batch is faster)")
+    return (loop_wall, loop_cpu), (batch_wall, batch_cpu)
+
+
 def _line(name: str, wall: float, cpu: float, count: int) -> None:
     print(f"   {name:<52}: {wall / count * 1e6:8.2f} µs wall {cpu / count * 1e6:8.2f} µs CPU")
 
@@ -192,30 +204,21 @@ def main() -> None:
 
     print("\n1. from the long tables (activity_columns: one row per flow, in reference units, as a")
     print("   plant data export or `greenmet carbon batch` holds them), per installation:")
-    totals, rows_wall, rows_cpu = timed(plain_loop_rows, tables, factors, repeats=3)
-    table, batch_wall, batch_cpu = timed(compute_batch, tables, "cn-steel", repeats=3)
-    _check(table, totals)
-    _line("plain Python loop over the rows (total only)", rows_wall, rows_cpu, count)
-    _line("compute_batch (lines, sources, balance, warnings)", batch_wall, batch_cpu, count)
-    print(f"   ratio loop/batch: {rows_wall / batch_wall:.2f}x wall, {rows_cpu / batch_cpu:.2f}x CPU "
-          "(above 1: the batch is faster)")
-
+    _compare(count, (plain_loop_rows, tables, factors), "plain Python loop over the rows (total only)",
+             (compute_batch, tables, "cn-steel"), "compute_batch (lines, sources, balance, warnings)")
     print("\n2. from the ActivityData objects (the batch builds the long tables itself):")
-    totals, loop_wall, loop_cpu = timed(plain_loop, activities, factors, repeats=3)
-    table, objects_wall, objects_cpu = timed(compute_batch, activities, "cn-steel", repeats=3)
-    _check(table, totals)
-    _line("plain Python loop over the objects (total only)", loop_wall, loop_cpu, count)
-    _line("compute_batch (the same, tables included)", objects_wall, objects_cpu, count)
-    print(f"   ratio loop/batch: {loop_wall / objects_wall:.2f}x wall, {loop_cpu / objects_cpu:.2f}x CPU")
+    _, (objects_wall, objects_cpu) = _compare(
+        count, (plain_loop, activities, factors), "plain Python loop over the objects (total only)",
+        (compute_batch, activities, "cn-steel"), "compute_batch (the same, tables included)")
 
     one = activities[0]
     compute(one, "cn-steel")
     result, single_wall, single_cpu = timed(compute, one, "cn-steel", repeats=arguments.single_repeats)
-    _, one_loop_wall, _ = timed(plain_loop, [one], factors, repeats=arguments.single_repeats)
+    one_total, one_loop_wall, _ = timed(plain_loop, [one], factors, repeats=arguments.single_repeats)
     print(f"\none installation, full CarbonResult (compute, best of {arguments.single_repeats}): "
           f"{single_wall * 1e3:.2f} ms wall, {single_cpu * 1e3:.2f} ms CPU (mean); goal < 5 ms")
     print(f"  the plain loop for the same installation: {one_loop_wall * 1e3:.3f} ms "
-          f"(its total {totals[one.installation.id]:.6g} vs {result.total_t_co2e:.6g} t CO2e)")
+          f"(its total {one_total[one.installation.id]:.6g} vs {result.total_t_co2e:.6g} t CO2e)")
 
     sample = activities[: arguments.old_peer_sample]
     _, old_wall, old_cpu = timed(lambda items: [compute(a, "cn-steel") for a in items], sample)

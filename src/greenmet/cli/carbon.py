@@ -142,29 +142,20 @@ def _option_help(key: str) -> str:
     return option_description(key) + " Overrides the activity file's [options]."
 
 
-_Edition = Annotated[str | None, typer.Option("--edition", help=_option_help("edition"), show_default=False)]
-_GwpMetric = Annotated[
-    str | None, typer.Option("--gwp-metric", help=_option_help("gwp_metric"), show_default=False)
-]
-_PfcMethod = Annotated[
-    str | None, typer.Option("--pfc-method", help=_option_help("pfc_method"), show_default=False)
-]
-_GridRegion = Annotated[
-    str | None, typer.Option("--grid-region", help=_option_help("grid_region"), show_default=False)
-]
-_GridBasis = Annotated[
-    str | None, typer.Option("--grid-basis", help=_option_help("grid_basis"), show_default=False)
-]
-_GridYear = Annotated[
-    int | None, typer.Option("--grid-factor-year", help=_option_help("grid_factor_year"), show_default=False)
-]
-_MarkupYear = Annotated[
-    str | None, typer.Option("--markup-year", help=_option_help("markup_year"), show_default=False)
-]
-_ElectricityFactor = Annotated[
-    str | None,
-    typer.Option("--electricity-factor", help=_option_help("electricity_factor"), show_default=False),
-]
+def _flag(key: str, kind: Any = str) -> Any:
+    """The typed CLI parameter of option ``key`` (``--grid-factor-year`` …), help from the option model."""
+    return Annotated[kind | None, typer.Option("--" + key.replace("_", "-"), help=_option_help(key),
+                                               show_default=False)]
+
+
+_Edition = _flag("edition")
+_GwpMetric = _flag("gwp_metric")
+_PfcMethod = _flag("pfc_method")
+_GridRegion = _flag("grid_region")
+_GridBasis = _flag("grid_basis")
+_GridYear = _flag("grid_factor_year", int)
+_MarkupYear = _flag("markup_year")
+_ElectricityFactor = _flag("electricity_factor")
 _Fallback = Annotated[
     bool | None,
     typer.Option("--fallback-defaults/--no-fallback-defaults", help=_option_help("fallback_defaults"),
@@ -181,12 +172,16 @@ _Options = Annotated[
 ]
 
 
-def _flags(option: list[str] | None, **named: Any) -> dict[str, Any]:
-    """The options given on the command line: ``--option KEY=VALUE`` first, named flags on top."""
-    from greenmet.carbon.options import parse_option_text
+def _flags(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The options given on the command line: ``--option KEY=VALUE`` first, named flags on top.
 
-    flags: dict[str, Any] = dict(parse_option_text(text) for text in option or [])
-    flags.update({key: value for key, value in named.items() if value is not None})
+    ``parameters`` are the verb's parameters (``locals()``); those named as an option count.
+    """
+    from greenmet.carbon.options import option_keys, parse_option_text
+
+    flags: dict[str, Any] = dict(parse_option_text(text) for text in parameters.get("option") or [])
+    flags.update({key: parameters[key] for key in option_keys()
+                  if parameters.get(key) is not None})
     return flags
 
 
@@ -227,10 +222,7 @@ def report(
     """
     activity = _load(file, example)
     method_name = _method_for(activity, method)
-    flags = _flags(option, edition=edition, gwp_metric=gwp_metric, pfc_method=pfc_method,
-                   grid_region=grid_region, grid_basis=grid_basis, grid_factor_year=grid_factor_year,
-                   markup_year=markup_year, electricity_factor=electricity_factor,
-                   fallback_defaults=fallback_defaults)
+    flags = _flags(locals())
     result = _compute(activity, method_name, flags)
     _emit(result, output_format, language.value, out, f"{activity.installation.id}-{method_name}")
 
@@ -279,8 +271,7 @@ def allowance(
         )
     from greenmet.carbon.allowances import allowance as allowance_position
 
-    flags = _flags(option, edition=edition, gwp_metric=gwp_metric, pfc_method=pfc_method,
-                   grid_region=grid_region, grid_basis=grid_basis, grid_factor_year=grid_factor_year)
+    flags = _flags(locals())
     result = _compute(activity, method_name, flags)
     position = allowance_position(
         result, year, previous_verified_t_co2e=previous_verified, price_cny_per_t=price
@@ -374,10 +365,7 @@ def batch(
             value=str(out),
             fix=f"give a file ending in {', '.join(_BATCH_SUFFIXES)}",
         )
-    flags = _flags(option, edition=edition, gwp_metric=gwp_metric, pfc_method=pfc_method,
-                   grid_region=grid_region, grid_basis=grid_basis, grid_factor_year=grid_factor_year,
-                   markup_year=markup_year, electricity_factor=electricity_factor,
-                   fallback_defaults=fallback_defaults)
+    flags = _flags(locals())
     files = activity_files(directory, recursive=recursive)
     errors = Console(stderr=True)
     activities = [
