@@ -26,6 +26,7 @@ from asyncua import Server, ua
 from asyncua.server.history import HistoryDict
 
 from greenmet.ingest.mapping import TagMap
+from greenmet.ingest.opcua_client import OpcUaIngest
 from greenmet.storage.manifest import snapshot
 
 NAMESPACE_URI = "urn:greenmet:simulator"
@@ -321,3 +322,25 @@ def ingest_command(endpoint: str, directory, ack, *extra: str) -> list[str]:
         str(ack),
         *extra,
     ]
+
+
+async def start_behind_proxy(directory, **options) -> tuple[TagServer, TcpProxy, OpcUaIngest]:
+    """A producing tag server, a proxy in front of it and an ingestion through the proxy.
+
+    The ingestion writes to ``directory/h``, logs acknowledgements to ``directory/ack.txt`` and
+    starts at the server's origin (so its first points come from history); not yet running.
+    """
+    server = TagServer(free_port(), TAGS)
+    await server.start()
+    proxy = TcpProxy(free_port(), server.port)
+    await proxy.restore()
+    server.start_producing()
+    ingest = OpcUaIngest(
+        proxy.endpoint,
+        _mapping(),
+        directory / "h",
+        ack_log=directory / "ack.txt",
+        start_after={t: server.origin for t in TAGS},
+        **_fast(**options),
+    )
+    return server, proxy, ingest

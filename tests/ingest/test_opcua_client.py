@@ -23,7 +23,6 @@ from opcua_helpers import (
     CATALOGUE,
     TAGS,
     TagServer,
-    TcpProxy,
     _acked,
     _fast,
     _mapping,
@@ -32,6 +31,7 @@ from opcua_helpers import (
     _until,
     free_port,
     ingest_command,
+    start_behind_proxy,
     write_mapping_files,
 )
 
@@ -102,19 +102,7 @@ def test_every_point_arrives_once_with_units_converted_and_health_written(tmp_pa
 @pytest.mark.slow
 def test_a_cut_connection_is_refilled_from_history_without_duplicates(tmp_path):
     async def scenario():
-        server = TagServer(free_port(), TAGS)
-        await server.start()
-        proxy = TcpProxy(free_port(), server.port)
-        await proxy.restore()
-        server.start_producing()
-        ingest = OpcUaIngest(
-            proxy.endpoint,
-            _mapping(),
-            tmp_path / "h",
-            ack_log=tmp_path / "ack.txt",
-            start_after={t: server.origin for t in TAGS},
-            **_fast(),
-        )
+        server, proxy, ingest = await start_behind_proxy(tmp_path)
         run = asyncio.create_task(ingest.run())
         await asyncio.sleep(1.0)
         await proxy.cut()  # the network goes away; the server keeps producing and historizing

@@ -22,7 +22,6 @@ import pytest
 from opcua_helpers import (
     TAGS,
     TagServer,
-    TcpProxy,
     _acked,
     _fast,
     _mapping,
@@ -31,6 +30,7 @@ from opcua_helpers import (
     _until,
     free_port,
     ingest_command,
+    start_behind_proxy,
     write_mapping_files,
 )
 
@@ -80,19 +80,7 @@ def test_a_value_repeated_by_a_new_subscription_is_stored_once(tmp_path):
     # first notification of each tag is the sample ingestion already stored (same source
     # timestamp). It must be dropped, and counted.
     async def scenario():
-        server = TagServer(free_port(), TAGS)
-        await server.start()
-        proxy = TcpProxy(free_port(), server.port)
-        await proxy.restore()
-        server.start_producing()
-        ingest = OpcUaIngest(
-            proxy.endpoint,
-            _mapping(),
-            tmp_path / "h",
-            ack_log=tmp_path / "ack.txt",
-            start_after={t: server.origin for t in TAGS},
-            **_fast(),
-        )
+        server, proxy, ingest = await start_behind_proxy(tmp_path)
         run = asyncio.create_task(ingest.run())
         await _until(lambda: len(_acked(tmp_path / "ack.txt")) >= 20, 20)
         await server.stop_producing()
