@@ -189,7 +189,7 @@ def compact(
     furnace: _FURNACE = None,
     output_format: _SHORT_FORMAT = ShortFormat.table,
 ) -> None:
-    """Merge the small Parquet parts of each date partition into one (atomic swap)."""
+    """Merge the Parquet parts of each date partition into one (committed in one manifest rename)."""
     from greenmet.storage.historian import Historian
 
     results = []
