@@ -66,3 +66,16 @@ def test_a_missing_tool_fails_in_ci_and_skips_elsewhere(monkeypatch, value, in_c
     with pytest.raises(outcome, match="no-such-tool not installed"):
         _require(False, "no-such-tool")
     _require(True, "no-such-tool")  # an installed tool never skips or fails here
+
+
+def test_mypy_checks_every_module_of_src():
+    # [tool.mypy] files must reach every module under src/greenmet (issue 12 §3): a module left
+    # out is a module whose types nobody checks.
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["mypy"]
+    roots = [(ROOT / entry).resolve() for entry in config["files"]]
+    modules = sorted((ROOT / "src" / "greenmet").rglob("*.py"))
+    unchecked = [str(m.relative_to(ROOT)) for m in modules
+                 if not any(m == r or r in m.parents for r in roots)]
+    assert unchecked == []

@@ -142,20 +142,20 @@ def _option_help(key: str) -> str:
     return option_description(key) + " Overrides the activity file's [options]."
 
 
-def _flag(key: str, kind: Any = str) -> Any:
-    """The typed CLI parameter of option ``key`` (``--grid-factor-year`` …), help from the option model."""
-    return Annotated[kind | None, typer.Option("--" + key.replace("_", "-"), help=_option_help(key),
-                                               show_default=False)]
+def _flag(key: str) -> Any:
+    """The CLI option of option ``key`` (``--grid-factor-year`` …), help from the option model."""
+    return typer.Option("--" + key.replace("_", "-"), help=_option_help(key), show_default=False)
 
 
-_Edition = _flag("edition")
-_GwpMetric = _flag("gwp_metric")
-_PfcMethod = _flag("pfc_method")
-_GridRegion = _flag("grid_region")
-_GridBasis = _flag("grid_basis")
-_GridYear = _flag("grid_factor_year", int)
-_MarkupYear = _flag("markup_year")
-_ElectricityFactor = _flag("electricity_factor")
+# Spelled out as Annotated[...] (not built by a function) so that mypy sees them as types.
+_Edition = Annotated[str | None, _flag("edition")]
+_GwpMetric = Annotated[str | None, _flag("gwp_metric")]
+_PfcMethod = Annotated[str | None, _flag("pfc_method")]
+_GridRegion = Annotated[str | None, _flag("grid_region")]
+_GridBasis = Annotated[str | None, _flag("grid_basis")]
+_GridYear = Annotated[int | None, _flag("grid_factor_year")]
+_MarkupYear = Annotated[str | None, _flag("markup_year")]
+_ElectricityFactor = Annotated[str | None, _flag("electricity_factor")]
 _Fallback = Annotated[
     bool | None,
     typer.Option("--fallback-defaults/--no-fallback-defaults", help=_option_help("fallback_defaults"),

@@ -127,6 +127,8 @@ def file(
             bar.total = total
         bar.update(done - bar.n)
 
+    since: dict[str, Any] = {} if earliest is None else {
+        "earliest": earliest.replace(tzinfo=earliest.tzinfo or dt.UTC)}
     try:
         report = import_file(
             path,
@@ -139,7 +141,7 @@ def file(
             time_zone=time_zone,
             sheet=sheet,
             strict=strict,
-            **({} if earliest is None else {"earliest": earliest.replace(tzinfo=earliest.tzinfo or dt.UTC)}),
+            **since,
             on_progress=advance,
         )
     finally:

@@ -287,7 +287,7 @@ class _QueueingSubscription(Subscription):
     def __init__(
         self, session: Any, params: ua.CreateSubscriptionParameters, queue: asyncio.Queue[Any], on_status: Any
     ) -> None:
-        super().__init__(session, params, handler=_NO_HANDLER)  # type: ignore[arg-type]
+        super().__init__(session, params, handler=_NO_HANDLER)
         self._queue = queue
         self._on_status = on_status
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -104,14 +104,14 @@ def quality_summary(frame: pd.DataFrame, *, limits: Limits | None = None, period
         valid = series.notna().to_numpy()
         gaps = np.zeros(len(series))
         if valid.sum() >= 2:
-            valid_gaps = _seconds_since_previous(series.index[valid])
+            valid_gaps = _seconds_since_previous(cast(pd.DatetimeIndex, series.index)[valid])
             valid_gaps[0] = 0.0
             gaps[valid] = valid_gaps
         table = flags.assign(is_flagged=flags.any(axis=1), gap_s=gaps)
         if period is None:
             groups: Any = [(None, table)]
         else:
-            groups = table.groupby(table.index.floor(period), sort=True)
+            groups = table.groupby(cast(pd.DatetimeIndex, table.index).floor(period), sort=True)
         for start, group in groups:
             n_points = len(group)
             row: dict[str, Any] = {"tag": tag}

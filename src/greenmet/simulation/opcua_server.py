@@ -180,7 +180,8 @@ class ArrayHistory(HistoryDict):
             index = index[:nb_values]
         continuation = None
         if index.size > self.max_history_data_response_size:
-            continuation = datetime.fromtimestamp(stamps[index[self.max_history_data_response_size]], tz=UTC)
+            first_left_out = float(stamps[index[self.max_history_data_response_size]])
+            continuation = datetime.fromtimestamp(first_left_out, tz=UTC)
             index = index[: self.max_history_data_response_size]
         results = []
         for i in index:
