@@ -22,9 +22,10 @@ checks equality with the frame functions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -126,7 +127,7 @@ class SteelArrays:
     """
 
     ids: np.ndarray
-    lines: dict[str, np.ndarray]
+    lines: Mapping[str, np.ndarray]
     balance: dict[str, np.ndarray]
     grid_columns: dict[str, np.ndarray]
     stale_grid: np.ndarray
@@ -276,9 +277,12 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
         # A fuel metered in energy names the NCV it was converted with (activity.ncv_source):
         # flows with different notes stay on separate lines.
         notes = column(flows, "ncv_source")[rows] if _has(flows, "ncv_source") else np.full(len(rows), None)
-        kept = notes.copy()
-        kept[kind[rows] != 1] = None
-        note_codes, _ = _codes(kept)
+        if (kind[rows] == 1).any():
+            kept = notes.copy()
+            kept[kind[rows] != 1] = None
+            note_codes, _ = _codes(kept)
+        else:
+            note_codes = np.zeros(len(rows), dtype=np.int64)
         key = (((((inst[rows] * (len(processes) + 1) + process_codes) * n_material + code[rows] + 1) * 2
                  + direction) * 3 + kind[rows]) * 2 + verify[rows]) * (note_codes.max() + 1) + note_codes
         group, first = _first_appearance_groups(key)
@@ -358,7 +362,7 @@ def steel_arrays(frames: ActivityFrames | ActivityColumns, options: CnSteelOptio
         years = column(frames.installations, "reporting_year", np.int64)
         stale = users & (grid["factor_year"] != years)
 
-    lines = _concat(parts)
+    lines = _Lines(parts)
     # --- carbon balance
     carbon_in = np.bincount(inst[incoming], carbon[incoming], count)
     unoxidised = sign * carbon * (1.0 - oxidation)
@@ -401,11 +405,9 @@ def _grid(installations: Table, options: CnSteelOptions) -> dict[str, np.ndarray
                "factor_t_per_mwh": np.zeros(count), "factor_source": np.empty(count, dtype=object),
                "needs_verification": np.zeros(count, dtype=bool),
                "line_source": np.empty(count, dtype=object)}
-    pairs, inverse = np.unique(np.stack([pd.factorize(regions)[0], wanted]), axis=1, return_inverse=True)
-    inverse = inverse.ravel()
-    for number in range(pairs.shape[1]):
+    inverse, firsts = _first_appearance_groups(pd.factorize(regions)[0].astype(np.int64) * 10_000 + wanted)
+    for number, first in enumerate(firsts.tolist()):
         rows = inverse == number
-        first = int(np.flatnonzero(rows)[0])
         empty = (np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=object), np.empty(0, dtype=bool))
         years, values, sources, verify = table.get(str(regions[first]), empty)
         position = int(np.searchsorted(years, wanted[first], side="right")) - 1
@@ -472,18 +474,29 @@ def _energy_part(energy: Table, grid: dict[str, np.ndarray], id_index: pd.Index,
     }
 
 
-def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    columns = ("installation", "direct", *(c for c in LINE_COLUMNS if c not in ("installation_id", "method",
-                                                                                 "emissions_t_co2e")))
-    if parts:
-        lines = {column: np.concatenate([part[column] for part in parts]) for column in columns}
-    else:
-        lines = {column: np.empty(0, dtype=object) for column in columns}
-        for column in ("activity_ref", "factor", "emissions_t"):
-            lines[column] = np.empty(0)
-        lines["installation"] = np.empty(0, dtype=np.int64)
-        lines["needs_verification"] = np.empty(0, dtype=bool)
-        lines["direct"] = np.empty(0, dtype=bool)
-    lines["activity_ref"] = lines["activity_ref"].astype(float)
-    lines["needs_verification"] = lines["needs_verification"].astype(bool)
-    return lines
+class _Lines(Mapping[str, np.ndarray]):
+    """The line columns of several parts, each concatenated when first read (a batch reads four)."""
+
+    _COLUMNS = ("installation", "direct", *(c for c in LINE_COLUMNS
+                                             if c not in ("installation_id", "method", "emissions_t_co2e")))
+    _DTYPES: ClassVar[dict[str, Any]] = {"installation": np.int64, "direct": bool, "needs_verification": bool, "activity_ref": float,
+               "factor": float, "emissions_t": float}
+
+    def __init__(self, parts: list[dict[str, np.ndarray]]) -> None:
+        self._parts = parts
+        self._done: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._done:
+            if name not in self._COLUMNS:
+                raise KeyError(name)
+            dtype = self._DTYPES.get(name, object)
+            values = [part[name] for part in self._parts]
+            self._done[name] = np.concatenate(values).astype(dtype) if values else np.empty(0, dtype=dtype)
+        return self._done[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._COLUMNS)
+
+    def __len__(self) -> int:
+        return len(self._COLUMNS)
