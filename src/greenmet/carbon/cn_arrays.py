@@ -479,8 +479,10 @@ class _Lines(Mapping[str, np.ndarray]):
 
     _COLUMNS = ("installation", "direct", *(c for c in LINE_COLUMNS
                                              if c not in ("installation_id", "method", "emissions_t_co2e")))
-    _DTYPES: ClassVar[dict[str, Any]] = {"installation": np.int64, "direct": bool, "needs_verification": bool, "activity_ref": float,
-               "factor": float, "emissions_t": float}
+    _DTYPES: ClassVar[dict[str, Any]] = {
+        "installation": np.int64, "direct": bool, "needs_verification": bool, "activity_ref": float,
+        "factor": float, "emissions_t": float,
+    }
 
     def __init__(self, parts: list[dict[str, np.ndarray]]) -> None:
         self._parts = parts
