@@ -122,3 +122,36 @@ def test_reporting_year_must_lie_in_the_period():
     activity = ActivityData(installation={"id": "p", "name": "P", "sector": "steel"}, period=crossing,
                             reporting_year=2024)
     assert activity.year == 2024
+
+
+def _mixed_batch() -> list[ActivityData]:
+    """Smelters below the minimum, outside and inside the typical range, one selling power, and
+    a steel plant (no warning): every branch of the specific uses."""
+    sold = smelter(20_000.0, ident="sells").model_copy(deep=True)
+    sold.energy.append(sold.energy[0].model_copy(update={"direction": "sold", "quantity": 15_000.0}))
+    plain = steel(materials=[{"material": "coke", "direction": "in", "quantity": 500.0, "unit": "t",
+                              "process": "blast_furnace", "role": "reductant"}],
+                  production=[{"product": "hot_metal", "quantity": 1000.0},
+                              {"product": "crude_steel", "quantity": 1000.0}])
+    return [smelter(4000.0, ident="low"), smelter(20_000.0, ident="high"), smelter(14_000.0, ident="ok"),
+            sold, plain]
+
+
+def test_warning_counts_from_the_tables_equal_the_warnings_of_each_installation():
+    from greenmet.carbon.activity import activity_columns
+    from greenmet.carbon.plausibility import specific_use_warning_counts
+
+    items = _mixed_batch()
+    expected = [len(specific_use_warnings(a)) for a in items]
+    assert expected == [1, 1, 0, 1, 0]
+    assert specific_use_warning_counts(activity_columns(items)).tolist() == expected
+
+
+def test_cn_steel_batch_from_tables_counts_the_specific_use_warnings_as_from_objects():
+    from greenmet.carbon.activity import activity_columns
+
+    items = _mixed_batch()
+    from_objects = compute_batch(items, "cn-steel")["warnings_count"].tolist()
+    from_tables = compute_batch(activity_columns(items), "cn-steel")["warnings_count"].tolist()
+    assert from_tables == from_objects
+    assert from_objects == [len(compute(a, "cn-steel").warnings) for a in items]

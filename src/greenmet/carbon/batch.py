@@ -127,6 +127,7 @@ def _cn_steel_table(items: list[ActivityData], options: MethodOptions) -> pd.Dat
 
 def _steel_table(tables: ActivityColumns, options: CnSteelOptions) -> pd.DataFrame:
     from greenmet.carbon.cn_arrays import column, positions, steel_arrays
+    from greenmet.carbon.plausibility import specific_use_warning_counts
 
     arrays = steel_arrays(tables, options)
     installations = tables.installations
@@ -168,7 +169,8 @@ def _steel_table(tables: ActivityColumns, options: CnSteelOptions) -> pd.DataFra
     provisional = np.bincount(position[lines["needs_verification"]], minlength=count) > 0
     not_steel = column(installations, "sector") != "steel"
     table["warnings_count"] = (arrays.stale_grid.astype(int) + not_steel.astype(int)
-                               + residual_warning.astype(int) + provisional.astype(int))
+                               + residual_warning.astype(int) + provisional.astype(int)
+                               + specific_use_warning_counts(tables))
     return _order_columns(pd.DataFrame(table))
 
 
@@ -474,8 +476,9 @@ def _compute_one_method(items: list[ActivityData], method: str, options: MethodO
     from greenmet.carbon.plausibility import specific_use_warnings
 
     table["options"] = options_text(options)
-    # the specific-use warnings compute() adds (greenmet.carbon.plausibility)
-    table["warnings_count"] += [len(specific_use_warnings(a)) for a in items]
+    if method != "cn-steel":  # cn-steel counts them on its tables (specific_use_warning_counts)
+        # the specific-use warnings compute() adds (greenmet.carbon.plausibility)
+        table["warnings_count"] += [len(specific_use_warnings(a)) for a in items]
     return table
 
 

@@ -25,13 +25,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pandas as pd
+
 from greenmet.errors import InputError, SuspectUnitError
 from greenmet.i18n import Message, label, unit_label
 from greenmet.refdata import load_table
 from greenmet.units import convert
 
 if TYPE_CHECKING:
-    from greenmet.carbon.activity import ActivityData
+    from greenmet.carbon.activity import ActivityColumns, ActivityData
 
 __all__ = [
     "Range",
@@ -40,6 +43,7 @@ __all__ = [
     "check_section_amount",
     "check_specific_uses",
     "plausibility_range",
+    "specific_use_warning_counts",
     "specific_use_warnings",
     "specific_uses",
 ]
@@ -266,3 +270,77 @@ def specific_use_warnings(activity: ActivityData) -> list[str]:
             warnings.append(Message("warn_outside_typical_range", _LABELS, low=limit.typical_low,
                                     high=limit.typical_high, **common))
     return warnings
+
+
+def _warned(check: str, value: np.ndarray) -> np.ndarray:
+    """True where ``value`` draws the warning of :func:`specific_use_warnings` for row ``check``."""
+    limit = plausibility_range(check)
+    with np.errstate(invalid="ignore"):
+        if math.isfinite(limit.theoretical_low):
+            below = value < limit.theoretical_low
+        else:
+            below = np.zeros(len(value), dtype=bool)
+        if math.isfinite(limit.typical_low) and math.isfinite(limit.typical_high):
+            outside = ~((limit.typical_low <= value) & (value <= limit.typical_high))
+        else:
+            outside = np.zeros(len(value), dtype=bool)
+    return below | outside
+
+
+def specific_use_warning_counts(tables: ActivityColumns) -> np.ndarray:
+    """Number of :func:`specific_use_warnings` of each installation, from the long tables at once.
+
+    The same uses and thresholds as :func:`specific_uses` and :func:`specific_use_warnings`,
+    as numpy sums by installation over the tables of
+    :func:`~greenmet.carbon.activity.activity_columns` (quantities already in reference units:
+    MWh of electricity, t of products and of solid fuels); one count per row of
+    ``tables.installations``, in its order.
+    """
+    from greenmet.carbon.cn_arrays import column, positions
+
+    ids = column(tables.installations, "installation_id")
+    index = pd.Index(ids, dtype=object)
+    count = len(ids)
+    sectors = column(tables.installations, "sector")
+    production = tables.production
+    products = column(production, "product")
+    product_at = positions(column(production, "installation_id"), index)
+    quantity_t = column(production, "quantity_t", float)
+
+    def produced(name: str) -> np.ndarray:
+        """Tonnes of ``name`` per installation (the last row, as the dict of specific_uses); NaN if none."""
+        out = np.full(count, np.nan)
+        rows = np.flatnonzero(products == name)
+        out[product_at[rows]] = quantity_t[rows]  # later rows overwrite earlier ones
+        return out
+
+    counts = np.zeros(count, dtype=np.int64)
+    energy = tables.energy
+    electric = column(energy, "carrier") == "electricity"
+    energy_at = positions(column(energy, "installation_id"), index)[electric]
+    signed = np.where(column(energy, "direction")[electric] == "purchased", 1.0, -1.0)
+    electricity = np.bincount(energy_at, signed * column(energy, "quantity_ref", float)[electric], count)
+    has_electricity = np.bincount(energy_at, minlength=count) > 0
+    for sector, product in (("aluminium", "primary_aluminium"), ("steel", "crude_steel")):
+        made = produced(product)
+        chosen = (sectors == sector) & has_electricity & (np.nan_to_num(made) > 0)
+        if chosen.any():
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = electricity / made
+            counts += chosen & _warned(f"electricity_per_{product}", value)
+    flows = tables.flows
+    flow_at = positions(column(flows, "installation_id"), index)
+    incoming = column(flows, "direction") == "in"
+    process = column(flows, "process")
+    solid = (incoming & (process == "blast_furnace") & np.isin(column(flows, "role"), list(_SOLID_FUEL_ROLES))
+             & (column(flows, "unit_ref") == "t"))
+    reductant = np.bincount(flow_at[solid], column(flows, "quantity_ref", float)[solid], count)
+    has_reductant = np.bincount(flow_at[solid], minlength=count) > 0
+    makes_coke = np.bincount(flow_at[incoming & (process == "coking")], minlength=count) > 0
+    hot_metal = produced("hot_metal")
+    chosen = has_reductant & (np.nan_to_num(hot_metal) > 0) & ~makes_coke
+    if chosen.any():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = reductant / hot_metal
+        counts += chosen & _warned("reductant_per_hot_metal", value)
+    return counts
