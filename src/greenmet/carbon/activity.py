@@ -40,6 +40,7 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cache
+from operator import attrgetter
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -736,27 +737,80 @@ def normalise(activity: ActivityData) -> pd.DataFrame:
     return activity_frames([activity]).flows
 
 
-def _flow_rows(activity: ActivityData) -> list[tuple[Any, ...]]:
+def _flow_row(key: str, flow: MaterialFlow) -> tuple[Any, ...]:
+    """One row of the flows table (:data:`FLOW_COLUMNS`), every conversion spelled out."""
+    unit_ref = known_materials()[flow.material].unit_ref
+    ncv, ncv_source = math.nan, None
+    if flow.ncv is not None and flow.ncv_unit is not None:
+        ncv = flow.ncv * _conversion(flow.ncv_unit, f"GJ/({unit_ref})", "ncv_unit")
+    if _is_energy(flow.unit) and not _is_energy(unit_ref):
+        # Metered in energy: the NCV that turned GJ into the reference unit is the NCV of
+        # the emission, so that the emission is the energy given times carbon per GJ.
+        ncv, origin = _ncv_of(flow)
+        ncv_source = (f"quantity given as {flow.quantity:g} {flow.unit}, converted with NCV "
+                      f"{ncv:g} GJ/{unit_ref} ({origin})")
+    return (
+        key, flow.material, flow.direction, flow.process, flow.role,
+        flow_quantity_ref(flow), unit_ref,
+        math.nan if flow.carbon_content is None else flow.carbon_content, ncv,
+        math.nan if flow.oxidation_factor is None else flow.oxidation_factor, ncv_source,
+    )
+
+
+@cache
+def _linear_factor(material: str, unit: str) -> float:
+    """Multiplier from ``unit`` to ``material``'s reference unit; NaN where the conversion goes
+    through an NCV (energy) or a molar mass (gas volume), which :func:`_flow_row` handles."""
+    unit_ref = known_materials()[material].unit_ref
+    if (_is_energy(unit) and not _is_energy(unit_ref)) or (
+            _is_gas_amount(unit) and not _is_gas_amount(unit_ref)):
+        return math.nan
+    return _conversion(unit, unit_ref, "unit")
+
+
+_FLOW_FIELDS = attrgetter("material", "direction", "process", "role", "quantity", "unit", "carbon_content",
+                          "ncv", "oxidation_factor")
+
+
+def _flow_columns(items: Sequence[ActivityData], ids: np.ndarray) -> dict[str, np.ndarray]:
+    """The flows table of ``items`` in one columnar pass (one attribute walk per flow).
+
+    A flow in a unit of its reference unit's dimension without a measured NCV converts with one
+    multiplier per (material, unit), applied to the column; flows metered in energy or gas
+    volume, or with a measured NCV, take :func:`_flow_row` (the same conversions per flow).
+    """
+    flows = [flow for activity in items for flow in activity.materials]
+    if not flows:
+        return _columns([], FLOW_COLUMNS, _FLOW_FLOATS)
+    fields = list(zip(*map(_FLOW_FIELDS, flows), strict=True))
+    material = np.array(fields[0], dtype=object)
+    codes, uniques = pd.factorize(material)
+    unit_codes, units = pd.factorize(np.array(fields[5], dtype=object))
+    pair_codes = pd.factorize(codes * len(units) + unit_codes)[0]
+    seen = np.maximum.accumulate(pair_codes)  # codes numbered by first appearance
+    first = np.flatnonzero(np.concatenate([[True], pair_codes[1:] > seen[:-1]]))
+    factors = np.array([_linear_factor(material[row], units[unit_codes[row]]) for row in first.tolist()],
+                       dtype=float)[pair_codes]
     materials = known_materials()
-    rows = []
-    for flow in activity.materials:
-        unit_ref = materials[flow.material].unit_ref
-        ncv, ncv_source = math.nan, None
-        if flow.ncv is not None and flow.ncv_unit is not None:
-            ncv = flow.ncv * _conversion(flow.ncv_unit, f"GJ/({unit_ref})", "ncv_unit")
-        if _is_energy(flow.unit) and not _is_energy(unit_ref):
-            # Metered in energy: the NCV that turned GJ into the reference unit is the NCV of
-            # the emission, so that the emission is the energy given times carbon per GJ.
-            ncv, origin = _ncv_of(flow)
-            ncv_source = (f"quantity given as {flow.quantity:g} {flow.unit}, converted with NCV "
-                          f"{ncv:g} GJ/{unit_ref} ({origin})")
-        rows.append((
-            activity.installation.id, flow.material, flow.direction, flow.process, flow.role,
-            flow_quantity_ref(flow), unit_ref,
-            math.nan if flow.carbon_content is None else flow.carbon_content, ncv,
-            math.nan if flow.oxidation_factor is None else flow.oxidation_factor, ncv_source,
-        ))
-    return rows
+    ncv_given = np.array(fields[7], dtype=float)
+    columns: dict[str, np.ndarray] = {
+        "installation_id": np.repeat(ids, [len(activity.materials) for activity in items]),
+        "material": material,
+        "direction": np.array(fields[1], dtype=object),
+        "process": np.array(fields[2], dtype=object),
+        "role": np.array(fields[3], dtype=object),
+        "quantity_ref": np.array(fields[4], dtype=float) * factors,
+        "unit_ref": np.array([materials[m].unit_ref for m in uniques], dtype=object)[codes],
+        "carbon_content": np.array(fields[6], dtype=float),
+        "ncv_gj_per_unit": np.full(len(flows), math.nan),
+        "oxidation_factor": np.array(fields[8], dtype=float),
+        "ncv_source": np.full(len(flows), None, dtype=object),
+    }
+    for row in np.flatnonzero(np.isnan(factors) | ~np.isnan(ncv_given)).tolist():
+        for name, value in zip(FLOW_COLUMNS, _flow_row(columns["installation_id"][row], flows[row]),
+                               strict=True):
+            columns[name][row] = value
+    return columns
 
 
 def activity_frames(activities: ActivityData | Iterable[ActivityData]) -> ActivityFrames:
@@ -790,13 +844,12 @@ def _tables(activities: ActivityData | Iterable[ActivityData], build: Any) -> tu
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         raise InputError("installation id used twice in one batch", field="installation.id",
                          value=duplicates, fix="give every installation-period its own id")
-    installations, flows, energy, production, aluminium = [], [], [], [], []
+    installations, energy, production, aluminium = [], [], [], []
     for activity in items:
         key = activity.installation.id
         installations.append((key, activity.installation.name, activity.installation.country,
                               activity.installation.province, activity.installation.sector,
                               activity.period.start, activity.period.end, activity.year))
-        flows.extend(_flow_rows(activity))
         for e in activity.energy:
             reference = ENERGY_REFERENCE_UNITS[e.carrier]
             factor = math.nan
@@ -815,8 +868,7 @@ def _tables(activities: ActivityData | Iterable[ActivityData], build: Any) -> tu
                               math.nan if al.anode_ash is None else al.anode_ash))
     return (
         build(installations, INSTALLATION_COLUMNS),
-        build(flows, FLOW_COLUMNS, floats=("quantity_ref", "carbon_content", "ncv_gj_per_unit",
-                                           "oxidation_factor")),
+        build(_flow_columns(items, np.array(ids, dtype=object)), FLOW_COLUMNS),
         build(energy, ENERGY_COLUMNS, floats=("quantity_ref", "emission_factor_t_per_unit")),
         build(production, PRODUCTION_COLUMNS, floats=("quantity_t",)),
         build(aluminium, ALUMINIUM_COLUMNS, floats=ALUMINIUM_COLUMNS[2:]),
@@ -842,13 +894,20 @@ def activity_columns(activities: ActivityData | Iterable[ActivityData]) -> Activ
     return ActivityColumns(*_tables(activities, _columns))
 
 
-def _frame(rows: list[tuple[Any, ...]], columns: Sequence[str], floats: Sequence[str] = ()) -> pd.DataFrame:
+_FLOW_FLOATS = ("quantity_ref", "carbon_content", "ncv_gj_per_unit", "oxidation_factor")
+
+
+def _frame(rows: list[tuple[Any, ...]] | dict[str, np.ndarray], columns: Sequence[str],
+           floats: Sequence[str] = ()) -> pd.DataFrame:
     return pd.DataFrame(_columns(rows, columns, floats), columns=list(columns))
 
 
-def _columns(rows: list[tuple[Any, ...]], columns: Sequence[str], floats: Sequence[str] = ()
-             ) -> dict[str, np.ndarray]:
-    """Rows as one numpy array per column: float columns as float, whole numbers as int64, others object."""
+def _columns(rows: list[tuple[Any, ...]] | dict[str, np.ndarray], columns: Sequence[str],
+             floats: Sequence[str] = ()) -> dict[str, np.ndarray]:
+    """Rows as one numpy array per column: float columns as float, whole numbers as int64, others
+    object (columns already built, a dict, are passed through)."""
+    if isinstance(rows, dict):
+        return rows
     if not rows:
         return {name: np.empty(0, dtype=float if name in floats else object) for name in columns}
     table = np.empty((len(rows), len(columns)), dtype=object)
