@@ -40,7 +40,7 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cache
-from operator import attrgetter
+from itertools import chain
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -768,42 +768,53 @@ def _linear_factor(material: str, unit: str) -> float:
     return _conversion(unit, unit_ref, "unit")
 
 
-_FLOW_FIELDS = attrgetter("material", "direction", "process", "role", "quantity", "unit", "carbon_content",
-                          "ncv", "oxidation_factor")
+def _field_columns(models: list[Any], model: type[BaseModel]) -> dict[str, np.ndarray]:
+    """The fields of ``models`` (instances of ``model``) as object columns, in one C-level pass.
+
+    A validated pydantic model keeps its fields in ``__dict__`` in the order of ``model_fields``:
+    the values of all models are chained into one flat array and reshaped, instead of a Python
+    attribute read per field and model.
+    """
+    names = list(model.model_fields)
+    flat = list(chain.from_iterable(map(dict.values, map(vars, models))))
+    if len(flat) != len(models) * len(names) or any(list(vars(m)) != names for m in models[:1]):
+        return {name: np.array([getattr(m, name) for m in models], dtype=object) for name in names}
+    table = np.array(flat, dtype=object).reshape(len(models), len(names))
+    return {name: np.ascontiguousarray(table[:, index]) for index, name in enumerate(names)}
 
 
 def _flow_columns(items: Sequence[ActivityData], ids: np.ndarray) -> dict[str, np.ndarray]:
-    """The flows table of ``items`` in one columnar pass (one attribute walk per flow).
+    """The flows table of ``items`` in one columnar pass (:func:`_field_columns`).
 
     A flow in a unit of its reference unit's dimension without a measured NCV converts with one
     multiplier per (material, unit), applied to the column; flows metered in energy or gas
     volume, or with a measured NCV, take :func:`_flow_row` (the same conversions per flow).
     """
-    flows = [flow for activity in items for flow in activity.materials]
+    flows = list(chain.from_iterable(activity.materials for activity in items))
     if not flows:
         return _columns([], FLOW_COLUMNS, _FLOW_FLOATS)
-    fields = list(zip(*map(_FLOW_FIELDS, flows), strict=True))
-    material = np.array(fields[0], dtype=object)
+    fields = _field_columns(flows, MaterialFlow)
+    material = fields["material"]
     codes, uniques = pd.factorize(material)
-    unit_codes, units = pd.factorize(np.array(fields[5], dtype=object))
+    unit_codes, units = pd.factorize(fields["unit"])
     pair_codes = pd.factorize(codes * len(units) + unit_codes)[0]
     seen = np.maximum.accumulate(pair_codes)  # codes numbered by first appearance
     first = np.flatnonzero(np.concatenate([[True], pair_codes[1:] > seen[:-1]]))
     factors = np.array([_linear_factor(material[row], units[unit_codes[row]]) for row in first.tolist()],
                        dtype=float)[pair_codes]
     materials = known_materials()
-    ncv_given = np.array(fields[7], dtype=float)
+    ncv_given = fields["ncv"].astype(float)
     columns: dict[str, np.ndarray] = {
         "installation_id": np.repeat(ids, [len(activity.materials) for activity in items]),
         "material": material,
-        "direction": np.array(fields[1], dtype=object),
-        "process": np.array(fields[2], dtype=object),
-        "role": np.array(fields[3], dtype=object),
-        "quantity_ref": np.array(fields[4], dtype=float) * factors,
+        "direction": fields["direction"],
+        "process": fields["process"],
+        "role": fields["role"],
+        "quantity_ref": fields["quantity"].astype(float) * factors,
         "unit_ref": np.array([materials[m].unit_ref for m in uniques], dtype=object)[codes],
-        "carbon_content": np.array(fields[6], dtype=float),
+        "carbon_content": fields["carbon_content"].astype(float),
         "ncv_gj_per_unit": np.full(len(flows), math.nan),
-        "oxidation_factor": np.array(fields[8], dtype=float),
+        "oxidation_factor": fields["oxidation_factor"].astype(float),
         "ncv_source": np.full(len(flows), None, dtype=object),
     }
     for row in np.flatnonzero(np.isnan(factors) | ~np.isnan(ncv_given)).tolist():
