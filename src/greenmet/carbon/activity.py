@@ -776,10 +776,11 @@ def _field_columns(models: list[Any], model: type[BaseModel]) -> dict[str, np.nd
     attribute read per field and model.
     """
     names = list(model.model_fields)
-    flat = list(chain.from_iterable(map(dict.values, map(vars, models))))
+    dicts: Iterable[dict[str, Any]] = map(vars, models)  # the instance dicts
+    flat: list[Any] = list(chain.from_iterable(map(dict.values, dicts)))
     if len(flat) != len(models) * len(names) or any(list(vars(m)) != names for m in models[:1]):
         return {name: np.array([getattr(m, name) for m in models], dtype=object) for name in names}
-    table = np.array(flat, dtype=object).reshape(len(models), len(names))
+    table: np.ndarray = np.array(flat, dtype=object).reshape(len(models), len(names))
     return {name: np.ascontiguousarray(table[:, index]) for index, name in enumerate(names)}
 
 
