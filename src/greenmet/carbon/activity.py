@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import cache
 from itertools import chain
@@ -784,6 +784,58 @@ def _field_columns(models: list[Any], model: type[BaseModel]) -> dict[str, np.nd
     return {name: np.ascontiguousarray(table[:, index]) for index, name in enumerate(names)}
 
 
+def _multipliers(first: np.ndarray, second: np.ndarray,
+                 multiplier: Callable[[Any, Any], float]) -> np.ndarray:
+    """``multiplier(first[i], second[i])`` of every row, called once per distinct pair."""
+    first_codes, _ = pd.factorize(first)
+    second_codes, second_uniques = pd.factorize(second)
+    pairs = pd.factorize(first_codes * max(len(second_uniques), 1) + second_codes)[0]
+    seen = np.maximum.accumulate(pairs)  # pairs numbered by first appearance
+    heads = np.flatnonzero(np.concatenate([[True], pairs[1:] > seen[:-1]]))
+    return np.array([multiplier(first[row], second[row]) for row in heads.tolist()], dtype=float)[pairs]
+
+
+def _energy_columns(items: Sequence[ActivityData], ids: np.ndarray) -> dict[str, np.ndarray]:
+    """The energy table (:data:`ENERGY_COLUMNS`) columnar: quantities in MWh (electricity) or GJ
+    (heat) with one multiplier per carrier and unit; supplier factors converted per flow."""
+    flows = list(chain.from_iterable(activity.energy for activity in items))
+    floats = ("quantity_ref", "emission_factor_t_per_unit")
+    if not flows:
+        return _columns([], ENERGY_COLUMNS, floats)
+    fields = _field_columns(flows, EnergyFlow)
+    carrier_codes, carriers = pd.factorize(fields["carrier"])
+    reference = np.array([ENERGY_REFERENCE_UNITS[c] for c in carriers], dtype=object)[carrier_codes]
+    factor = np.full(len(flows), math.nan)
+    for row in np.flatnonzero(fields["emission_factor"] != None).tolist():  # noqa: E711 (elementwise)
+        flow = flows[row]
+        if flow.emission_factor is not None and flow.emission_factor_unit is not None:
+            factor[row] = flow.emission_factor * _conversion(flow.emission_factor_unit, f"t/{reference[row]}",
+                                                             "emission_factor_unit")
+    return {
+        "installation_id": np.repeat(ids, [len(activity.energy) for activity in items]),
+        "carrier": fields["carrier"], "direction": fields["direction"],
+        "quantity_ref": fields["quantity"].astype(float) * _multipliers(
+            fields["unit"], reference, lambda unit, ref: _conversion(unit, ref, "unit")),
+        "unit_ref": reference, "emission_factor_t_per_unit": factor,
+    }
+
+
+def _production_columns(items: Sequence[ActivityData], ids: np.ndarray) -> dict[str, np.ndarray]:
+    """The production table (:data:`PRODUCTION_COLUMNS`) columnar, in tonnes."""
+    products = list(chain.from_iterable(activity.production for activity in items))
+    if not products:
+        return _columns([], PRODUCTION_COLUMNS, ("quantity_t",))
+    fields = _field_columns(products, Production)
+    tonnes = np.full(len(products), "t", dtype=object)
+    return {
+        "installation_id": np.repeat(ids, [len(activity.production) for activity in items]),
+        "product": fields["product"],
+        "quantity_t": fields["quantity"].astype(float) * _multipliers(
+            fields["unit"], tonnes, lambda unit, ref: _conversion(unit, ref, "unit")),
+        "cn_code": fields["cn_code"],
+    }
+
+
 def _flow_columns(items: Sequence[ActivityData], ids: np.ndarray) -> dict[str, np.ndarray]:
     """The flows table of ``items`` in one columnar pass (:func:`_field_columns`).
 
@@ -797,12 +849,7 @@ def _flow_columns(items: Sequence[ActivityData], ids: np.ndarray) -> dict[str, n
     fields = _field_columns(flows, MaterialFlow)
     material = fields["material"]
     codes, uniques = pd.factorize(material)
-    unit_codes, units = pd.factorize(fields["unit"])
-    pair_codes = pd.factorize(codes * len(units) + unit_codes)[0]
-    seen = np.maximum.accumulate(pair_codes)  # codes numbered by first appearance
-    first = np.flatnonzero(np.concatenate([[True], pair_codes[1:] > seen[:-1]]))
-    factors = np.array([_linear_factor(material[row], units[unit_codes[row]]) for row in first.tolist()],
-                       dtype=float)[pair_codes]
+    factors = _multipliers(material, fields["unit"], _linear_factor)
     materials = known_materials()
     ncv_given = fields["ncv"].astype(float)
     columns: dict[str, np.ndarray] = {
@@ -856,33 +903,24 @@ def _tables(activities: ActivityData | Iterable[ActivityData], build: Any) -> tu
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         raise InputError("installation id used twice in one batch", field="installation.id",
                          value=duplicates, fix="give every installation-period its own id")
-    installations, energy, production, aluminium = [], [], [], []
+    installations, aluminium = [], []
     for activity in items:
         key = activity.installation.id
         installations.append((key, activity.installation.name, activity.installation.country,
                               activity.installation.province, activity.installation.sector,
                               activity.period.start, activity.period.end, activity.year))
-        for e in activity.energy:
-            reference = ENERGY_REFERENCE_UNITS[e.carrier]
-            factor = math.nan
-            if e.emission_factor is not None and e.emission_factor_unit is not None:
-                factor = e.emission_factor * _conversion(e.emission_factor_unit, f"t/{reference}",
-                                                         "emission_factor_unit")
-            energy.append((key, e.carrier, e.direction, e.quantity * _conversion(e.unit, reference, "unit"),
-                           reference, factor))
-        for p in activity.production:
-            production.append((key, p.product, p.quantity * _conversion(p.unit, "t", "unit"), p.cn_code))
         if activity.aluminium is not None:
             al = activity.aluminium
             aluminium.append((key, al.technology, al.anode_effect_frequency, al.anode_effect_duration,
                               al.net_anode_consumption,
                               math.nan if al.anode_sulphur is None else al.anode_sulphur,
                               math.nan if al.anode_ash is None else al.anode_ash))
+    id_array = np.array(ids, dtype=object)
     return (
         build(installations, INSTALLATION_COLUMNS),
-        build(_flow_columns(items, np.array(ids, dtype=object)), FLOW_COLUMNS),
-        build(energy, ENERGY_COLUMNS, floats=("quantity_ref", "emission_factor_t_per_unit")),
-        build(production, PRODUCTION_COLUMNS, floats=("quantity_t",)),
+        build(_flow_columns(items, id_array), FLOW_COLUMNS),
+        build(_energy_columns(items, id_array), ENERGY_COLUMNS),
+        build(_production_columns(items, id_array), PRODUCTION_COLUMNS),
         build(aluminium, ALUMINIUM_COLUMNS, floats=ALUMINIUM_COLUMNS[2:]),
     )
 

@@ -432,7 +432,7 @@ def compute_batch(
     for activity in items:
         name = method or default_method(activity)
         from_file = activity.options.model_dump(exclude_none=True) if activity.options is not None else {}
-        key = (name, tuple(sorted((k, repr(v)) for k, v in from_file.items())))
+        key = (name, tuple(sorted((k, repr(v)) for k, v in from_file.items())) if from_file else ())
         resolved = resolved_by_key.get(key)
         if resolved is None:
             resolved = resolved_by_key[key] = resolve_options(name, from_file, options, given_as="argument")
