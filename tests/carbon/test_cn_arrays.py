@@ -69,3 +69,18 @@ def test_frames_and_columns_give_the_same_lines():
     from_frames = steel_arrays(activity_frames(plants), options).lines_frame()
     from_columns = steel_arrays(activity_columns(plants), options).lines_frame()
     pd.testing.assert_frame_equal(from_frames, from_columns)
+
+
+def test_columns_read_right_when_a_model_keeps_its_fields_in_another_order():
+    # activity_columns reads the flows' values in field order in one pass; a model whose
+    # instance dict is ordered otherwise (fields deleted and set again) must not shift columns.
+    activity = read_example("bf-bof")
+    expected = activity_columns(activity)
+    shuffled = activity.model_copy(deep=True)
+    first = shuffled.materials[0]
+    reordered = dict(reversed(list(first.__dict__.items())))
+    first.__dict__.clear()
+    first.__dict__.update(reordered)
+    got = activity_columns(shuffled)
+    for name, values in expected.flows.items():
+        assert pd.Series(got.flows[name]).equals(pd.Series(values)), name

@@ -777,10 +777,10 @@ def _field_columns(models: list[Any], model: type[BaseModel]) -> dict[str, np.nd
     """
     names = list(model.model_fields)
     dicts: Iterable[dict[str, Any]] = map(vars, models)  # the instance dicts
-    flat: list[Any] = list(chain.from_iterable(map(dict.values, dicts)))
+    flat = np.fromiter(chain.from_iterable(map(dict.values, dicts)), dtype=object)
     if len(flat) != len(models) * len(names) or any(list(vars(m)) != names for m in models[:1]):
         return {name: np.array([getattr(m, name) for m in models], dtype=object) for name in names}
-    table: np.ndarray = np.array(flat, dtype=object).reshape(len(models), len(names))
+    table = flat.reshape(len(models), len(names))
     return {name: np.ascontiguousarray(table[:, index]) for index, name in enumerate(names)}
 
 
@@ -793,6 +793,20 @@ def _multipliers(first: np.ndarray, second: np.ndarray,
     seen = np.maximum.accumulate(pairs)  # pairs numbered by first appearance
     heads = np.flatnonzero(np.concatenate([[True], pairs[1:] > seen[:-1]]))
     return np.array([multiplier(first[row], second[row]) for row in heads.tolist()], dtype=float)[pairs]
+
+
+def _installation_columns(items: Sequence[ActivityData]) -> dict[str, np.ndarray]:
+    """The installations table (:data:`INSTALLATION_COLUMNS`) columnar."""
+    if not items:
+        return _columns([], INSTALLATION_COLUMNS)
+    installation = _field_columns([activity.installation for activity in items], Installation)
+    period = _field_columns([activity.period for activity in items], Period)
+    return {
+        "installation_id": installation["id"], "installation_name": installation["name"],
+        "country": installation["country"], "province": installation["province"],
+        "sector": installation["sector"], "period_start": period["start"], "period_end": period["end"],
+        "reporting_year": np.array([activity.year for activity in items], dtype=np.int64),
+    }
 
 
 def _energy_columns(items: Sequence[ActivityData], ids: np.ndarray) -> dict[str, np.ndarray]:
@@ -903,21 +917,17 @@ def _tables(activities: ActivityData | Iterable[ActivityData], build: Any) -> tu
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         raise InputError("installation id used twice in one batch", field="installation.id",
                          value=duplicates, fix="give every installation-period its own id")
-    installations, aluminium = [], []
+    aluminium = []
     for activity in items:
-        key = activity.installation.id
-        installations.append((key, activity.installation.name, activity.installation.country,
-                              activity.installation.province, activity.installation.sector,
-                              activity.period.start, activity.period.end, activity.year))
         if activity.aluminium is not None:
             al = activity.aluminium
-            aluminium.append((key, al.technology, al.anode_effect_frequency, al.anode_effect_duration,
-                              al.net_anode_consumption,
+            aluminium.append((activity.installation.id, al.technology, al.anode_effect_frequency,
+                              al.anode_effect_duration, al.net_anode_consumption,
                               math.nan if al.anode_sulphur is None else al.anode_sulphur,
                               math.nan if al.anode_ash is None else al.anode_ash))
     id_array = np.array(ids, dtype=object)
     return (
-        build(installations, INSTALLATION_COLUMNS),
+        build(_installation_columns(items), INSTALLATION_COLUMNS),
         build(_flow_columns(items, id_array), FLOW_COLUMNS),
         build(_energy_columns(items, id_array), ENERGY_COLUMNS),
         build(_production_columns(items, id_array), PRODUCTION_COLUMNS),
