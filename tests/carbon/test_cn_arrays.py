@@ -15,7 +15,7 @@ import pytest
 
 from greenmet.carbon import ActivityData
 from greenmet.carbon.activity import activity_columns, activity_frames
-from greenmet.carbon.cn_arrays import steel_arrays
+from greenmet.carbon.cn_arrays import positions, shared_positions, steel_arrays
 from greenmet.carbon.cn_common import carbon_balance, energy_lines, material_lines, prepare_flows
 from greenmet.carbon.options import CnSteelOptions
 from greenmet.io.activity_files import activity_to_dict, read_example
@@ -84,3 +84,31 @@ def test_columns_read_right_when_a_model_keeps_its_fields_in_another_order():
     got = activity_columns(shuffled)
     for name, values in expected.flows.items():
         assert pd.Series(got.flows[name]).equals(pd.Series(values)), name
+
+
+def test_shared_positions_locates_an_id_array_once_and_only_for_the_same_ids():
+    ids = np.array(["a", "b", "c"], dtype=object)
+    rows = np.array(["b", "b", "c", "a"], dtype=object)
+    with shared_positions():
+        first = positions(rows, pd.Index(ids, dtype=object))
+        again = positions(rows, pd.Index(ids.copy(), dtype=object))
+        other = positions(rows, pd.Index(ids[::-1].copy(), dtype=object))
+        copied = positions(rows.copy(), pd.Index(ids, dtype=object))
+    assert again is first  # the same ids: reused
+    assert first.tolist() == [1, 1, 2, 0] == copied.tolist()
+    assert other.tolist() == [1, 1, 0, 2]  # other ids: located afresh
+    with pytest.raises(ValueError):
+        first[0] = 2  # shared between callers: read-only
+    assert positions(rows, pd.Index(ids, dtype=object)) is not first  # outside the block: not kept
+
+
+def test_batch_with_shared_positions_equals_the_batch_without(monkeypatch):
+    import contextlib
+
+    from greenmet.carbon import cn_arrays
+    from greenmet.carbon.batch import compute_batch
+
+    tables = activity_columns(_plants())
+    shared = compute_batch(tables, "cn-steel")
+    monkeypatch.setattr(cn_arrays, "shared_positions", contextlib.nullcontext)
+    pd.testing.assert_frame_equal(shared, compute_batch(tables, "cn-steel"))

@@ -126,6 +126,13 @@ def _cn_steel_table(items: list[ActivityData], options: MethodOptions) -> pd.Dat
 
 
 def _steel_table(tables: ActivityColumns, options: CnSteelOptions) -> pd.DataFrame:
+    from greenmet.carbon.cn_arrays import shared_positions
+
+    with shared_positions():  # the rows' installations are located once, not three times
+        return _steel_table_shared(tables, options)
+
+
+def _steel_table_shared(tables: ActivityColumns, options: CnSteelOptions) -> pd.DataFrame:
     from greenmet.carbon.cn_arrays import column, positions, steel_arrays
     from greenmet.carbon.plausibility import specific_use_warning_counts
 

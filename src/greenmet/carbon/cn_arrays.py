@@ -23,6 +23,8 @@ checks equality with the frame functions.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
@@ -42,7 +44,7 @@ from greenmet.carbon.factors import (
 from greenmet.carbon.options import CnSteelOptions
 from greenmet.carbon.results import BALANCE_COLUMNS, LINE_COLUMNS
 
-__all__ = ["SteelArrays", "column", "positions", "steel_arrays"]
+__all__ = ["SteelArrays", "column", "positions", "shared_positions", "steel_arrays"]
 
 _CATEGORY_BY_MATERIAL = {"flux": "carbonate", "electrode": "electrode", "anode": "anode"}
 _SUPPLIER_SOURCE = "supplier-specific factor (activity data)"
@@ -199,9 +201,42 @@ def column(table: Table, name: str, dtype: Any = object) -> np.ndarray:
     return np.asarray(table[name].to_numpy(dtype=dtype), dtype=dtype)
 
 
+_SHARED: ContextVar[dict[int, tuple[np.ndarray, pd.Index, np.ndarray]] | None] = ContextVar(
+    "greenmet_shared_positions", default=None)
+
+
+@contextmanager
+def shared_positions() -> Iterator[None]:
+    """Within the block, :func:`positions` of the same id array and the same ids is computed once.
+
+    A batch locates the installation of every flow, energy and production row in
+    :func:`steel_arrays`, again for the intensities and again for the plausibility warnings; the
+    tables do not change meanwhile, so the block reuses the first answer (the array itself is
+    kept and compared by identity, so a freed array's id cannot be mistaken for it).
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def positions(values: np.ndarray, index: pd.Index) -> np.ndarray:
     """Position in ``index`` of each value; rows of one installation come together, so runs are
     located once each (ids compared by identity first, no hashing per row)."""
+    shared = _SHARED.get()
+    if shared is not None:
+        known = shared.get(id(values))
+        if known is not None and known[0] is values and (known[1] is index or known[1].equals(index)):
+            return known[2]
+        found = _positions(values, index)
+        found.flags.writeable = False  # handed to several callers: none may change it
+        shared[id(values)] = (values, index, found)
+        return found
+    return _positions(values, index)
+
+
+def _positions(values: np.ndarray, index: pd.Index) -> np.ndarray:
     count = len(values)
     if count == 0:
         return np.empty(0, dtype=np.int64)
@@ -445,30 +480,33 @@ def _energy_part(energy: Table, grid: dict[str, np.ndarray], id_index: pd.Index,
     supplier = column(energy, "emission_factor_t_per_unit", float)
     has_supplier = ~np.isnan(supplier)
     grid_value = grid["factor_t_per_mwh"][inst]
-    grid_source = grid["line_source"][inst]
     grid_verify = grid["needs_verification"][inst]
     factor = np.where(has_supplier, supplier, np.where(electricity, grid_value, heat_value))
-    source = np.where(has_supplier, _SUPPLIER_SOURCE, np.where(electricity, grid_source, heat_source))
     verify = np.where(has_supplier, False, np.where(electricity, grid_verify, heat_verify))
     sign = np.where(purchased, 1.0, -1.0)
     activity = sign * quantity
-    carrier = np.where(electricity, "electricity", "heat").astype(object)
-    source_codes, _ = _codes(source.astype(object))
+    # The line's source as a code (0 supplier, 1 heat, 2 + the grid factor's number): the same
+    # grouping as by the source text, whose strings are made only for the lines.
+    grid_codes = pd.factorize(grid["line_source"])[0].astype(np.int64)
+    source_codes = np.where(has_supplier, 0, np.where(electricity, 2 + grid_codes[inst], 1))
     factor_codes, _ = _codes(factor)
     key = (((inst * 2 + purchased) * 2 + electricity) * (source_codes.max() + 1) + source_codes) * (
         factor_codes.max() + 1) + factor_codes
     group, first = _first_appearance_groups(key)
     groups = len(first)
+    electricity_first = electricity[first]
+    carrier = np.where(electricity_first, "electricity", "heat").astype(object)
+    source = np.where(has_supplier[first], _SUPPLIER_SOURCE,
+                      np.where(electricity_first, grid["line_source"][inst[first]], heat_source))
     unit = column(energy, "unit_ref", object)[first]
     return {
-        "installation": inst[first], "process": _repeat(None, groups), "source_stream": carrier[first],
-        "category": (np.where(purchased[first], "purchased_", "sold_")
-                     + carrier[first].astype(str)).astype(object),
+        "installation": inst[first], "process": _repeat(None, groups), "source_stream": carrier,
+        "category": (np.where(purchased[first], "purchased_", "sold_") + carrier.astype(str)).astype(object),
         "scope": _repeat("scope_2", groups), "direct": np.zeros(groups, dtype=bool),
         "gas": _repeat("CO2", groups),
         "activity_ref": np.bincount(group, activity, groups), "activity_unit": unit,
         "factor": factor[first], "factor_unit": ("t/" + unit.astype(str)).astype(object),
-        "factor_source": source[first].astype(object), "needs_verification": verify[first].astype(bool),
+        "factor_source": source.astype(object), "needs_verification": verify[first].astype(bool),
         "emissions_t": np.bincount(group, activity * factor, groups),
         "grid_priced": (electricity & ~has_supplier)[first],
     }
