@@ -112,3 +112,12 @@ def test_batch_with_shared_positions_equals_the_batch_without(monkeypatch):
     shared = compute_batch(tables, "cn-steel")
     monkeypatch.setattr(cn_arrays, "shared_positions", contextlib.nullcontext)
     pd.testing.assert_frame_equal(shared, compute_batch(tables, "cn-steel"))
+
+
+def test_codes_put_every_missing_value_in_one_group_that_keeps_the_first_missing_value():
+    from greenmet.carbon.cn_arrays import _codes
+
+    codes, values = _codes(np.array(["bof", None, "coking", np.nan, "bof", None], dtype=object))
+    assert codes[1] == codes[3] == codes[5] != codes[0] == codes[4] != codes[2]
+    assert values[codes].tolist()[:3] == ["bof", None, "coking"]
+    assert len(values) == 3
