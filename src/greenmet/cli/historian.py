@@ -18,7 +18,7 @@ import pandas as pd
 import typer
 
 from greenmet.cli._common import echo_json, guarded
-from greenmet.errors import InputError, UnknownKeyError
+from greenmet.errors import InputError, StorageError, UnknownKeyError
 
 __all__ = ["app"]
 
@@ -88,12 +88,12 @@ def _one(root: Path, site: str | None, furnace: str | None) -> tuple[str, str]:
 
 
 def _time_zone(root: Path, site: str, furnace: str) -> str:
+    from greenmet.storage.furnace_metadata import read_furnace_metadata
     from greenmet.storage.historian import furnace_directory
 
-    path = furnace_directory(root, site, furnace) / "_furnace.json"
     try:
-        return str(json.loads(path.read_text(encoding="utf-8")).get("time_zone") or "UTC")
-    except (OSError, ValueError):
+        return str(read_furnace_metadata(furnace_directory(root, site, furnace)).get("time_zone") or "UTC")
+    except StorageError:
         return "UTC"
 
 

@@ -55,7 +55,6 @@ import asyncio
 import collections
 import contextlib
 import datetime as dt
-import json
 import logging
 import math
 import time
@@ -74,7 +73,6 @@ from greenmet.errors import GreenmetError, InputError, StorageError, UnknownKeyE
 from greenmet.ingest.live import LiveBatch, LiveFeed
 from greenmet.ingest.mapping import HEALTH_TAGS, TagMap
 from greenmet.ingest.owed import load_owed, owed_path, save_owed, stored_stamps
-from greenmet.io.atomic import atomic_write_text
 from greenmet.quality import QUALITY_BAD, QUALITY_GOOD, QUALITY_UNCERTAIN
 from greenmet.storage import POINT_SCHEMA, Historian
 
@@ -574,18 +572,7 @@ class OpcUaIngest:
             historian = self._historians.get(destination)
             if historian is None or not tags:
                 continue
-            path = historian.directory / "_furnace.json"
-            try:
-                metadata = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise StorageError("cannot read the furnace metadata", field="path", value=str(path),
-                                   fix="repair or delete _furnace.json (it holds the time zone and tags)"
-                                   ) from exc
-            stored = metadata.setdefault("tags", {})
-            if all(stored.get(tag) == entry for tag, entry in tags.items()):
-                continue
-            stored.update(tags)
-            atomic_write_text(path, json.dumps(metadata, indent=2, ensure_ascii=False))
+            historian.describe_tags(tags)
 
     def _prepare_resume(self) -> None:
         """Read the gaps an earlier run still owed and, with ``resume``, each tag's newest point."""

@@ -42,7 +42,8 @@ from greenmet.blast_furnace.simulator import (
     tag_catalogue,
 )
 from greenmet.errors import InputError, StorageError
-from greenmet.io.atomic import atomic_path, atomic_write_text
+from greenmet.io.atomic import atomic_path
+from greenmet.storage.furnace_metadata import record_furnace_metadata
 from greenmet.storage.historian import Historian
 from greenmet.storage.parts import RANGES_KEY
 from greenmet.storage.rollups import ROLLUP_SCHEMA, compute_rollup, rollup_path
@@ -210,30 +211,8 @@ def _write_part(
 
 
 def _write_metadata(directory: Path, config: FurnaceConfig) -> None:
-    path = directory / "_furnace.json"
-    metadata: dict = {}
-    if path.exists():
-        try:
-            metadata = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise StorageError(
-                "cannot read the furnace metadata",
-                field="path",
-                value=str(path),
-                fix="repair or delete _furnace.json",
-            ) from exc
-        stored = metadata.get("time_zone")
-        if stored not in (None, config.time_zone):
-            raise InputError(
-                f"the furnace's stored time zone is {stored!r}",
-                field="time_zone",
-                value=config.time_zone,
-                fix=f"simulate with time_zone={stored!r} or use another --out",
-            )
-    metadata["time_zone"] = config.time_zone
-    tags = metadata.setdefault("tags", {})
-    for row in tag_catalogue(config).itertuples(index=False):
-        tags[row.tag] = {
+    tags = {
+        str(row.tag): {
             "unit": row.unit,
             "description_en": row.description_en,
             "description_zh": row.description_zh,
@@ -241,7 +220,14 @@ def _write_metadata(directory: Path, config: FurnaceConfig) -> None:
             "low": row.low,
             "high": row.high,
         }
-    atomic_write_text(path, json.dumps(metadata, indent=2, ensure_ascii=False))
+        for row in tag_catalogue(config).itertuples(index=False)
+    }
+    record_furnace_metadata(
+        directory,
+        time_zone=config.time_zone,
+        tags=tags,
+        time_zone_fix="simulate with the stored time zone or use another --out",
+    )
 
 
 def _merge_and_write(path: Path, frame: pd.DataFrame, schema: pa.Schema | None, keys: list[str]) -> None:

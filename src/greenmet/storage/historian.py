@@ -73,8 +73,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from greenmet.errors import GreenmetWarning, InputError, StorageError
-from greenmet.io.atomic import atomic_path, atomic_write_text, fsync_directory
+from greenmet.io.atomic import atomic_path, fsync_directory
 from greenmet.storage import parts as parts_module
+from greenmet.storage.furnace_metadata import FURNACE_METADATA, read_furnace_metadata, record_furnace_metadata
 from greenmet.storage.manifest import (
     Manifest,
     PartEntry,
@@ -322,32 +323,28 @@ class Historian:
                                fix="open a new Historian")
 
     def _init_metadata(self, time_zone: str | None) -> str:
-        path = self.directory / "_furnace.json"
-        metadata: dict[str, Any] = {}
-        if path.exists():
-            try:
-                metadata = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise StorageError("cannot read the furnace metadata", field="path", value=str(path),
-                                   fix="repair or delete _furnace.json (it holds the time zone and tags)"
-                                   ) from exc
-        stored = metadata.get("time_zone")
         if time_zone is not None:
             try:
                 zoneinfo.ZoneInfo(time_zone)
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 raise InputError("unknown time zone", field="time_zone", value=time_zone,
                                  fix="give an IANA time zone name such as 'Asia/Shanghai' or 'UTC'") from None
-            if stored is not None and stored != time_zone:
-                raise InputError(f"the furnace's stored time zone is {stored!r}", field="time_zone",
-                                 value=time_zone,
-                                 fix=f"open it with time_zone={stored!r} or None; to change it, edit {path}")
-        chosen = time_zone or stored or "UTC"
-        if stored != chosen:
-            metadata["time_zone"] = chosen
-            metadata.setdefault("tags", {})
-            atomic_write_text(path, json.dumps(metadata, indent=2, ensure_ascii=False))
-        return str(chosen)
+        stored = read_furnace_metadata(self.directory).get("time_zone")
+        chosen = str(time_zone or stored or "UTC")
+        record_furnace_metadata(
+            self.directory, time_zone=chosen,
+            time_zone_fix=f"open it with time_zone={stored!r} or None; to change it, edit "
+                          f"{self.directory / FURNACE_METADATA}")
+        return chosen
+
+    def describe_tags(self, tags: Mapping[str, Mapping[str, Any]]) -> bool:
+        """Record what each tag is (unit, descriptions, range …) in the furnace's ``_furnace.json``.
+
+        Entries replace those of the same tag; other tags are kept. Returns whether anything
+        changed.
+        """
+        self._check_open()
+        return record_furnace_metadata(self.directory, tags=tags)
 
     # -- the layout on open ----------------------------------------------------------------------
     def _partition_directory(self, date: str) -> Path:

@@ -28,8 +28,8 @@ Output columns (units: those of the tag, from the tag catalogue):
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-import json
 import logging
 import math
 import os
@@ -44,8 +44,9 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from greenmet.errors import InputError
+from greenmet.errors import InputError, StorageError
 from greenmet.storage.binding import Binding, bind, execute
+from greenmet.storage.furnace_metadata import read_furnace_metadata
 from greenmet.storage.manifest import snapshot
 from greenmet.storage.parts import furnace_directory
 from greenmet.storage.points import POINT_SCHEMA, QUALITY_BAD
@@ -254,11 +255,8 @@ def known_tags(root: str | os.PathLike[str], site: str, furnace: str) -> list[st
     """Every tag the furnace knows: those in its metadata (``_furnace.json``) and in its points."""
     directory = furnace_directory(root, site, furnace)
     tags: set[str] = set()
-    try:
-        metadata = json.loads((directory / "_furnace.json").read_text(encoding="utf-8"))
-        tags.update(str(tag) for tag in (metadata.get("tags") or {}))
-    except (OSError, ValueError, AttributeError):
-        pass
+    with contextlib.suppress(StorageError):  # a damaged metadata file: the points still name their tags
+        tags.update(str(tag) for tag in (read_furnace_metadata(directory).get("tags") or {}))
     points = open_points(root, site, furnace)
     tags.update(run(points.select("tag").distinct())["tag"].astype(str))
     return sorted(tags)
