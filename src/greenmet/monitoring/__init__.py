@@ -1,0 +1,10 @@
+"""Blast-furnace monitoring: the pure logic of early warning, health check, traceability and reports.
+
+A domain package above ``greenmet.blast_furnace`` and ``greenmet.quality``: it takes wide
+pandas frames and numbers and never opens a file, a database or a socket (the engines in
+``greenmet.engines`` feed it from the live feed or the historian and store what it says).
+
+- :mod:`greenmet.monitoring.alerts`: :class:`AlertEvent`, one event of an alert.
+- :mod:`greenmet.monitoring.detectors`: the :class:`Detector` protocol, :class:`DetectorSet` and
+  the detectors of process and equipment faults.
+"""
