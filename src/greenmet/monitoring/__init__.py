@@ -7,4 +7,6 @@ pandas frames and numbers and never opens a file, a database or a socket (the en
 - :mod:`greenmet.monitoring.alerts`: :class:`AlertEvent`, one event of an alert.
 - :mod:`greenmet.monitoring.detectors`: the :class:`Detector` protocol, :class:`DetectorSet` and
   the detectors of process and equipment faults.
+- :mod:`greenmet.monitoring.traceability`: a cast back to its charges and lots, forward to its
+  vessels; a lot forward to its casts (quality traceability, 质量追溯).
 """
