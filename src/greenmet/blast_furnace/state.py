@@ -39,6 +39,7 @@ __all__ = [
     "BALANCE_TOLERANCE",
     "COMPOSITION_TOLERANCE",
     "SHEET_COLUMNS",
+    "SHEET_QUANTITIES",
     "BurdenMaterial",
     "CalculationSheet",
     "FurnaceState",
@@ -327,6 +328,10 @@ _BALANCED = ("Fe", "C", "O", "CaO", "SiO2", "MgO", "Al2O3", "S", "P")
 for _component in _BALANCED:
     _SHEET[f"{_component}_balance_residual_kg_per_thm"] = ("kg/tHM", "component_balance", False)
     _SHEET[f"{_component}_balance_relative_residual"] = ("dimensionless", "component_balance", False)
+
+
+SHEET_QUANTITIES: Mapping[str, tuple[str, str, bool]] = _SHEET
+"""The quantities of the sheet, in order: quantity id → (unit, formula id, provisional)."""
 
 
 class _Columns:

@@ -9,4 +9,7 @@ pandas frames and numbers and never opens a file, a database or a socket (the en
   the detectors of process and equipment faults.
 - :mod:`greenmet.monitoring.traceability`: a cast back to its charges and lots, forward to its
   vessels; a lot forward to its casts (quality traceability, 质量追溯).
+- :mod:`greenmet.monitoring.plant_state`: tags and plant records → the calculation-sheet inputs
+  of each minute (the documented adapter).
+- :mod:`greenmet.monitoring.derived`: the per-minute derived tags ``calc_*``.
 """
