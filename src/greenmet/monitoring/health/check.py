@@ -17,6 +17,7 @@ mapping.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -72,7 +73,8 @@ class HealthWeights:
 
 def _number(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError("must be a number", field=field, value=value, fix="write a number (inf or -inf allowed)")
+        raise InputError("must be a number", field=field, value=value,
+                         fix="write a number (inf or -inf allowed)")
     return float(value)
 
 
@@ -81,7 +83,8 @@ def _default_document() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def health_weights(document: str | Mapping[str, Any] | None = None, *, file_name: str = "weights") -> HealthWeights:
+def health_weights(document: str | Mapping[str, Any] | None = None, *,
+                   file_name: str = "weights") -> HealthWeights:
     """Validate a weights document (TOML text or parsed mapping) laid over greenmet's defaults.
 
     Sections and keys left out keep the defaults of ``health_weights.toml``; an indicator that
@@ -155,17 +158,21 @@ def _validate(document: Mapping[str, Any]) -> HealthWeights:
     groups = {}
     for name, weight in document.get("groups", {}).items():
         if name not in GROUPS:
-            raise UnknownKeyError("unknown group", field="groups", value=name, fix=f"use one of {list(GROUPS)}")
+            raise UnknownKeyError("unknown group", field="groups", value=name,
+                                  fix=f"use one of {list(GROUPS)}")
         groups[name] = _number(weight, f"groups.{name}")
         if groups[name] < 0:
-            raise InputError("a weight cannot be negative", field=f"groups.{name}", value=weight, fix="give 0 or more")
+            raise InputError("a weight cannot be negative", field=f"groups.{name}", value=weight,
+                             fix="give 0 or more")
     if sum(groups.values()) <= 0:
-        raise InputError("all group weights are zero", field="groups", value=groups, fix="give some group a weight")
+        raise InputError("all group weights are zero", field="groups", value=groups,
+                         fix="give some group a weight")
     indicators = {}
     known = {indicator.name for indicator in INDICATORS}
     for name, fields in document.get("indicators", {}).items():
         if name not in known:
-            raise UnknownKeyError("unknown indicator", field="indicators", value=name, fix=f"use one of {sorted(known)}")
+            raise UnknownKeyError("unknown indicator", field="indicators", value=name,
+                                  fix=f"use one of {sorted(known)}")
         unknown = sorted(set(fields) - set(_BAND_FIELDS))
         if unknown:
             raise UnknownKeyError("unknown field of an indicator", field=f"indicators.{name}", value=unknown,
@@ -184,7 +191,8 @@ def _validate(document: Mapping[str, Any]) -> HealthWeights:
         )
         if entry.weight < 0 or not entry.tolerance > 0 or math.isinf(entry.tolerance):
             raise InputError("weight must be 0 or more and tolerance a positive finite number",
-                             field=f"indicators.{name}", value={"weight": entry.weight, "tolerance": entry.tolerance},
+                             field=f"indicators.{name}",
+                             value={"weight": entry.weight, "tolerance": entry.tolerance},
                              fix="e.g. weight = 1.0, tolerance = 2.0")
         if entry.good_low > entry.good_high:
             raise InputError("good_low is above good_high", field=f"indicators.{name}",
@@ -230,7 +238,7 @@ def trend_segments(start: pd.Timestamp, end: pd.Timestamp) -> list[tuple[pd.Time
     edges = list(pd.date_range(start, end, freq=step))
     if edges[-1] < end:
         edges.append(end)
-    return list(zip(edges[:-1], edges[1:], strict=True))
+    return list(itertools.pairwise(edges))
 
 
 @dataclass(frozen=True)
@@ -258,7 +266,7 @@ class HealthCheck:
         def clean(frame: pd.DataFrame) -> list[dict[str, Any]]:
             # NaN → null; an open band limit (±inf) → "inf"/"-inf", which strict JSON can carry
             rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-            return [{k: (("inf" if v > 0 else "-inf") if isinstance(v, float) and math.isinf(v) else v)
+            return [{str(k): (("inf" if v > 0 else "-inf") if isinstance(v, float) and math.isinf(v) else v)
                      for k, v in row.items()} for row in rows]
 
         return {
@@ -333,10 +341,10 @@ def health_check(data: PeriodData, weights: HealthWeights | None = None, *,
         band = weights.indicators[indicator.name]
         evaluation = indicator.compute(data, settings)
         evaluated = evaluation.reason is None and not math.isnan(evaluation.value)
-        score = indicator_score(evaluation.value, band.good_low, band.good_high, band.tolerance) if evaluated \
-            else math.nan
-        slope, direction, score_slope = _trend(indicator, data, settings, band) if evaluated and trends \
-            else (math.nan, "", math.nan)
+        score = (float(indicator_score(evaluation.value, band.good_low, band.good_high, band.tolerance))
+                 if evaluated else math.nan)
+        slope, direction, score_slope = (_trend(indicator, data, settings, band) if evaluated and trends
+                                         else (math.nan, "", math.nan))
         note_en = note_zh = ""
         if evaluation.note is not None:
             note_en = label(evaluation.note, "en", _LABELS).format(**evaluation.note_values)
@@ -379,16 +387,17 @@ def health_check(data: PeriodData, weights: HealthWeights | None = None, *,
     total_weight = float(groups["weight"].sum())
     overall = float((scored["score"] * scored["weight"]).sum() / scored["weight"].sum()) if not scored.empty \
         else math.nan
-    share = float((groups["weight"] * groups["evaluated_weight_share"]).sum() / total_weight) if total_weight else 0.0
-    evaluated = table["status"] == "evaluated"
+    share = (float((groups["weight"] * groups["evaluated_weight_share"]).sum() / total_weight)
+             if total_weight else 0.0)
+    done_rows = (table["status"] == "evaluated").to_numpy()
     return HealthCheck(
         period_start=data.start,
         period_end=data.end,
         overall_score=overall,
         grade=grade_of(overall, weights.grades),
         evaluated_weight_share=share,
-        complete=bool(evaluated.all()),
-        provisional=bool((table.loc[evaluated, "needs_verification"]).any()),
+        complete=bool(done_rows.all()),
+        provisional=bool(np.any(table["needs_verification"].to_numpy(dtype=bool) & done_rows)),
         indicators=table,
         groups=groups,
     )

@@ -90,7 +90,7 @@ class PeriodData:
             if minutes.empty:
                 self._hourly["frame"] = minutes
             else:
-                self._hourly["frame"] = minutes.groupby(minutes.index.floor("h")).mean()
+                self._hourly["frame"] = minutes.groupby(pd.DatetimeIndex(minutes.index).floor("h")).mean()
         return self._hourly["frame"]
 
     def period_casts(self) -> pd.DataFrame:
@@ -383,27 +383,33 @@ def _coal_rate(data: PeriodData, settings: Mapping[str, Any]) -> Evaluation:
 
 
 _CV = "100 · std / mean of the 1-minute means of {tag}"
-_BKYL = "beige-biu/DatabaseToDatabase BKYL.BFES.Plugin/Job/JGBFES7_BFTEST.cs @58915ff (indicator); formula greenmet"
+_BKYL_TEST = "beige-biu/DatabaseToDatabase BKYL.BFES.Plugin/Job/JGBFES7_BFTEST.cs @58915ff"
+_BKYL = f"{_BKYL_TEST} (indicator); formula greenmet"
+_CV_SOURCE = "greenmet (coefficient of variation)"
+_NOTE = "reference note §2.1"
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("blast_pressure_variation_percent", "stability", "%", _CV.format(tag="blast_pressure"),
-              "greenmet (coefficient of variation; DIAG5-style stability of blast pressure, reference note §2.1)",
+              f"{_CV_SOURCE}; DIAG5-style stability of blast pressure, {_NOTE}",
               ("blast_pressure",), _coefficient_of_variation("blast_pressure")),
     Indicator("top_pressure_variation_percent", "stability", "%", _CV.format(tag="top_pressure"),
-              "greenmet (coefficient of variation)", ("top_pressure",), _coefficient_of_variation("top_pressure")),
+              _CV_SOURCE, ("top_pressure",), _coefficient_of_variation("top_pressure")),
     Indicator("blast_reductions_per_day", "stability", "1/d",
               "crossings of blast_volume below 0.9 · median(blast_volume) / covered days",
-              "beige-biu/DatabaseToDatabase BKYL.BFES.Plugin/Job/JGBFES7_BFTEST.cs @58915ff (90 % of nominal); "
-              "median as nominal: greenmet", ("blast_volume",), _blast_reductions),
+              f"{_BKYL_TEST} (90 % of nominal); median as nominal: greenmet", ("blast_volume",),
+              _blast_reductions),
     Indicator("hot_metal_temperature_mean_degC", "thermal_state", "degC",
               "mean of hot_metal_temperature_degC of the casts ended in the period", "definition",
-              ("casts.hot_metal_temperature_degC",), _cast_statistic("hot_metal_temperature_degC", "mean"), "cast"),
+              ("casts.hot_metal_temperature_degC",), _cast_statistic("hot_metal_temperature_degC", "mean"),
+              "cast"),
     Indicator("hot_metal_silicon_mean_percent", "thermal_state", "%",
               "mean of hot_metal_silicon_percent of the casts", "definition",
-              ("casts.hot_metal_silicon_percent",), _cast_statistic("hot_metal_silicon_percent", "mean"), "cast"),
+              ("casts.hot_metal_silicon_percent",), _cast_statistic("hot_metal_silicon_percent", "mean"),
+              "cast"),
     Indicator("hot_metal_silicon_deviation_percent", "thermal_state", "%",
               "standard deviation (n − 1) of hot_metal_silicon_percent of the casts", _BKYL,
-              ("casts.hot_metal_silicon_percent",), _cast_statistic("hot_metal_silicon_percent", "std"), "cast"),
+              ("casts.hot_metal_silicon_percent",), _cast_statistic("hot_metal_silicon_percent", "std"),
+              "cast"),
     Indicator("flame_temperature_mean_degC", "thermal_state", "degC",
               "mean of raceway_adiabatic_flame_temperature", "definition (the tag's own formula applies)",
               ("raceway_adiabatic_flame_temperature",), _mean_of("raceway_adiabatic_flame_temperature")),
@@ -414,15 +420,16 @@ INDICATORS: tuple[Indicator, ...] = (
               "mean over minutes of max − min of top_temperature_u*",
               "greenmet (top-temperature dispersion as a channelling/edge-flow sign, reference note §2.1)",
               ("top_temperature_u*",), _top_temperature_spread),
-    Indicator("permeability_index_variation_percent", "permeability", "%", _CV.format(tag="permeability_index"),
-              "greenmet (coefficient of variation)", ("permeability_index",),
+    Indicator("permeability_index_variation_percent", "permeability", "%",
+              _CV.format(tag="permeability_index"), _CV_SOURCE, ("permeability_index",),
               _coefficient_of_variation("permeability_index")),
     Indicator("pressure_differential_variation_percent", "permeability", "%",
-              _CV.format(tag="pressure_differential"), "greenmet (coefficient of variation)",
+              _CV.format(tag="pressure_differential"), _CV_SOURCE,
               ("pressure_differential",), _coefficient_of_variation("pressure_differential")),
     Indicator("hearth_temperature_max_degC", "hearth_safety", "degC",
               "max over hearth_temperature_t* of the hourly means",
-              "BKYL JudgeStaveThemshock.cs @58915ff (per-point level against an alarm limit); hourly means: greenmet",
+              "BKYL JudgeStaveThemshock.cs @58915ff (per-point level against an alarm limit); "
+              "hourly means: greenmet",
               ("hearth_temperature_t*",), _hearth_temperature_max, "hour"),
     Indicator("hearth_temperature_rise_degC_per_day", "hearth_safety", "degC/d",
               "max over hearth_temperature_t* of the least-squares slope of the hourly means",
@@ -431,18 +438,21 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("stave_heat_load_kW", "cooling", "kW",
               "Σ rows ρ·c_p · stave_water_flow_r · (stave_water_outlet_temperature_r − "
               "stave_water_inlet_temperature) / 3600, hourly means, ρ·c_p = 4146 kJ/(m3·K)",
-              "Q = ρ·c_p·V̇·ΔT (reference note §1.2); water at 40 °C: NIST Chemistry WebBook SRD 69 (IAPWS-95)",
+              "Q = ρ·c_p·V̇·ΔT (reference note §1.2); water at 40 °C: NIST Chemistry WebBook SRD 69 "
+              "(IAPWS-95)",
               ("stave_water_flow_r*", "stave_water_outlet_temperature_r*", "stave_water_inlet_temperature"),
               _stave_heat_load, "hour"),
     Indicator("tuyere_water_flow_difference_max_m3_per_h", "cooling", "m3/h",
               "max over tuyeres of the period mean of tuyere_water_inlet_flow_t − tuyere_water_outlet_flow_t",
               "greenmet (a tuyere leak loses cooling water, reference note §2.1)",
-              ("tuyere_water_inlet_flow_t*", "tuyere_water_outlet_flow_t*"), _tuyere_water_difference, "hour"),
+              ("tuyere_water_inlet_flow_t*", "tuyere_water_outlet_flow_t*"), _tuyere_water_difference,
+              "hour"),
     Indicator("fuel_rate_kg_per_thm", "fuel_efficiency", "kg/t", "mean of the derived tag calc_fuel_rate "
               "(settings.fuel_rate_tag)", "definition; the derived tag of the online calculation",
               ("calc_fuel_rate",), _mean_of("fuel_rate_tag")),
     Indicator("coal_rate_kg_per_thm", "fuel_efficiency", "kg/t",
               "1000 · mean(coal_injection_rate) · period hours / Σ hot_metal_mass_t of the casts",
-              "definition of the coal rate (reference note §1.2)", ("coal_injection_rate", "casts.hot_metal_mass_t"),
+              "definition of the coal rate (reference note §1.2)",
+              ("coal_injection_rate", "casts.hot_metal_mass_t"),
               _coal_rate, "cast"),
 )

@@ -85,7 +85,8 @@ def parse_shift_starts(text: str | Sequence[str | dt.time] | None) -> tuple[dt.t
             times.append(dt.time.fromisoformat(item))
         except ValueError as exc:
             raise InputError("malformed shift start", field="shift_starts", value=item,
-                             fix="write local times HH:MM separated by commas, e.g. 00:00,08:00,16:00") from exc
+                             fix="write local times HH:MM separated by commas, e.g. 00:00,08:00,16:00"
+                             ) from exc
     if not times or len(set(times)) != len(times):
         raise InputError("shift starts must be distinct and at least one", field="shift_starts",
                          value=text, fix="e.g. 00:00,08:00,16:00")
@@ -102,8 +103,8 @@ def day_period(day: dt.date | str, time_zone: str) -> Period:
     """The plant day ``day`` (local midnight to local midnight) as a :class:`Period`."""
     zone = _zone(time_zone)
     date = dt.date.fromisoformat(day) if isinstance(day, str) else day
-    return Period("day", _local(date, dt.time(0), zone), _local(date + dt.timedelta(days=1), dt.time(0), zone),
-                  time_zone, date, None)
+    start = _local(date, dt.time(0), zone)
+    return Period("day", start, _local(date + dt.timedelta(days=1), dt.time(0), zone), time_zone, date, None)
 
 
 def shift_period(day: dt.date | str, shift_number: int, time_zone: str,
