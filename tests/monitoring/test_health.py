@@ -43,7 +43,7 @@ def _furnace(hours: float = 8.0, seed: int = 1, **overrides: np.ndarray) -> Peri
         "pressure_differential": noisy(160.0, 0.01),
         "coal_injection_rate": np.full(n, 40.0),
         "stave_water_inlet_temperature": np.full(n, 40.0),
-        "calc_fuel_rate": noisy(510.0, 0.002),
+        "calc_fuel_rate_kg_per_thm": noisy(510.0, 0.002),
     }
     for uptake in range(1, 5):
         columns[f"top_temperature_u{uptake}"] = noisy(140.0, 0.02) + 2.0 * uptake
@@ -120,10 +120,10 @@ def test_a_tuyere_leak_and_a_hot_hearth_lower_their_scores_and_the_grade():
 
 def test_missing_tags_and_casts_give_a_reduced_result_that_names_them():
     data = _furnace()
-    minutes = data.minutes.drop(columns=["calc_fuel_rate", "blast_pressure"])
+    minutes = data.minutes.drop(columns=["calc_fuel_rate_kg_per_thm", "blast_pressure"])
     check = health_check(PeriodData(data.start, data.end, minutes, None, data.casts.iloc[:0]))
     missing = check.not_evaluated.set_index("indicator")
-    assert "calc_fuel_rate" in missing.loc["fuel_rate_kg_per_thm", "reason_en"]
+    assert "calc_fuel_rate_kg_per_thm" in missing.loc["fuel_rate_kg_per_thm", "reason_en"]
     assert "blast_pressure" in missing.loc["blast_pressure_variation_percent", "reason_en"]
     assert "缺少测点" in missing.loc["blast_pressure_variation_percent", "reason_zh"]
     assert "hot_metal_silicon_percent" in missing.loc["hot_metal_silicon_mean_percent", "reason_en"]

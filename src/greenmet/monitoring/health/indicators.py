@@ -447,9 +447,9 @@ INDICATORS: tuple[Indicator, ...] = (
               "greenmet (a tuyere leak loses cooling water, reference note §2.1)",
               ("tuyere_water_inlet_flow_t*", "tuyere_water_outlet_flow_t*"), _tuyere_water_difference,
               "hour"),
-    Indicator("fuel_rate_kg_per_thm", "fuel_efficiency", "kg/t", "mean of the derived tag calc_fuel_rate "
-              "(settings.fuel_rate_tag)", "definition; the derived tag of the online calculation",
-              ("calc_fuel_rate",), _mean_of("fuel_rate_tag")),
+    Indicator("fuel_rate_kg_per_thm", "fuel_efficiency", "kg/t",
+              "mean of the derived tag calc_fuel_rate_kg_per_thm (settings.fuel_rate_tag)", "definition; the derived tag of the online calculation",
+              ("calc_fuel_rate_kg_per_thm",), _mean_of("fuel_rate_tag")),
     Indicator("coal_rate_kg_per_thm", "fuel_efficiency", "kg/t",
               "1000 · mean(coal_injection_rate) · period hours / Σ hot_metal_mass_t of the casts",
               "definition of the coal rate (reference note §1.2)",
