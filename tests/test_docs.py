@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
 # Packages whose public functions are physics/accounting and so carry units in brackets.
-UNIT_PACKAGES = ("greenmet.carbon", "greenmet.blast_furnace", "greenmet.quality")
+UNIT_PACKAGES = ("greenmet.carbon", "greenmet.blast_furnace", "greenmet.quality", "greenmet.mfa")
 _SECTION = re.compile(r"^\s*(Parameters|Returns|Attributes|Other Parameters)\s*\n\s*-{3,}\s*$", re.M)
 _NEXT_SECTION = re.compile(r"^\s*[A-Z][A-Za-z ]+\s*\n\s*-{3,}\s*$", re.M)
 _TRAILING_UNIT = re.compile(r"\[([^\[\]]+)\]\s*$")
