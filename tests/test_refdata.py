@@ -65,7 +65,7 @@ def test_validation_rejects_a_row_without_source(monkeypatch):
 INTERNAL_ID = re.compile(r"file[ -]id|code[- ]search|\bid\s*\d{6,}|\b\d{10,}\b", re.IGNORECASE)
 # "owner/name path/to/file.ext" must be followed by "@<commit>".
 REPOSITORY_PATH = re.compile(
-    r"\b[\w.-]+/[\w.-]+ '?[\w ./-]+\.(?:kt|csv|py|ipynb|sql|ts|js|xlsx|json|md)'?(?P<tail>[^;,]{0,4})"
+    r"\b[\w.-]+/[\w.-]+ '?[\w ./-]+\.(?:kt|csv|py|ipynb|sql|ts|json|js|xlsx|md)'?(?P<tail>[^;,]{0,4})"
 )
 
 

@@ -73,6 +73,7 @@ __all__ = [
     "MaterialFlow",
     "Period",
     "Production",
+    "StrictModel",
     "activity_columns",
     "activity_frames",
     "flow_quantity_ref",
@@ -265,8 +266,12 @@ def _error_from_validation(exc: ValidationError) -> GreenmetError:
     return InputError(str(first["msg"]) + more, field=path or None, value=first.get("input"), fix=fix)
 
 
-class _Model(BaseModel):
-    """Base of the activity models: no extra fields, greenmet errors instead of ValidationError."""
+class StrictModel(BaseModel):
+    """Base of the activity models: no extra fields, greenmet errors instead of ValidationError.
+
+    Other input models (the enterprise file of :mod:`greenmet.evaluation`) derive from it too, so
+    that every input error has the one shape.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=False)
 
@@ -291,7 +296,7 @@ class _Model(BaseModel):
             raise _error_from_validation(exc) from None
 
 
-class Installation(_Model):
+class Installation(StrictModel):
     """The installation (plant or enterprise) that reports.
 
     Attributes
@@ -315,7 +320,7 @@ class Installation(_Model):
     sector: Literal["steel", "aluminium"]
 
 
-class Period(_Model):
+class Period(StrictModel):
     """The reporting period, both ends inclusive."""
 
     start: date
@@ -336,7 +341,7 @@ class Period(_Model):
         return (self.end - self.start).days + 1
 
 
-class MaterialFlow(_Model):
+class MaterialFlow(StrictModel):
     """A material crossing the boundary of the installation in the period.
 
     Attributes
@@ -450,7 +455,7 @@ class MaterialFlow(_Model):
                 field="unit", value=self.unit, fix=accepted_units(self.material)) from None
 
 
-class EnergyFlow(_Model):
+class EnergyFlow(StrictModel):
     """Electricity or heat bought or sold across the boundary.
 
     Attributes
@@ -469,6 +474,11 @@ class EnergyFlow(_Model):
         ``emission_factor_unit`` (``"t/MWh"``, ``"kg/kWh"``, ``"t/GJ"``).
     emission_factor_unit
         Unit of ``emission_factor``; required with it.
+    process
+        The process that uses (or, sold, recovers) the energy (``"eaf"``, ``"blast_furnace"`` …);
+        optional for carbon accounting, needed for process energies
+        (:mod:`greenmet.carbon.process_energy`). A site splits its electricity into one row per
+        process.
     """
 
     carrier: Literal["electricity", "heat"]
@@ -477,6 +487,7 @@ class EnergyFlow(_Model):
     unit: str
     emission_factor: float | None = None
     emission_factor_unit: str | None = None
+    process: str | None = None
 
     @field_validator("quantity")
     @classmethod
@@ -509,7 +520,7 @@ class EnergyFlow(_Model):
         return self
 
 
-class Production(_Model):
+class Production(StrictModel):
     """Output of one product in the period (the denominator of intensities).
 
     Attributes
@@ -541,7 +552,7 @@ class Production(_Model):
         return unit
 
 
-class AluminiumSmelting(_Model):
+class AluminiumSmelting(StrictModel):
     """Electrolysis data of a primary aluminium smelter (anode and anode effects).
 
     Attributes
@@ -601,7 +612,7 @@ class AluminiumSmelting(_Model):
         return self.anode_effect_frequency * self.anode_effect_duration
 
 
-class ActivityData(_Model):
+class ActivityData(StrictModel):
     """All activity data of one installation for one period.
 
     Attributes

@@ -93,10 +93,10 @@ _MATERIALS = _Section(
 _ENERGY = _Section(
     "energy",
     "table",
-    ("carrier", "direction", "quantity", "unit", "emission_factor", "emission_factor_unit"),
+    ("carrier", "direction", "quantity", "unit", "emission_factor", "emission_factor_unit", "process"),
     required=("carrier", "direction", "quantity", "unit"),
     choices={"carrier": _CARRIERS, "direction": _ENERGY_DIRECTIONS},
-    open_choices=("unit", "emission_factor_unit"),
+    open_choices=("unit", "emission_factor_unit", "process"),
 )
 _PRODUCTION = _Section(
     "production",
