@@ -493,6 +493,24 @@ class OpcUaIngest:
         """Ask :meth:`run` to finish: it writes what it holds and returns."""
         self._stop.set()
 
+    async def write_points(self, site: str, furnace: str, points: pa.Table) -> int:
+        """Write points computed in this process through the furnace's historian writer.
+
+        One writer per furnace: while :meth:`run` runs, this ingestion holds the writer of each
+        furnace it feeds, so the monitoring engine (:mod:`greenmet.engines.monitoring`) writes
+        its derived tags here. The points are acknowledged like ingested ones and published on
+        :attr:`feed`; returns how many were stored. Raises :class:`StorageError` when the run
+        is not holding that furnace's writer (not started, or closing).
+        """
+        historian = self._historians.get((site, furnace))
+        if historian is None:
+            raise StorageError("this ingestion does not hold the furnace's historian writer now",
+                               field="site/furnace", value=f"{site}/{furnace}",
+                               fix="write while run() runs, for a furnace of the mapping")
+        receipt = await asyncio.to_thread(historian.write, points)
+        self.feed.publish(LiveBatch(site, furnace, points, dt.datetime.now(dt.UTC)))
+        return receipt.points
+
     async def run(self, duration_s: float | None = None) -> dict[str, Any]:
         """Ingest until :meth:`stop` is called or ``duration_s`` has passed; return the health.
 

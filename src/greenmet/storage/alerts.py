@@ -34,12 +34,13 @@ import json
 import os
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from greenmet.errors import InputError, StorageError, UnknownKeyError
+from greenmet.monitoring.alerts import AlertEvent
 from greenmet.storage.records import RecordStore
 
 __all__ = [
@@ -61,30 +62,6 @@ ALERT_STATES = ("raised", "updated", "cleared")
 ALERT_STATUSES = ("open", "acknowledged", "closed")
 
 
-class _Evidence(Protocol):
-    def to_dict(self) -> dict[str, Any]: ...
-
-
-class AlertEventLike(Protocol):
-    """What :func:`record_alert_events` reads of an event (:class:`greenmet.monitoring.alerts.AlertEvent`)."""
-
-    detector: str
-    fault_kind: str
-    category: str
-    severity: str
-    state: str
-    started_at: pd.Timestamp
-    at: pd.Timestamp
-    evidence: tuple[Any, ...]
-    countermeasures: tuple[str, ...]
-    message_en: str
-    message_zh: str
-    location: str | None
-
-    @property
-    def key(self) -> str: ...
-
-
 def _instant(value: Any) -> dt.datetime:
     stamp = pd.Timestamp(value)
     if stamp.tzinfo is None:
@@ -104,7 +81,7 @@ def _evidence_dict(item: Any) -> dict[str, Any]:
     return {"tag": tag, "value": value, "threshold": threshold, "comparison": comparison}
 
 
-def alert_row(site: str, furnace: str, event: AlertEventLike, mode: str) -> dict[str, Any]:
+def alert_row(site: str, furnace: str, event: AlertEvent, mode: str) -> dict[str, Any]:
     """The ``alerts`` columns an event sets (JSON columns as text)."""
     for name, value, allowed in (
         ("mode", mode, ALERT_MODES),
@@ -184,7 +161,7 @@ _UPDATE = (
 
 
 def record_alert_events(
-    store: RecordStore, site: str, furnace: str, events: Iterable[AlertEventLike], *, mode: str = "live"
+    store: RecordStore, site: str, furnace: str, events: Iterable[AlertEvent], *, mode: str = "live"
 ) -> list[int]:
     """Store alert events in order, in one transaction; return the ids of the rows they touched.
 
