@@ -17,6 +17,7 @@ import typer
 
 from greenmet.cli._common import guarded
 from greenmet.cli.bf_calc import calc
+from greenmet.cli.bf_forecast import app as forecast_app
 from greenmet.errors import InputError
 
 __all__ = ["app"]
@@ -30,6 +31,8 @@ app = typer.Typer(
 
 # ``greenmet bf calc INPUT``: the calculation sheet of a furnace state (greenmet.cli.bf_calc).
 app.command("calc")(calc)
+# ``greenmet bf forecast train|predict|models``: hot-metal quality forecasts (greenmet.cli.bf_forecast).
+app.add_typer(forecast_app, name="forecast")
 
 
 @app.command("simulate")
