@@ -32,7 +32,12 @@ import numpy as np
 import pandas as pd
 
 from greenmet.blast_furnace import indices
-from greenmet.blast_furnace.state import SHEET_QUANTITIES, calculation_sheet_frame
+from greenmet.blast_furnace.state import (
+    BALANCE_TOLERANCE,
+    SHEET_QUANTITIES,
+    calculation_sheet_frame,
+    calculation_sheet_values,
+)
 from greenmet.errors import InputError
 from greenmet.i18n import label
 from greenmet.monitoring.plant_state import (
@@ -47,10 +52,12 @@ __all__ = [
     "DERIVED_PREFIX",
     "DERIVED_SUBSYSTEM",
     "MEASURED_EQUIVALENTS",
+    "SCALAR_ROWS",
     "DerivedMinutes",
     "derive_minutes",
     "derived_catalogue",
     "derived_tag",
+    "empty_points",
     "minute_values",
     "stave_row_tag",
     "to_points",
@@ -181,7 +188,7 @@ def derive_minutes(minutes: pd.DataFrame, records: PlantRecords, design: Furnace
     if start is not None:
         states = states.loc[states.index >= pd.Timestamp(start).tz_convert("UTC")]
     kept, skipped = _quantities(measured)
-    sheet = calculation_sheet_frame(states)
+    sheet = _sheet(states)
     values = pd.DataFrame({derived_tag(q): sheet[q].to_numpy(dtype=float) for q in kept}, index=states.index)
     part = minutes.loc[states.index]
     for row in _stave_rows(measured):
@@ -195,15 +202,29 @@ def derive_minutes(minutes: pd.DataFrame, records: PlantRecords, design: Furnace
             load = np.full(len(part), np.nan)
         values[stave_row_tag(row)] = load
     quality = pd.DataFrame(0, index=values.index, columns=values.columns, dtype=np.uint8)
-    flags = sheet["flags"].fillna("")
     for quantity in kept:
         if quantity.endswith(("_balance_residual_kg_per_thm", "_balance_relative_residual")):
             component = quantity.split("_balance_")[0]
-            flagged = flags.str.contains(f"balance_not_closed:{component}(?:;|$)", regex=True).to_numpy()
-            quality.loc[flagged, derived_tag(quantity)] = _QUALITY_UNCERTAIN
+            relative = sheet[f"{component}_balance_relative_residual"].to_numpy(dtype=float)
+            quality.loc[np.abs(relative) > BALANCE_TOLERANCE, derived_tag(quantity)] = _QUALITY_UNCERTAIN
     bad = ~np.isfinite(values.to_numpy(dtype=float))
     quality = quality.mask(bad, _QUALITY_BAD)
     return DerivedMinutes(values=values, quality=quality, lacking=inputs.lacking, left_out=skipped)
+
+
+SCALAR_ROWS = 8
+"""Up to this many minutes the sheet is computed row by row on scalars
+(:func:`~greenmet.blast_furnace.state.calculation_sheet_values`, about 15 ms a minute); more
+minutes go through the vectorised :func:`~greenmet.blast_furnace.state.calculation_sheet_frame`,
+whose fixed cost (about 0.2 s) a few rows do not repay. Both give the same numbers."""
+
+
+def _sheet(states: pd.DataFrame) -> pd.DataFrame:
+    if len(states) > SCALAR_ROWS:
+        return calculation_sheet_frame(states)
+    rows = [calculation_sheet_values({str(key): value for key, value in row.items()})
+            for row in states.to_dict("records")]
+    return pd.DataFrame(rows, index=states.index, columns=list(SHEET_QUANTITIES), dtype=float)
 
 
 def to_points(derived: DerivedMinutes) -> pd.DataFrame:
@@ -213,8 +234,7 @@ def to_points(derived: DerivedMinutes) -> pd.DataFrame:
     """
     values = derived.values
     if values.empty:
-        return pd.DataFrame({"ts": pd.Series(dtype="datetime64[us, UTC]"), "tag": pd.Series(dtype=object),
-                             "value": pd.Series(dtype=float), "quality": pd.Series(dtype=np.uint8)})
+        return empty_points()
     n_minutes, n_tags = values.shape
     ts = np.tile(values.index.to_numpy(), n_tags)
     tags = np.repeat(np.asarray(values.columns, dtype=object), n_minutes)
@@ -222,6 +242,12 @@ def to_points(derived: DerivedMinutes) -> pd.DataFrame:
     quality = derived.quality.to_numpy(dtype=np.uint8).T.reshape(-1)
     return pd.DataFrame({"ts": pd.DatetimeIndex(ts).tz_localize("UTC") if pd.DatetimeIndex(ts).tz is None
                          else pd.DatetimeIndex(ts), "tag": tags, "value": flat, "quality": quality})
+
+
+def empty_points() -> pd.DataFrame:
+    """No points, in the columns and types of :func:`to_points`."""
+    return pd.DataFrame({"ts": pd.Series(dtype="datetime64[us, UTC]"), "tag": pd.Series(dtype=object),
+                         "value": pd.Series(dtype=float), "quality": pd.Series(dtype=np.uint8)})
 
 
 def minute_values(seconds: pd.DataFrame) -> pd.DataFrame:

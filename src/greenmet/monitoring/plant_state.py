@@ -232,26 +232,30 @@ def _as_of(samples: pd.DataFrame, minutes: pd.DatetimeIndex, max_age: pd.Timedel
     """Per component, the latest sample at or before each minute's end, at most ``max_age`` old.
 
     ``samples``: columns ``sampled_at``, ``component``, ``percent``. A minute [t, t+1 min) sees
-    the samples taken up to its end (t + 1 min, excluded).
+    the samples taken up to its end (t + 1 min, excluded); samples of one instant are averaged.
     """
     if samples.empty:
         return pd.DataFrame(index=minutes)
-    table = samples.pivot_table(index="sampled_at", columns="component", values="percent", aggfunc="mean")
-    table = table.sort_index()
-    ends = minutes + pd.Timedelta(minutes=1) - pd.Timedelta(microseconds=1)
+    ends = (minutes + pd.Timedelta(minutes=1) - pd.Timedelta(microseconds=1)).as_unit("ns").asi8
+    times = pd.DatetimeIndex(samples["sampled_at"]).as_unit("ns").asi8
+    values = samples["percent"].to_numpy(dtype=float)
+    components = samples["component"].astype(str).to_numpy()
+    limit = int(max_age / pd.Timedelta(1, "ns"))
     out = {}
-    for component in table.columns:
-        column = table[component].dropna()
-        if column.empty:
+    for component in pd.unique(components):
+        chosen = (components == component) & np.isfinite(values)
+        if not chosen.any():
             continue
-        position = column.index.searchsorted(ends, side="right") - 1
+        order = np.argsort(times[chosen], kind="stable")
+        at, value = times[chosen][order], values[chosen][order]
+        distinct, first = np.unique(at, return_index=True)
+        if len(distinct) < len(at):  # several samples of one instant: their mean
+            value = np.add.reduceat(value, first) / np.diff(np.append(first, len(at)))
+        position = np.searchsorted(distinct, ends, side="right") - 1
         valid = position >= 0
-        values = np.full(len(minutes), np.nan)
-        taken = column.to_numpy()[np.where(valid, position, 0)]
-        age: pd.TimedeltaIndex = ends - column.index[np.where(valid, position, 0)]
-        keep = valid & (age <= max_age)
-        values[keep] = taken[keep]
-        out[str(component)] = values
+        taken = np.where(valid, position, 0)
+        keep = valid & (ends - distinct[taken] <= limit)
+        out[str(component)] = np.where(keep, value[taken], np.nan)
     return pd.DataFrame(out, index=minutes)
 
 
