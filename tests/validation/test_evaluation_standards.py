@@ -44,7 +44,9 @@ def test_equality_meets_the_level_gb_21256_2025_table_3():
     assert _verdict("blast_furnace", 361.0, iron_ore_grade_percent=62) == "advanced"
 
 
-@pytest.mark.parametrize(("grade", "correction"), [(62, 0.0), (65, 0.0), (60, 7.22), (57, 18.05), (50, 18.05)])
+@pytest.mark.parametrize(
+    ("grade", "correction"), [(62, 0.0), (65, 0.0), (60, 7.22), (57, 18.05), (50, 18.05)]
+)
 def test_ore_grade_correction_is_capped_at_five_points_table_3(grade, correction):
     levels = energy_levels("blast_furnace", 2026, conditions={"iron_ore_grade_percent": grade})
     assert levels.levels["3"] == pytest.approx(415 + correction, abs=1e-9)
@@ -58,15 +60,21 @@ def test_negative_converter_energies_table_4():
     assert _verdict("bof", -12.0, scrap_ratio_percent=0) == "meets_limit"
     assert _verdict("bof", -11.9, scrap_ratio_percent=0) == "fails_limit"
     # 20 % scrap and deep-drawing steel: -12 + 0.23 x 20 + 1.5 = -5.9
-    levels = energy_levels("bof", 2026, conditions={"scrap_ratio_percent": 20, "steel_grade": "deep_drawing_pipeline"})
+    levels = energy_levels(
+        "bof", 2026, conditions={"scrap_ratio_percent": 20, "steel_grade": "deep_drawing_pipeline"}
+    )
     assert levels.levels["3"] == pytest.approx(-5.9, abs=1e-9)
 
 
 def test_eaf_below_50_t_has_no_level_2_table_5():
     assert _verdict("eaf", 61.0, variant="below_50t") == "advanced"
     assert _verdict("eaf", 61.5, variant="below_50t") == "meets_limit"
-    levels = energy_levels("eaf", 2026, variant="below_50t",
-                           conditions={"steel_grade": "stainless", "hot_metal_ratio_percent": 30})
+    levels = energy_levels(
+        "eaf",
+        2026,
+        variant="below_50t",
+        conditions={"steel_grade": "stainless", "hot_metal_ratio_percent": 30},
+    )
     assert levels.levels["3"] == pytest.approx(86 * 1.10 - 0.8 * 30, abs=1e-9)
     assert "2" not in levels.levels
 
@@ -76,12 +84,26 @@ def test_an_o2_normalised_hour_that_fails_the_ule_limit():
     # above the 50 mg/m3 hourly limit although the measured value is below it.
     assert normalise_oxygen(45.0, 17.0, 16.0) == pytest.approx(56.25)
     hours = pd.date_range("2026-03-01", periods=31 * 24, freq="h", tz="UTC")
-    cems = pd.DataFrame({"stack_id": "sinter", "hour": hours, "pollutant": "nitrogen_oxides",
-                         "concentration_mg_per_nm3": 45.0, "oxygen_percent": 16.0, "status": "N"})
+    cems = pd.DataFrame(
+        {
+            "stack_id": "sinter",
+            "hour": hours,
+            "pollutant": "nitrogen_oxides",
+            "concentration_mg_per_nm3": 45.0,
+            "oxygen_percent": 16.0,
+            "status": "N",
+        }
+    )
     # 5 % of the hours at 17 % O2 still meets the 95 % rule; one more hour fails it.
     failing = int(0.05 * len(cems))
-    stacks = pd.DataFrame({"stack_id": ["sinter"], "source_kind": ["sinter_head"], "regulation": ["ULE steel"],
-                           "edition": ["2019"]})
+    stacks = pd.DataFrame(
+        {
+            "stack_id": ["sinter"],
+            "source_kind": ["sinter_head"],
+            "regulation": ["ULE steel"],
+            "edition": ["2019"],
+        }
+    )
     cems.loc[: failing - 1, "oxygen_percent"] = 17.0
     month = monthly_compliance(cems, stacks).iloc[0]
     assert month["hours_compliant"] == len(cems) - failing and month["verdict"] == "meets"

@@ -34,6 +34,7 @@ from greenmet.carbon.process_energy import electricity_factor, process_energy, s
 from greenmet.errors import InputError, UnknownKeyError
 from greenmet.evaluation.cems import monthly_compliance
 from greenmet.evaluation.enterprise import CLEAN_TRANSPORT_MODES, Enterprise, ProcessRecord
+from greenmet.evaluation.green_factory import GreenFactoryScore, green_factory_score
 from greenmet.evaluation.labels import grade_labels, label_thresholds
 from greenmet.evaluation.standards import (
     energy_levels,
@@ -66,6 +67,8 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     "gap_percent",
     "annual_gap",
     "annual_gap_unit",
+    "production_t",
+    "scrap_share",
     "corrections",
     "needs_verification",
     "source",
@@ -103,6 +106,7 @@ class EvaluationResult:
     indicators: pd.DataFrame
     emissions: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    green_factory: GreenFactoryScore | None = None
 
     @property
     def provisional(self) -> bool:
@@ -124,6 +128,16 @@ class EvaluationResult:
             "indicators": records(self.indicators),
             "emissions_monthly": records(self.emissions),
             "notes": list(self.notes),
+            "green_factory": None
+            if self.green_factory is None
+            else {
+                "quantitative_score": self.green_factory.quantitative_score,
+                "overall_score": self.green_factory.overall_score,
+                "grade": self.green_factory.grade,
+                "missing": list(self.green_factory.missing),
+                "failed_gates": list(self.green_factory.failed_gates),
+                "indicators": records(self.green_factory.indicators),
+            },
         }
 
 
@@ -265,6 +279,7 @@ def _energy_rows(
                 gap_percent=percent,
                 annual_gap=annual,
                 annual_gap_unit=annual_unit,
+                production_t=production_t,
                 corrections=", ".join(levels.corrections_applied),
                 needs_verification=levels.needs_verification or provisional,
                 source=" | ".join(levels.sources),
@@ -306,6 +321,7 @@ def _energy_rows(
                 gap_percent=percent,
                 annual_gap=annual,
                 annual_gap_unit=annual_unit,
+                production_t=production_t,
                 needs_verification=policy.needs_verification or provisional,
                 source=" | ".join(policy.sources),
                 measures=f"measures_{record.process}" if verdict != "at_or_better_than_benchmark" else "",
@@ -467,6 +483,7 @@ def _label_rows(enterprise: Enterprise, scrap: float | None, notes: list[str]) -
                 scheme,
                 edition,
                 f"scrap share {s:.3f}",
+                s,
                 intensity,
                 verdict,
                 next_grade,
@@ -488,6 +505,7 @@ def _label_rows(enterprise: Enterprise, scrap: float | None, notes: list[str]) -
                 scheme,
                 edition,
                 form,
+                s,
                 intensity,
                 f"meets_{form}_target" if met else f"above_{form}_target",
                 None if met else form,
@@ -505,6 +523,7 @@ def _label_row(
     scheme: str,
     edition: str,
     variant: str,
+    scrap: float,
     intensity: float,
     verdict: str,
     next_grade: Any,
@@ -523,6 +542,8 @@ def _label_row(
         edition=edition,
         value=intensity,
         unit="t/t",
+        production_t=production_t,
+        scrap_share=scrap,
         verdict=verdict,
         next_level=next_grade,
         next_threshold=threshold,
@@ -537,7 +558,11 @@ def _label_row(
 
 
 def evaluate(
-    enterprise: Enterprise, *, cems: pd.DataFrame | None = None, activity: ActivityData | None = None
+    enterprise: Enterprise,
+    *,
+    cems: pd.DataFrame | None = None,
+    activity: ActivityData | None = None,
+    weights: dict[str, Any] | None = None,
 ) -> EvaluationResult:
     """The green evaluation of one enterprise and year (module docstring).
 
@@ -550,6 +575,8 @@ def evaluate(
     activity
         Its carbon activity data, for the scrap share and the energies of processes given
         without energy, or None.
+    weights
+        Green-factory weights (:func:`~greenmet.evaluation.green_factory.default_weights` when None).
 
     Returns
     -------
@@ -587,6 +614,7 @@ def evaluate(
     rows += _resource_rows(enterprise)
     rows += _label_rows(enterprise, scrap, notes)
     indicators = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
+    score = green_factory_score(indicators, enterprise.green_factory, weights)
     return EvaluationResult(
-        enterprise.id, enterprise.name, enterprise.reporting_year, indicators, monthly, notes
+        enterprise.id, enterprise.name, enterprise.reporting_year, indicators, monthly, notes, score
     )
