@@ -113,7 +113,7 @@ class EngineReport:
     chunks, rows
         Chunks processed and their 1 s rows. [dimensionless]
     samples
-        Points used (tag-samples of the pivoted tags). [dimensionless]
+        Tag-samples given to the detectors (non-NaN cells of their chunks). [dimensionless]
     late_points
         Live points that arrived after their chunk was processed (not used; in the historian).
         [dimensionless]
@@ -393,9 +393,9 @@ class MonitoringEngine:
             report.end_time = (frame.index[-1] + pd.Timedelta(seconds=1)).isoformat()
             report.chunks += 1
             report.rows += len(frame)
-            report.samples += int(np.count_nonzero(~np.isnan(frame.to_numpy())))
-            same = len(self.detector_tags) == frame.shape[1]
-            events.extend(self.detectors.step(frame if same else frame[self.detector_tags]))
+            chunk = frame if len(self.detector_tags) == frame.shape[1] else frame[self.detector_tags]
+            report.samples += int(np.count_nonzero(~np.isnan(chunk.to_numpy())))
+            events.extend(self.detectors.step(chunk))
             if self.minute_calculation is not None:
                 points = self._minutes(self.minute_calculation, frame)
                 if points is not None:
