@@ -239,3 +239,17 @@ def test_every_part_is_live_in_the_historian_with_its_roll_up(lake):
         assert from_footer == part_ranges(part.with_name("copy.parquet"))
         part.with_name("copy.parquet").unlink()
     assert tags >= {"blast_pressure", "cast_number"}  # continuous and per-cast tags
+
+
+def test_plant_records_are_written_beside_the_casts_and_read_back(lake):
+    from greenmet.storage.plant_records import KINDS, read_plant_records
+
+    root, report, _ = lake
+    assert set(report.records) == set(KINDS) and all(report.records.values())
+    for kind in KINDS:
+        assert (report.directory / f"_{kind}.parquet").exists()
+        stored = read_plant_records(root, "demo", "BF2500", kind)
+        assert len(stored) == report.records[kind]
+    charges = read_plant_records(root, "demo", "BF2500", "charges")
+    assert charges["charged_at"].min() >= pd.Timestamp(START)
+    assert not [p for p in root.rglob(".tmp-*")]

@@ -264,6 +264,12 @@ def test_labels_and_casts_are_written_beside_the_historian_and_casts_served_with
 
     from greenmet.blast_furnace.simulator import FurnaceSimulator
     from greenmet.simulation.history import furnace_directory
+    from greenmet.storage.plant_records import (
+        KINDS,
+        PLANT_RECORD_KEYS,
+        PLANT_RECORD_TIME_COLUMN,
+        read_plant_records,
+    )
 
     endpoint = f"opc.tcp://127.0.0.1:{free_port()}"
     faults = Scenario.from_mapping(
@@ -293,14 +299,25 @@ def test_labels_and_casts_are_written_beside_the_historian_and_casts_served_with
             wall[0] += first_cast_end  # up to the end of the first cast
             await _until(lambda: server.published_step >= first_cast_end, limit_s=600)
             casts = pd.read_parquet(directory / "_casts.parquet")
+            stamp = server.simulated_time
+            records = {
+                kind: read_plant_records(tmp_path, CONFIG.site, CONFIG.furnace_id, kind) for kind in KINDS
+            }
             async with Client(endpoint) as client:
                 served = {
                     tag: await client.get_node(server.node_ids[tag]).read_data_value()
                     for tag in ("cast_number", "cast_duration", "cast_hot_metal_mass", "hot_metal_silicon")
                 }
-        return casts, served
+        return casts, served, records, stamp
 
-    casts, served = asyncio.run(scenario())
+    casts, served, records, stamp = asyncio.run(scenario())
+    # plant records appear as the served clock reaches their time, the same as the model's
+    for kind, stored in records.items():
+        made = reference.plant_records(kind)
+        column = PLANT_RECORD_TIME_COLUMN[kind]
+        expected = made[made[column] <= stamp].sort_values(list(PLANT_RECORD_KEYS[kind]), kind="stable")
+        assert len(stored), kind
+        pd.testing.assert_frame_equal(stored, expected.reset_index(drop=True), check_dtype=False)
     labels = pd.read_parquet(directory / "_labels.parquet")
     assert list(labels["fault"]) == ["hanging"]
     assert labels["start"].iloc[0] == pd.Timestamp("2026-03-01T00:10:00Z")

@@ -6,6 +6,9 @@ Layout (``docs/dev/plant_data_contract.md``, the same the historian writes)::
     ROOT/site=<site>/furnace=<id>/_furnace.json                          time zone and tag metadata
     ROOT/site=<site>/furnace=<id>/_labels.parquet                        fault ground truth
     ROOT/site=<site>/furnace=<id>/_casts.parquet                         one row per cast
+    ROOT/site=<site>/furnace=<id>/_charges.parquet (and the other plant records of
+        greenmet.storage.plant_records: _material_analyses, _cast_analyses,
+        _hot_metal_destinations)
 
 Each part holds ``part_hours`` (12 by default) of one UTC date for all tags (``ts``, ``tag``,
 ``value``, ``quality``), sorted by tag then ts, one row group per block of tags; the historian's
@@ -41,11 +44,13 @@ from greenmet.blast_furnace.simulator import (
     Scenario,
     tag_catalogue,
 )
+from greenmet.blast_furnace.simulator.records import RECORD_KINDS
 from greenmet.errors import InputError, StorageError
 from greenmet.io.atomic import atomic_path
 from greenmet.storage.furnace_metadata import record_furnace_metadata
 from greenmet.storage.historian import Historian
 from greenmet.storage.parts import RANGES_KEY
+from greenmet.storage.plant_records import merge_records_file, write_plant_records
 from greenmet.storage.rollups import ROLLUP_SCHEMA, compute_rollup, rollup_path
 
 __all__ = [
@@ -55,6 +60,7 @@ __all__ = [
     "write_casts",
     "write_history",
     "write_labels",
+    "write_simulated_records",
 ]
 
 PART_SCHEMA = pa.schema(
@@ -101,6 +107,8 @@ class HistoryReport:
     steps: int = 0
     casts: int = 0
     labels: int = 0
+    records: dict[str, int] = field(default_factory=dict)
+    """Plant records written, by kind (``charges`` …, :mod:`greenmet.storage.plant_records`)."""
     elapsed_s: float = 0.0
     """Wall-clock time. [s]"""
 
@@ -230,24 +238,6 @@ def _write_metadata(directory: Path, config: FurnaceConfig) -> None:
     )
 
 
-def _merge_and_write(path: Path, frame: pd.DataFrame, schema: pa.Schema | None, keys: list[str]) -> None:
-    if path.exists():
-        old = pq.read_table(path).to_pandas()
-        frame = pd.concat([old, frame], ignore_index=True) if len(old) else frame
-    frame = frame.drop_duplicates(subset=keys, keep="last").sort_values(keys, kind="stable")
-    table = pa.Table.from_pandas(frame.reset_index(drop=True), schema=schema, preserve_index=False)
-    try:
-        with atomic_path(path) as temporary:
-            pq.write_table(table, temporary, compression="zstd")
-    except OSError as exc:
-        raise StorageError(
-            "cannot write the ground truth beside the historian",
-            field="path",
-            value=str(path),
-            fix="check free disk space and permissions",
-        ) from exc
-
-
 def write_labels(directory: str | Path, labels: pd.DataFrame) -> Path:
     """Merge fault labels (:meth:`FurnaceSimulator.labels`) into ``directory/_labels.parquet``.
 
@@ -256,7 +246,7 @@ def write_labels(directory: str | Path, labels: pd.DataFrame) -> Path:
     file or the new one, never half of one.
     """
     path = Path(directory) / "_labels.parquet"
-    _merge_and_write(path, labels, _LABEL_SCHEMA, ["start", "fault", "location"])
+    merge_records_file(path, labels, _LABEL_SCHEMA, ["start", "fault", "location"])
     return path
 
 
@@ -264,8 +254,21 @@ def write_casts(directory: str | Path, casts: pd.DataFrame) -> Path:
     """Merge casts (:meth:`FurnaceSimulator.casts`) into ``directory/_casts.parquet`` (one row per
     cast, identified by its start), atomically as :func:`write_labels`."""
     path = Path(directory) / "_casts.parquet"
-    _merge_and_write(path, casts, None, ["start"])
+    merge_records_file(path, casts, None, ["start"])
     return path
+
+
+def write_simulated_records(directory: str | Path, records: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Merge the simulator's plant records (by kind, as :attr:`SimulationChunk.records` or
+    :meth:`FurnaceSimulator.plant_records`) into ``directory/_<kind>.parquet`` through
+    :func:`greenmet.storage.plant_records.write_plant_records` (validated, atomic); empty kinds
+    are skipped. Returns the rows written by kind."""
+    written = {}
+    for kind, frame in records.items():
+        if len(frame):
+            write_plant_records(directory, kind, frame)
+        written[kind] = len(frame)
+    return written
 
 
 def _collect(
@@ -416,5 +419,8 @@ def write_history(
     report.labels = len(labels)
     write_labels(directory, labels)
     write_casts(directory, simulator.casts())
+    report.records = write_simulated_records(
+        directory, {kind: simulator.plant_records(kind) for kind in RECORD_KINDS}
+    )
     report.elapsed_s = time.perf_counter() - began
     return report

@@ -58,7 +58,8 @@ from greenmet.blast_furnace.simulator import (
 )
 from greenmet.errors import InputError, StorageError
 from greenmet.io.atomic import atomic_write_text
-from greenmet.simulation.history import furnace_directory, write_casts, write_labels
+from greenmet.simulation.history import furnace_directory, write_casts, write_labels, write_simulated_records
+from greenmet.storage.plant_records import PLANT_RECORD_TIME_COLUMN
 
 __all__ = ["NAMESPACE_URI", "ArrayHistory", "SimulatorServer"]
 
@@ -293,6 +294,8 @@ class SimulatorServer:
         self._clock = clock
         self._started_wall = 0.0
         self._pending_casts: list[dict[str, Any]] = []
+        self._pending_records: dict[str, pd.DataFrame] = {}
+        self._next_record_at: pd.Timestamp | None = None
         self._published_stamp: pd.Timestamp | None = None
         self._history: ArrayHistory | None = None
         self._chunk_state: dict[str, Any] | None = None
@@ -327,6 +330,7 @@ class SimulatorServer:
         variables = await self._build_address_space(server, self.namespace_index)
         self._chunk, self._chunk_state, self._published_step, self._updates = None, None, -1, 0
         self._pending_casts, self._labels_written = [], 0
+        self._pending_records, self._next_record_at = {}, None
         if self._first_step == 0:
             self._published_stamp = None
         # Every sample is kept: one ring slot per simulated step of ``history_hours``.
@@ -555,6 +559,7 @@ class SimulatorServer:
             served = self._published_stamp
             casts = typed(list[dict[str, Any]], self._chunk.casts.to_dict("records"))
             self._pending_casts.extend(c for c in casts if served is None or c["end"] > served)
+            self._queue_records(self._chunk.records)
             self._write_labels()
         return self._chunk, step - self._chunk_first
 
@@ -580,11 +585,51 @@ class SimulatorServer:
                     tag, None, stamp, now, ua.StatusCodes.BadWaitingForInitialData, history=False
                 )
         await self._publish_casts(stamp, now)
+        self._publish_records(pd.Timestamp(stamp))
         self._published_step = step
         self._published_stamp = pd.Timestamp(stamp)
         self._updates += 1
         if time.monotonic() - self._state_written >= _STATE_INTERVAL_S:
             self._save_state()
+
+    def _queue_records(self, records: dict[str, pd.DataFrame]) -> None:
+        """Keep the plant records of a new chunk until the served clock reaches their time (a
+        lot's analysis, sampled at the lot's start, is due at once). After a restart the chunk
+        being served is made again: its records replace the identical rows already stored."""
+        if self.directory is None:
+            return
+        for kind, frame in records.items():
+            if not len(frame):
+                continue
+            pending = self._pending_records.get(kind)
+            if pending is not None:
+                frame = pd.concat([pending, frame], ignore_index=True)
+            self._pending_records[kind] = frame
+        self._next_record_at = min(
+            (frame[PLANT_RECORD_TIME_COLUMN[kind]].min() for kind, frame in self._pending_records.items()),
+            default=None,
+        )
+
+    def _publish_records(self, stamp: pd.Timestamp) -> None:
+        """Merge the plant records whose time (charged, sampled, filled) is at or before ``stamp``
+        into the furnace's record files: a record appears when the simulated plant makes it."""
+        if self._next_record_at is None or stamp < self._next_record_at or self.directory is None:
+            return
+        due: dict[str, pd.DataFrame] = {}
+        for kind, frame in list(self._pending_records.items()):
+            ready = (frame[PLANT_RECORD_TIME_COLUMN[kind]] <= stamp).to_numpy()
+            if ready.any():
+                due[kind] = frame[ready]
+                rest = frame[~ready]
+                if len(rest):
+                    self._pending_records[kind] = rest
+                else:
+                    del self._pending_records[kind]
+        write_simulated_records(self.directory, due)
+        self._next_record_at = min(
+            (frame[PLANT_RECORD_TIME_COLUMN[kind]].min() for kind, frame in self._pending_records.items()),
+            default=None,
+        )
 
     async def _publish_casts(self, stamp: datetime, now: datetime) -> None:
         """Serve the per-cast tags of every cast that ended at or before ``stamp``."""

@@ -60,6 +60,7 @@ from greenmet.blast_furnace.simulator.catalogue import (
     tuyere_tags,
 )
 from greenmet.blast_furnace.simulator.config import FurnaceConfig
+from greenmet.blast_furnace.simulator.records import RECORD_KINDS, SimulatedRecords, empty_records
 from greenmet.blast_furnace.simulator.scenario import ResolvedFault, Scenario
 from greenmet.errors import InputError
 from greenmet.refdata import factor
@@ -146,6 +147,12 @@ class SimulationChunk:
         0 good, 128 bad (contract quality codes), shape (n, len(tags)), uint8.
     casts
         Casts that ended inside this chunk (see :meth:`FurnaceSimulator.casts`).
+    records
+        Plant records made in this chunk, by kind (``charges``, ``material_analyses``,
+        ``cast_analyses``, ``hot_metal_destinations``; see
+        :mod:`greenmet.blast_furnace.simulator.records`). A record's time may lie up to a few
+        minutes after the chunk's last step (the batches of a charge started in it, the delivery
+        of a torpedo car filled in it).
     """
 
     timestamps: np.ndarray
@@ -153,6 +160,7 @@ class SimulationChunk:
     values: np.ndarray
     quality: np.ndarray
     casts: pd.DataFrame
+    records: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def frame(self) -> pd.DataFrame:
         """The values as a wide DataFrame indexed by UTC time."""
@@ -167,13 +175,15 @@ class SimulationChunk:
 
 @dataclass
 class SimulationResult:
-    """Everything :func:`simulate` produced: wide values and quality, casts, labels."""
+    """Everything :func:`simulate` produced: wide values and quality, casts, labels, and the
+    plant records by kind (:meth:`FurnaceSimulator.plant_records`)."""
 
     values: pd.DataFrame
     quality: pd.DataFrame
     casts: pd.DataFrame
     labels: pd.DataFrame
     catalogue: pd.DataFrame = field(repr=False)
+    records: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,6 +379,8 @@ class FurnaceSimulator:
         self._chunk_number = 0
         self._setup_constants()
         self._setup_static(np.random.default_rng([self.seed, 2**31 - 1]))
+        self._records = SimulatedRecords(config, self.seed, self.origin, self.step_seconds)
+        self._record_frames: dict[str, list[pd.DataFrame]] = {kind: [] for kind in RECORD_KINDS}
         self._prefetch = prefetch
         self._pending: tuple[tuple[int, int], Future[np.ndarray]] | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -604,9 +616,14 @@ class FurnaceSimulator:
         self._apply_instrument_faults(values, quality, k, rng)
         casts = self._finish_casts(k, thermal, cumulative, slow.drivers[:, 11])
         timestamps = (self.origin.value // 1000 + np.round(k * self.step_seconds * 1e6)).astype(np.int64)
+        records = self._records.advance(timestamps, burden.charges, casts)
+        for kind, frame in records.items():
+            if len(frame):
+                self._record_frames[kind].append(frame)
         self._step += steps
         return SimulationChunk(
-            timestamps=timestamps, tags=self.tags, values=values.T, quality=quality.T, casts=casts
+            timestamps=timestamps, tags=self.tags, values=values.T, quality=quality.T, casts=casts,
+            records=records,
         )
 
     def _slow_processes(self, k: np.ndarray, rng: np.random.Generator) -> _SlowProcesses:
@@ -1015,6 +1032,28 @@ class FurnaceSimulator:
         hot-metal mass [t], duration [min]."""
         return _cast_frame(self._casts)
 
+    def plant_records(self, kind: str) -> pd.DataFrame:
+        """Plant records of ``kind`` made so far by this simulator (since it was built or
+        restored): ``charges``, ``material_analyses``, ``cast_analyses`` or
+        ``hot_metal_destinations``, in the columns of :mod:`greenmet.storage.plant_records`.
+
+        Raises
+        ------
+        InputError
+            If ``kind`` is not one of these.
+        """
+        if kind not in self._record_frames:
+            raise InputError(
+                "no such kind of plant record",
+                field="kind",
+                value=kind,
+                fix=f"use one of {', '.join(RECORD_KINDS)}",
+            )
+        frames = self._record_frames[kind]
+        if not frames:
+            return empty_records(kind)
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
+
     # -- instrument faults -------------------------------------------------------------------
     def _draw_random_sensor_faults(self, rng: np.random.Generator, k: np.ndarray) -> None:
         rate = self.scenario.random_sensor_faults_per_day * k.size * self.step_seconds / 86400.0
@@ -1160,6 +1199,7 @@ class FurnaceSimulator:
                 for cast in self._casts
             ],
             "schedule": [list(entry) for entry in self._schedule],
+            "records": self._records.state(),
         }
 
     def restore(self, state: dict[str, Any]) -> None:
@@ -1216,6 +1256,12 @@ class FurnaceSimulator:
             for cast in state["casts"]
         ]
         self._schedule = [(int(a), int(b), int(c)) for a, b, c in state["schedule"]]
+        if "records" in state:
+            self._records.restore(state["records"])
+        else:  # a state saved before the simulator made plant records: continue from its charge count
+            self._records = SimulatedRecords(self.config, self.seed, self.origin, self.step_seconds)
+            self._records.restore_charge_count(int(np.floor(self._descent / self.layer)))
+        self._record_frames = {kind: [] for kind in RECORD_KINDS}
 
     @property
     def step(self) -> int:
@@ -1326,4 +1372,5 @@ def simulate(
         casts=simulator.casts(),
         labels=simulator.labels(),
         catalogue=simulator.catalogue(),
+        records={kind: simulator.plant_records(kind) for kind in RECORD_KINDS},
     )
