@@ -58,13 +58,15 @@ def _furnace(hours: float = 8.0, seed: int = 1, **overrides: np.ndarray) -> Peri
     columns.update(overrides)
     minutes = pd.DataFrame(columns, index=index)
     cast_ends = pd.date_range(START + pd.Timedelta(hours=1), end, freq="2h", inclusive="left")
-    casts = pd.DataFrame({
-        "end": cast_ends,
-        "hot_metal_temperature_degC": 1500.0 + 5 * rng.standard_normal(len(cast_ends)),
-        "hot_metal_silicon_percent": 0.40 + 0.03 * rng.standard_normal(len(cast_ends)),
-        "hot_metal_sulphur_percent": np.full(len(cast_ends), 0.025),
-        "hot_metal_mass_t": np.full(len(cast_ends), 500.0),
-    })
+    casts = pd.DataFrame(
+        {
+            "end": cast_ends,
+            "hot_metal_temperature_degC": 1500.0 + 5 * rng.standard_normal(len(cast_ends)),
+            "hot_metal_silicon_percent": 0.40 + 0.03 * rng.standard_normal(len(cast_ends)),
+            "hot_metal_sulphur_percent": np.full(len(cast_ends), 0.025),
+            "hot_metal_mass_t": np.full(len(cast_ends), 500.0),
+        }
+    )
     return PeriodData(START, end, minutes, None, casts)
 
 
@@ -86,21 +88,23 @@ def test_values_follow_their_formulas():
     check = health_check(data)
     # stave heat load: 3 rows × 100 m3/h × 2 K × ρc_p / 3600
     assert _row(check, "stave_heat_load_kW")["value"] == pytest.approx(
-        3 * 100.0 * 2.0 * WATER_VOLUMETRIC_HEAT_CAPACITY_KJ_PER_M3_K / 3600.0)
+        3 * 100.0 * 2.0 * WATER_VOLUMETRIC_HEAT_CAPACITY_KJ_PER_M3_K / 3600.0
+    )
     # coal rate: 40 t/h × 8 h / (4 casts × 500 t) × 1000
     assert _row(check, "coal_rate_kg_per_thm")["value"] == pytest.approx(40 * 8 / 2000 * 1000)
     expected_cv = 100 * data.minutes["blast_pressure"].std() / data.minutes["blast_pressure"].mean()
     assert _row(check, "blast_pressure_variation_percent")["value"] == pytest.approx(expected_cv)
     spread = data.minutes[[f"top_temperature_u{u}" for u in range(1, 5)]]
     assert _row(check, "top_temperature_spread_degC")["value"] == pytest.approx(
-        (spread.max(axis=1) - spread.min(axis=1)).mean())
+        (spread.max(axis=1) - spread.min(axis=1)).mean()
+    )
 
 
 def test_blast_reductions_are_counted_per_day_of_data():
     data = _furnace(hours=24)
     volume = data.minutes["blast_volume"].to_numpy().copy()
     for first in (100, 500, 900):  # three dips below 90 % of the median
-        volume[first:first + 20] = 3000.0
+        volume[first : first + 20] = 3000.0
     check = health_check(_furnace(hours=24, blast_volume=volume))
     assert _row(check, "blast_reductions_per_day")["value"] == pytest.approx(3.0)
 
@@ -188,19 +192,25 @@ def test_default_weights_carry_sources_and_verification_flags():
     assert health_check(_furnace()).provisional  # greenmet's own bands are in use
 
 
-@pytest.mark.parametrize(("text", "error", "match"), [
-    ("[indicators.no_such_indicator]\nweight = 1", UnknownKeyError, "unknown indicator"),
-    ("[indicators.coal_rate_kg_per_thm]\nwidth = 1", UnknownKeyError, "unknown field"),
-    ("[groups]\nluck = 1.0", UnknownKeyError, "unknown group"),
-    ("[indicators.coal_rate_kg_per_thm]\ngood_low = 200.0\ngood_high = 100.0", InputError,
-     "good_low is above"),
-    ("[indicators.coal_rate_kg_per_thm]\ntolerance = 0.0", InputError, "tolerance"),
-    ("[grades]\nA = 50.0\nB = 75.0\nC = 60.0", InputError, "fall from A to C"),
-    ("[groups]\nstability = -1.0", InputError, "negative"),
-    ("[settings]\nmin_coverage = 2.0", InputError, "0..1"),
-    ("[weights\n", FileFormatError, "not valid TOML"),
-    ("[colour]\nx = 1", UnknownKeyError, "unknown section"),
-])
+@pytest.mark.parametrize(
+    ("text", "error", "match"),
+    [
+        ("[indicators.no_such_indicator]\nweight = 1", UnknownKeyError, "unknown indicator"),
+        ("[indicators.coal_rate_kg_per_thm]\nwidth = 1", UnknownKeyError, "unknown field"),
+        ("[groups]\nluck = 1.0", UnknownKeyError, "unknown group"),
+        (
+            "[indicators.coal_rate_kg_per_thm]\ngood_low = 200.0\ngood_high = 100.0",
+            InputError,
+            "good_low is above",
+        ),
+        ("[indicators.coal_rate_kg_per_thm]\ntolerance = 0.0", InputError, "tolerance"),
+        ("[grades]\nA = 50.0\nB = 75.0\nC = 60.0", InputError, "fall from A to C"),
+        ("[groups]\nstability = -1.0", InputError, "negative"),
+        ("[settings]\nmin_coverage = 2.0", InputError, "0..1"),
+        ("[weights\n", FileFormatError, "not valid TOML"),
+        ("[colour]\nx = 1", UnknownKeyError, "unknown section"),
+    ],
+)
 def test_bad_weights_files_are_refused_with_the_field(text, error, match):
     with pytest.raises(error, match=match):
         health_weights(text)
@@ -218,3 +228,21 @@ def test_json_form_carries_open_band_limits_as_text():
     coal = next(row for row in payload["indicators"] if row["indicator"] == "coal_rate_kg_per_thm")
     assert coal["good_high"] == "inf"
     assert payload["grade"] == "A"
+
+
+def test_family_means_given_hourly_apart_from_the_minutes_give_the_same_values():
+    data = _furnace()
+    families = [
+        c
+        for c in data.minutes.columns
+        if c.startswith(("hearth_", "stave_water_flow", "stave_water_outlet", "tuyere_"))
+    ]
+    hours = data.minutes[families].groupby(data.minutes.index.floor("h")).mean()
+    apart = PeriodData(data.start, data.end, data.minutes.drop(columns=families), hours, data.casts)
+    together, separate = health_check(data), health_check(apart)
+    for name in (
+        "stave_heat_load_kW",
+        "hearth_temperature_max_degC",
+        "tuyere_water_flow_difference_max_m3_per_h",
+    ):
+        assert _row(separate, name)["value"] == pytest.approx(_row(together, name)["value"])

@@ -49,12 +49,15 @@ def test_periods_between_returns_whole_periods_only():
     assert [p.plant_day for p in days] == [dt.date(2026, 1, 2), dt.date(2026, 1, 3)]
 
 
-@pytest.mark.parametrize(("call", "match"), [
-    (lambda: parse_shift_starts("8 o'clock"), "malformed shift start"),
-    (lambda: parse_shift_starts("08:00,08:00"), "distinct"),
-    (lambda: shift_period("2026-01-01", 4, "UTC"), "no such shift"),
-    (lambda: day_period("2026-01-01", "Mars/Olympus"), "unknown time zone"),
-])
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: parse_shift_starts("8 o'clock"), "malformed shift start"),
+        (lambda: parse_shift_starts("08:00,08:00"), "distinct"),
+        (lambda: shift_period("2026-01-01", 4, "UTC"), "no such shift"),
+        (lambda: day_period("2026-01-01", "Mars/Olympus"), "unknown time zone"),
+    ],
+)
 def test_bad_period_arguments_name_the_field(call, match):
     with pytest.raises(InputError, match=match):
         call()

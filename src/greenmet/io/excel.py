@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -28,6 +29,7 @@ def write_workbook(
     title: str,
     header_lines: Sequence[tuple[str, str]] = (),
     number_format: str = "#,##0.000",
+    decorate: Callable[[Any, Mapping[str, Any], int], None] | None = None,
 ) -> Path:
     """Write ``sheets`` to an ``.xlsx`` file atomically.
 
@@ -43,6 +45,9 @@ def write_workbook(
         (label, value) pairs printed under the title: installation, period, method …
     number_format
         Excel number format of float columns.
+    decorate
+        Called once all sheets are written, with the xlsxwriter workbook, the worksheets by sheet
+        name and the row of the header line (0-based), e.g. to add charts.
     """
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -72,5 +77,7 @@ def write_workbook(
                     cell_format = float_format if pd.api.types.is_float_dtype(values) else None
                     sheet.set_column(column, column, min(max(width, 10), 60), cell_format)
                 sheet.freeze_panes(start_row + 1, 0)
+            if decorate is not None:
+                decorate(book, writer.sheets, 2 + len(header_lines) + 1)
 
     return atomic_write_with(target, write)

@@ -73,8 +73,9 @@ class HealthWeights:
 
 def _number(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError("must be a number", field=field, value=value,
-                         fix="write a number (inf or -inf allowed)")
+        raise InputError(
+            "must be a number", field=field, value=value, fix="write a number (inf or -inf allowed)"
+        )
     return float(value)
 
 
@@ -83,8 +84,9 @@ def _default_document() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def health_weights(document: str | Mapping[str, Any] | None = None, *,
-                   file_name: str = "weights") -> HealthWeights:
+def health_weights(
+    document: str | Mapping[str, Any] | None = None, *, file_name: str = "weights"
+) -> HealthWeights:
     """Validate a weights document (TOML text or parsed mapping) laid over greenmet's defaults.
 
     Sections and keys left out keep the defaults of ``health_weights.toml``; an indicator that
@@ -106,8 +108,11 @@ def health_weights(document: str | Mapping[str, Any] | None = None, *,
             try:
                 given: Mapping[str, Any] = tomllib.loads(document)
             except tomllib.TOMLDecodeError as exc:
-                raise FileFormatError(f"the weights file is not valid TOML: {exc}", field=file_name,
-                                      fix="fix the TOML syntax (see health_weights.toml)") from exc
+                raise FileFormatError(
+                    f"the weights file is not valid TOML: {exc}",
+                    field=file_name,
+                    fix="fix the TOML syntax (see health_weights.toml)",
+                ) from exc
         else:
             given = document
         merged = _overlay(merged, given)
@@ -123,19 +128,35 @@ def _overlay(base: dict[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(base)
     for section, content in given.items():
         if section not in merged:
-            raise UnknownKeyError("unknown section in the weights file", field="section", value=section,
-                                  fix=f"use {sorted(merged)}")
+            raise UnknownKeyError(
+                "unknown section in the weights file",
+                field="section",
+                value=section,
+                fix=f"use {sorted(merged)}",
+            )
         if not isinstance(content, Mapping):
-            raise InputError("a section must be a table", field=section, value=content,
-                             fix=f"write [{section}] followed by its keys")
+            raise InputError(
+                "a section must be a table",
+                field=section,
+                value=content,
+                fix=f"write [{section}] followed by its keys",
+            )
         if section == "indicators":
             for name, fields in content.items():
                 if name not in merged["indicators"]:
-                    raise UnknownKeyError("unknown indicator", field="indicators", value=name,
-                                          fix=f"use one of {sorted(merged['indicators'])}")
+                    raise UnknownKeyError(
+                        "unknown indicator",
+                        field="indicators",
+                        value=name,
+                        fix=f"use one of {sorted(merged['indicators'])}",
+                    )
                 if not isinstance(fields, Mapping):
-                    raise InputError("an indicator must be a table", field=f"indicators.{name}", value=fields,
-                                     fix=f"write [indicators.{name}] followed by weight, good_low …")
+                    raise InputError(
+                        "an indicator must be a table",
+                        field=f"indicators.{name}",
+                        value=fields,
+                        fix=f"write [indicators.{name}] followed by weight, good_low …",
+                    )
                 merged["indicators"][name].update(fields)
         else:
             merged[section].update(content)
@@ -146,41 +167,65 @@ def _validate(document: Mapping[str, Any]) -> HealthWeights:
     settings = dict(document.get("settings", {}))
     coverage = _number(settings.get("min_coverage", 0.5), "settings.min_coverage")
     if not 0.0 <= coverage <= 1.0:
-        raise InputError("min_coverage must lie in 0..1", field="settings.min_coverage", value=coverage,
-                         fix="give a share such as 0.5")
+        raise InputError(
+            "min_coverage must lie in 0..1",
+            field="settings.min_coverage",
+            value=coverage,
+            fix="give a share such as 0.5",
+        )
     grades = {key: _number(value, f"grades.{key}") for key, value in document.get("grades", {}).items()}
     if set(grades) != {"A", "B", "C"}:
-        raise UnknownKeyError("the grades are A, B and C (below C: D)", field="grades", value=sorted(grades),
-                              fix="give A, B and C thresholds")
+        raise UnknownKeyError(
+            "the grades are A, B and C (below C: D)",
+            field="grades",
+            value=sorted(grades),
+            fix="give A, B and C thresholds",
+        )
     if not grades["A"] > grades["B"] > grades["C"]:
-        raise InputError("grade thresholds must fall from A to C", field="grades", value=grades,
-                         fix="e.g. A = 90, B = 75, C = 60")
+        raise InputError(
+            "grade thresholds must fall from A to C",
+            field="grades",
+            value=grades,
+            fix="e.g. A = 90, B = 75, C = 60",
+        )
     groups = {}
     for name, weight in document.get("groups", {}).items():
         if name not in GROUPS:
-            raise UnknownKeyError("unknown group", field="groups", value=name,
-                                  fix=f"use one of {list(GROUPS)}")
+            raise UnknownKeyError(
+                "unknown group", field="groups", value=name, fix=f"use one of {list(GROUPS)}"
+            )
         groups[name] = _number(weight, f"groups.{name}")
         if groups[name] < 0:
-            raise InputError("a weight cannot be negative", field=f"groups.{name}", value=weight,
-                             fix="give 0 or more")
+            raise InputError(
+                "a weight cannot be negative", field=f"groups.{name}", value=weight, fix="give 0 or more"
+            )
     if sum(groups.values()) <= 0:
-        raise InputError("all group weights are zero", field="groups", value=groups,
-                         fix="give some group a weight")
+        raise InputError(
+            "all group weights are zero", field="groups", value=groups, fix="give some group a weight"
+        )
     indicators = {}
     known = {indicator.name for indicator in INDICATORS}
     for name, fields in document.get("indicators", {}).items():
         if name not in known:
-            raise UnknownKeyError("unknown indicator", field="indicators", value=name,
-                                  fix=f"use one of {sorted(known)}")
+            raise UnknownKeyError(
+                "unknown indicator", field="indicators", value=name, fix=f"use one of {sorted(known)}"
+            )
         unknown = sorted(set(fields) - set(_BAND_FIELDS))
         if unknown:
-            raise UnknownKeyError("unknown field of an indicator", field=f"indicators.{name}", value=unknown,
-                                  fix=f"use {list(_BAND_FIELDS)}")
+            raise UnknownKeyError(
+                "unknown field of an indicator",
+                field=f"indicators.{name}",
+                value=unknown,
+                fix=f"use {list(_BAND_FIELDS)}",
+            )
         missing = [key for key in _BAND_FIELDS if key not in fields]
         if missing:
-            raise InputError("an indicator lacks fields", field=f"indicators.{name}", value=missing,
-                             fix=f"give {list(_BAND_FIELDS)}")
+            raise InputError(
+                "an indicator lacks fields",
+                field=f"indicators.{name}",
+                value=missing,
+                fix=f"give {list(_BAND_FIELDS)}",
+            )
         entry = IndicatorWeight(
             weight=_number(fields["weight"], f"indicators.{name}.weight"),
             good_low=_number(fields["good_low"], f"indicators.{name}.good_low"),
@@ -190,20 +235,26 @@ def _validate(document: Mapping[str, Any]) -> HealthWeights:
             needs_verification=bool(fields["needs_verification"]),
         )
         if entry.weight < 0 or not entry.tolerance > 0 or math.isinf(entry.tolerance):
-            raise InputError("weight must be 0 or more and tolerance a positive finite number",
-                             field=f"indicators.{name}",
-                             value={"weight": entry.weight, "tolerance": entry.tolerance},
-                             fix="e.g. weight = 1.0, tolerance = 2.0")
+            raise InputError(
+                "weight must be 0 or more and tolerance a positive finite number",
+                field=f"indicators.{name}",
+                value={"weight": entry.weight, "tolerance": entry.tolerance},
+                fix="e.g. weight = 1.0, tolerance = 2.0",
+            )
         if entry.good_low > entry.good_high:
-            raise InputError("good_low is above good_high", field=f"indicators.{name}",
-                             value={"good_low": entry.good_low, "good_high": entry.good_high},
-                             fix="swap them, or use -inf / inf for a one-sided band")
+            raise InputError(
+                "good_low is above good_high",
+                field=f"indicators.{name}",
+                value={"good_low": entry.good_low, "good_high": entry.good_high},
+                fix="swap them, or use -inf / inf for a one-sided band",
+            )
         indicators[name] = entry
     return HealthWeights(settings, grades, groups, indicators)
 
 
-def indicator_score(value: float | np.ndarray, good_low: float, good_high: float, tolerance: float
-                    ) -> float | np.ndarray:
+def indicator_score(
+    value: float | np.ndarray, good_low: float, good_high: float, tolerance: float
+) -> float | np.ndarray:
     """Score 0–100: 100 inside the band, linearly 0 at ``tolerance`` beyond it; NaN stays NaN.
 
     Parameters
@@ -263,11 +314,17 @@ class HealthCheck:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (NaN as None)."""
+
         def clean(frame: pd.DataFrame) -> list[dict[str, Any]]:
             # NaN → null; an open band limit (±inf) → "inf"/"-inf", which strict JSON can carry
             rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-            return [{str(k): (("inf" if v > 0 else "-inf") if isinstance(v, float) and math.isinf(v) else v)
-                     for k, v in row.items()} for row in rows]
+            return [
+                {
+                    str(k): (("inf" if v > 0 else "-inf") if isinstance(v, float) and math.isinf(v) else v)
+                    for k, v in row.items()
+                }
+                for row in rows
+            ]
 
         return {
             "period_start": self.period_start.isoformat(),
@@ -288,16 +345,22 @@ def _reason_text(evaluation: Evaluation, language: str) -> str:
     return label(evaluation.reason, language, _LABELS).format(**evaluation.reason_values)
 
 
-def _trend(indicator: Indicator, data: PeriodData, settings: Mapping[str, Any], band: IndicatorWeight
-           ) -> tuple[float, str, float]:
-    segments = trend_segments(data.start, data.end)
+def _trend(
+    indicator: Indicator,
+    data: PeriodData,
+    segments: Sequence[PeriodData],
+    settings: Mapping[str, Any],
+    band: IndicatorWeight,
+) -> tuple[float, str, float]:
     if len(segments) < 3:
         return math.nan, "", math.nan
     middles, values = [], []
-    for start, end in segments:
-        evaluation = indicator.compute(data.slice(start, end), settings)
+    for segment in segments:
+        evaluation = indicator.compute(segment, settings)
         if not math.isnan(evaluation.value):
-            middles.append(((start - data.start) + (end - start) / 2) / pd.Timedelta(days=1))
+            middles.append(
+                ((segment.start - data.start) + (segment.end - segment.start) / 2) / pd.Timedelta(days=1)
+            )
             values.append(evaluation.value)
     if len(values) < 3:
         return math.nan, "", math.nan
@@ -306,13 +369,21 @@ def _trend(indicator: Indicator, data: PeriodData, settings: Mapping[str, Any], 
     scores = np.asarray(indicator_score(y, band.good_low, band.good_high, band.tolerance), dtype=float)
     score_slope = float(np.polyfit(x, scores, 1)[0])
     change = abs(slope) * data.duration_days
-    direction = "steady" if change < _STEADY_SHARE_OF_TOLERANCE * band.tolerance else (
-        "rising" if slope > 0 else "falling")
+    direction = (
+        "steady"
+        if change < _STEADY_SHARE_OF_TOLERANCE * band.tolerance
+        else ("rising" if slope > 0 else "falling")
+    )
     return slope, direction, score_slope
 
 
-def health_check(data: PeriodData, weights: HealthWeights | None = None, *,
-                 indicators: Sequence[Indicator] = INDICATORS, trends: bool = True) -> HealthCheck:
+def health_check(
+    data: PeriodData,
+    weights: HealthWeights | None = None,
+    *,
+    indicators: Sequence[Indicator] = INDICATORS,
+    trends: bool = True,
+) -> HealthCheck:
     """Score the furnace over ``data``'s period.
 
     Parameters
@@ -337,40 +408,51 @@ def health_check(data: PeriodData, weights: HealthWeights | None = None, *,
     weights = weights if weights is not None else default_health_weights()
     settings = weights.settings
     rows = []
+    segments = (
+        [data.slice(start, end) for start, end in trend_segments(data.start, data.end)] if trends else []
+    )
     for indicator in indicators:
         band = weights.indicators[indicator.name]
         evaluation = indicator.compute(data, settings)
         evaluated = evaluation.reason is None and not math.isnan(evaluation.value)
-        score = (float(indicator_score(evaluation.value, band.good_low, band.good_high, band.tolerance))
-                 if evaluated else math.nan)
-        slope, direction, score_slope = (_trend(indicator, data, settings, band) if evaluated and trends
-                                         else (math.nan, "", math.nan))
+        score = (
+            float(indicator_score(evaluation.value, band.good_low, band.good_high, band.tolerance))
+            if evaluated
+            else math.nan
+        )
+        slope, direction, score_slope = (
+            _trend(indicator, data, segments, settings, band)
+            if evaluated and trends
+            else (math.nan, "", math.nan)
+        )
         note_en = note_zh = ""
         if evaluation.note is not None:
             note_en = label(evaluation.note, "en", _LABELS).format(**evaluation.note_values)
             note_zh = label(evaluation.note, "zh", _LABELS).format(**evaluation.note_values)
-        rows.append({
-            "indicator": indicator.name,
-            "group": indicator.group,
-            "value": evaluation.value if evaluated else math.nan,
-            "unit": indicator.unit,
-            "score": score,
-            "weight": band.weight,
-            "good_low": band.good_low,
-            "good_high": band.good_high,
-            "tolerance": band.tolerance,
-            "trend_per_day": slope,
-            "trend": direction,
-            "score_trend_per_day": score_slope,
-            "coverage": evaluation.coverage,
-            "status": "evaluated" if evaluated else "not_evaluated",
-            "reason_en": _reason_text(evaluation, "en") or note_en,
-            "reason_zh": _reason_text(evaluation, "zh") or note_zh,
-            "formula": indicator.formula,
-            "formula_source": indicator.formula_source,
-            "source": band.source,
-            "needs_verification": band.needs_verification,
-        })
+        rows.append(
+            {
+                "indicator": indicator.name,
+                "group": indicator.group,
+                "value": evaluation.value if evaluated else math.nan,
+                "unit": indicator.unit,
+                "score": score,
+                "weight": band.weight,
+                "good_low": band.good_low,
+                "good_high": band.good_high,
+                "tolerance": band.tolerance,
+                "trend_per_day": slope,
+                "trend": direction,
+                "score_trend_per_day": score_slope,
+                "coverage": evaluation.coverage,
+                "status": "evaluated" if evaluated else "not_evaluated",
+                "reason_en": _reason_text(evaluation, "en") or note_en,
+                "reason_zh": _reason_text(evaluation, "zh") or note_zh,
+                "formula": indicator.formula,
+                "formula_source": indicator.formula_source,
+                "source": band.source,
+                "needs_verification": band.needs_verification,
+            }
+        )
     table = pd.DataFrame(rows)
     group_rows = []
     for group in GROUPS:
@@ -379,16 +461,29 @@ def health_check(data: PeriodData, weights: HealthWeights | None = None, *,
         done = members[members["status"] == "evaluated"]
         weight_done = float(done["weight"].sum())
         score = float((done["score"] * done["weight"]).sum() / weight_done) if weight_done > 0 else math.nan
-        group_rows.append({"group": group, "score": score, "weight": float(weights.groups.get(group, 0.0)),
-                           "evaluated": len(done), "indicators": len(members),
-                           "evaluated_weight_share": weight_done / total if total > 0 else 0.0})
+        group_rows.append(
+            {
+                "group": group,
+                "score": score,
+                "weight": float(weights.groups.get(group, 0.0)),
+                "evaluated": len(done),
+                "indicators": len(members),
+                "evaluated_weight_share": weight_done / total if total > 0 else 0.0,
+            }
+        )
     groups = pd.DataFrame(group_rows)
     scored = groups[groups["score"].notna() & (groups["weight"] > 0)]
     total_weight = float(groups["weight"].sum())
-    overall = float((scored["score"] * scored["weight"]).sum() / scored["weight"].sum()) if not scored.empty \
+    overall = (
+        float((scored["score"] * scored["weight"]).sum() / scored["weight"].sum())
+        if not scored.empty
         else math.nan
-    share = (float((groups["weight"] * groups["evaluated_weight_share"]).sum() / total_weight)
-             if total_weight else 0.0)
+    )
+    share = (
+        float((groups["weight"] * groups["evaluated_weight_share"]).sum() / total_weight)
+        if total_weight
+        else 0.0
+    )
     done_rows = (table["status"] == "evaluated").to_numpy()
     return HealthCheck(
         period_start=data.start,

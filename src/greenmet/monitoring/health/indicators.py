@@ -35,12 +35,24 @@ __all__ = [
     "family_columns",
 ]
 
-GROUPS: tuple[str, ...] = ("stability", "thermal_state", "gas_distribution", "permeability", "hearth_safety",
-                           "cooling", "fuel_efficiency")
+GROUPS: tuple[str, ...] = (
+    "stability",
+    "thermal_state",
+    "gas_distribution",
+    "permeability",
+    "hearth_safety",
+    "cooling",
+    "fuel_efficiency",
+)
 
 #: Columns of the casts frame the indicators read (one row per cast, ``end`` a UTC instant).
-CAST_COLUMNS: tuple[str, ...] = ("end", "hot_metal_temperature_degC", "hot_metal_silicon_percent",
-                                 "hot_metal_sulphur_percent", "hot_metal_mass_t")
+CAST_COLUMNS: tuple[str, ...] = (
+    "end",
+    "hot_metal_temperature_degC",
+    "hot_metal_silicon_percent",
+    "hot_metal_sulphur_percent",
+    "hot_metal_mass_t",
+)
 
 #: ρ·c_p of cooling water at 40 °C [kJ/(m3*K)]: density 992.2 kg/m3 and isobaric heat capacity
 #: 4.179 kJ/(kg·K) at 0.1 MPa (IAPWS-95 formulation as tabulated by the NIST Chemistry WebBook,
@@ -95,17 +107,30 @@ class PeriodData:
 
     def period_casts(self) -> pd.DataFrame:
         """The casts that end in the period (an empty frame when there are none)."""
-        if self.casts is None or self.casts.empty:
-            return pd.DataFrame(columns=list(CAST_COLUMNS))
-        ends = pd.to_datetime(self.casts["end"], utc=True)
-        return self.casts[(ends >= self.start) & (ends < self.end)]
+        if "casts" not in self._hourly:
+            if self.casts is None or self.casts.empty:
+                self._hourly["casts"] = pd.DataFrame(columns=list(CAST_COLUMNS))
+            else:
+                ends = pd.to_datetime(self.casts["end"], utc=True)
+                self._hourly["casts"] = self.casts[((ends >= self.start) & (ends < self.end)).to_numpy()]
+        return self._hourly["casts"]
 
     def slice(self, start: pd.Timestamp, end: pd.Timestamp) -> PeriodData:
         """The same data restricted to ``[start, end)`` (for trends over segments)."""
-        minutes = self.minutes[(self.minutes.index >= start) & (self.minutes.index < end)]
-        hours = self.hourly()
-        hours = hours[(hours.index >= start.floor("h")) & (hours.index < end)]
-        return replace(self, start=start, end=end, minutes=minutes, hours=hours, _hourly={})
+        minutes = _rows_between(self.minutes, start, end)
+        hours = _rows_between(self.hourly(), start.floor("h"), end)
+        return replace(
+            self, start=start, end=end, minutes=minutes, hours=hours, casts=self.period_casts(), _hourly={}
+        )
+
+
+def _rows_between(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Rows of a frame on a sorted time index with ``start <= index < end`` (a positional slice)."""
+    index = pd.DatetimeIndex(frame.index)
+    if not index.is_monotonic_increasing:
+        return frame[(index >= start) & (index < end)]
+    first, last = index.searchsorted(start, side="left"), index.searchsorted(end, side="left")
+    return frame.iloc[first:last]
 
 
 @dataclass(frozen=True)
@@ -146,24 +171,22 @@ def _missing(*tags: str) -> Evaluation:
 def _low_coverage(coverage: float, settings: Mapping[str, Any]) -> Evaluation | None:
     least = float(settings.get("min_coverage", 0.5))
     if coverage < least:
-        return Evaluation(math.nan, coverage, "reason_coverage",
-                          {"coverage": f"{coverage:.0%}", "least": f"{least:.0%}"})
+        return Evaluation(
+            math.nan, coverage, "reason_coverage", {"coverage": f"{coverage:.0%}", "least": f"{least:.0%}"}
+        )
     return None
 
 
-_FAMILY_CACHE: dict[tuple[tuple[str, ...], str], list[str]] = {}
-
-
 def family_columns(columns: pd.Index, prefix: str) -> list[str]:
-    """Columns named ``prefix`` followed by digits (``hearth_temperature_t`` → ``…_t01``, ``…_t02``)."""
-    key = (tuple(map(str, columns)), prefix)
-    if key not in _FAMILY_CACHE:
-        pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
-        _FAMILY_CACHE[key] = sorted((str(c) for c in columns if pattern.match(str(c))),
-                                    key=lambda c: int(pattern.match(c).group(1)))  # type: ignore[union-attr]
-        if len(_FAMILY_CACHE) > 256:
-            _FAMILY_CACHE.clear()
-    return _FAMILY_CACHE[key]
+    """Columns named ``prefix`` followed by digits (``hearth_temperature_t`` → ``…_t01``, ``…_t02``),
+    in the order of their number."""
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+    numbered = []
+    for column in map(str, columns):
+        match = pattern.match(column)
+        if match is not None:
+            numbered.append((int(match.group(1)), column))
+    return [column for _, column in sorted(numbered)]
 
 
 def _coefficient_of_variation(tag: str) -> Callable[[PeriodData, Mapping[str, Any]], Evaluation]:
@@ -253,8 +276,9 @@ def _top_temperature_spread(data: PeriodData, settings: Mapping[str, Any]) -> Ev
     return Evaluation(float(np.mean(np.nanmax(rows, axis=1) - np.nanmin(rows, axis=1))), coverage)
 
 
-def _hourly_family(data: PeriodData, prefix: str, settings: Mapping[str, Any]
-                   ) -> tuple[np.ndarray, pd.DatetimeIndex, float] | Evaluation:
+def _hourly_family(
+    data: PeriodData, prefix: str, settings: Mapping[str, Any]
+) -> tuple[np.ndarray, pd.DatetimeIndex, float] | Evaluation:
     hours = data.hourly()
     columns = family_columns(hours.columns, prefix)
     if not columns:
@@ -316,8 +340,14 @@ def _stave_heat_load(data: PeriodData, settings: Mapping[str, Any]) -> Evaluatio
     flows = family_columns(hours.columns, "stave_water_flow_r")
     outlets = family_columns(hours.columns, "stave_water_outlet_temperature_r")
     inlet = "stave_water_inlet_temperature"
-    if not flows or not outlets or inlet not in hours.columns:
+    if not flows or not outlets or (inlet not in hours.columns and inlet not in data.minutes.columns):
         return _missing("stave_water_flow_r01", "stave_water_outlet_temperature_r01", inlet)
+    if inlet in hours.columns:
+        inlet_hourly = hours[inlet].to_numpy(dtype=float)
+    else:  # the inlet is one tag, read at one minute with the others: its hourly means
+        minutes = data.minutes[inlet]
+        means = minutes.groupby(pd.DatetimeIndex(minutes.index).floor("h")).mean()
+        inlet_hourly = means.reindex(pd.DatetimeIndex(hours.index)).to_numpy(dtype=float)
     rows_flow = {c.rsplit("_r", 1)[1]: c for c in flows}
     rows_outlet = {c.rsplit("_r", 1)[1]: c for c in outlets}
     unpaired = sorted(set(rows_flow) ^ set(rows_outlet))
@@ -326,7 +356,7 @@ def _stave_heat_load(data: PeriodData, settings: Mapping[str, Any]) -> Evaluatio
     rows = sorted(rows_flow)
     flow = hours[[rows_flow[r] for r in rows]].to_numpy(dtype=float)
     outlet = hours[[rows_outlet[r] for r in rows]].to_numpy(dtype=float)
-    rise = outlet - hours[inlet].to_numpy(dtype=float)[:, None]
+    rise = outlet - inlet_hourly[:, None]
     per_hour = (flow * rise).sum(axis=1) * WATER_VOLUMETRIC_HEAT_CAPACITY_KJ_PER_M3_K / 3600.0
     complete = ~np.any(np.isnan(flow) | np.isnan(rise), axis=1)
     coverage = int(complete.sum()) / data.hour_count
@@ -343,8 +373,9 @@ def _tuyere_water_difference(data: PeriodData, settings: Mapping[str, Any]) -> E
     paired = sorted(set(inlets) & set(outlets), key=int)
     if not paired:
         return _missing("tuyere_water_inlet_flow_t01", "tuyere_water_outlet_flow_t01")
-    difference = (hours[[inlets[t] for t in paired]].to_numpy(dtype=float)
-                  - hours[[outlets[t] for t in paired]].to_numpy(dtype=float))
+    difference = hours[[inlets[t] for t in paired]].to_numpy(dtype=float) - hours[
+        [outlets[t] for t in paired]
+    ].to_numpy(dtype=float)
     coverage = int(np.count_nonzero(~np.all(np.isnan(difference), axis=1))) / data.hour_count
     low = _low_coverage(coverage, settings)
     if low is not None:
@@ -353,8 +384,12 @@ def _tuyere_water_difference(data: PeriodData, settings: Mapping[str, Any]) -> E
         means = np.nanmean(np.where(np.all(np.isnan(difference), axis=0), 0.0, difference), axis=0)
     unpaired = sorted(set(inlets) ^ set(outlets), key=int)
     if unpaired:
-        return Evaluation(float(np.max(means)), coverage, note="note_unpaired_tuyeres",
-                          note_values={"tuyeres": ", ".join(unpaired)})
+        return Evaluation(
+            float(np.max(means)),
+            coverage,
+            note="note_unpaired_tuyeres",
+            note_values={"tuyeres": ", ".join(unpaired)},
+        )
     return Evaluation(float(np.max(means)), coverage)
 
 
@@ -389,71 +424,167 @@ _CV_SOURCE = "greenmet (coefficient of variation)"
 _NOTE = "reference note §2.1"
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("blast_pressure_variation_percent", "stability", "%", _CV.format(tag="blast_pressure"),
-              f"{_CV_SOURCE}; DIAG5-style stability of blast pressure, {_NOTE}",
-              ("blast_pressure",), _coefficient_of_variation("blast_pressure")),
-    Indicator("top_pressure_variation_percent", "stability", "%", _CV.format(tag="top_pressure"),
-              _CV_SOURCE, ("top_pressure",), _coefficient_of_variation("top_pressure")),
-    Indicator("blast_reductions_per_day", "stability", "1/d",
-              "crossings of blast_volume below 0.9 · median(blast_volume) / covered days",
-              f"{_BKYL_TEST} (90 % of nominal); median as nominal: greenmet", ("blast_volume",),
-              _blast_reductions),
-    Indicator("hot_metal_temperature_mean_degC", "thermal_state", "degC",
-              "mean of hot_metal_temperature_degC of the casts ended in the period", "definition",
-              ("casts.hot_metal_temperature_degC",), _cast_statistic("hot_metal_temperature_degC", "mean"),
-              "cast"),
-    Indicator("hot_metal_silicon_mean_percent", "thermal_state", "%",
-              "mean of hot_metal_silicon_percent of the casts", "definition",
-              ("casts.hot_metal_silicon_percent",), _cast_statistic("hot_metal_silicon_percent", "mean"),
-              "cast"),
-    Indicator("hot_metal_silicon_deviation_percent", "thermal_state", "%",
-              "standard deviation (n − 1) of hot_metal_silicon_percent of the casts", _BKYL,
-              ("casts.hot_metal_silicon_percent",), _cast_statistic("hot_metal_silicon_percent", "std"),
-              "cast"),
-    Indicator("flame_temperature_mean_degC", "thermal_state", "degC",
-              "mean of raceway_adiabatic_flame_temperature", "definition (the tag's own formula applies)",
-              ("raceway_adiabatic_flame_temperature",), _mean_of("raceway_adiabatic_flame_temperature")),
-    Indicator("top_gas_utilisation_mean", "gas_distribution", "dimensionless", "mean of top_gas_utilisation",
-              "definition (ηCO = CO2/(CO + CO2), reference note §1.2)", ("top_gas_utilisation",),
-              _mean_of("top_gas_utilisation")),
-    Indicator("top_temperature_spread_degC", "gas_distribution", "degC",
-              "mean over minutes of max − min of top_temperature_u*",
-              "greenmet (top-temperature dispersion as a channelling/edge-flow sign, reference note §2.1)",
-              ("top_temperature_u*",), _top_temperature_spread),
-    Indicator("permeability_index_variation_percent", "permeability", "%",
-              _CV.format(tag="permeability_index"), _CV_SOURCE, ("permeability_index",),
-              _coefficient_of_variation("permeability_index")),
-    Indicator("pressure_differential_variation_percent", "permeability", "%",
-              _CV.format(tag="pressure_differential"), _CV_SOURCE,
-              ("pressure_differential",), _coefficient_of_variation("pressure_differential")),
-    Indicator("hearth_temperature_max_degC", "hearth_safety", "degC",
-              "max over hearth_temperature_t* of the hourly means",
-              "BKYL JudgeStaveThemshock.cs @58915ff (per-point level against an alarm limit); "
-              "hourly means: greenmet",
-              ("hearth_temperature_t*",), _hearth_temperature_max, "hour"),
-    Indicator("hearth_temperature_rise_degC_per_day", "hearth_safety", "degC/d",
-              "max over hearth_temperature_t* of the least-squares slope of the hourly means",
-              "greenmet (hearth erosion shows as a rising thermocouple trend, reference note §2.1)",
-              ("hearth_temperature_t*",), _hearth_temperature_rise, "hour"),
-    Indicator("stave_heat_load_kW", "cooling", "kW",
-              "Σ rows ρ·c_p · stave_water_flow_r · (stave_water_outlet_temperature_r − "
-              "stave_water_inlet_temperature) / 3600, hourly means, ρ·c_p = 4146 kJ/(m3·K)",
-              "Q = ρ·c_p·V̇·ΔT (reference note §1.2); water at 40 °C: NIST Chemistry WebBook SRD 69 "
-              "(IAPWS-95)",
-              ("stave_water_flow_r*", "stave_water_outlet_temperature_r*", "stave_water_inlet_temperature"),
-              _stave_heat_load, "hour"),
-    Indicator("tuyere_water_flow_difference_max_m3_per_h", "cooling", "m3/h",
-              "max over tuyeres of the period mean of tuyere_water_inlet_flow_t − tuyere_water_outlet_flow_t",
-              "greenmet (a tuyere leak loses cooling water, reference note §2.1)",
-              ("tuyere_water_inlet_flow_t*", "tuyere_water_outlet_flow_t*"), _tuyere_water_difference,
-              "hour"),
-    Indicator("fuel_rate_kg_per_thm", "fuel_efficiency", "kg/t",
-              "mean of the derived tag calc_fuel_rate_kg_per_thm (settings.fuel_rate_tag)",
-              "definition; the derived tag of the online calculation",
-              ("calc_fuel_rate_kg_per_thm",), _mean_of("fuel_rate_tag")),
-    Indicator("coal_rate_kg_per_thm", "fuel_efficiency", "kg/t",
-              "1000 · mean(coal_injection_rate) · period hours / Σ hot_metal_mass_t of the casts",
-              "definition of the coal rate (reference note §1.2)",
-              ("coal_injection_rate", "casts.hot_metal_mass_t"),
-              _coal_rate, "cast"),
+    Indicator(
+        "blast_pressure_variation_percent",
+        "stability",
+        "%",
+        _CV.format(tag="blast_pressure"),
+        f"{_CV_SOURCE}; DIAG5-style stability of blast pressure, {_NOTE}",
+        ("blast_pressure",),
+        _coefficient_of_variation("blast_pressure"),
+    ),
+    Indicator(
+        "top_pressure_variation_percent",
+        "stability",
+        "%",
+        _CV.format(tag="top_pressure"),
+        _CV_SOURCE,
+        ("top_pressure",),
+        _coefficient_of_variation("top_pressure"),
+    ),
+    Indicator(
+        "blast_reductions_per_day",
+        "stability",
+        "1/d",
+        "crossings of blast_volume below 0.9 · median(blast_volume) / covered days",
+        f"{_BKYL_TEST} (90 % of nominal); median as nominal: greenmet",
+        ("blast_volume",),
+        _blast_reductions,
+    ),
+    Indicator(
+        "hot_metal_temperature_mean_degC",
+        "thermal_state",
+        "degC",
+        "mean of hot_metal_temperature_degC of the casts ended in the period",
+        "definition",
+        ("casts.hot_metal_temperature_degC",),
+        _cast_statistic("hot_metal_temperature_degC", "mean"),
+        "cast",
+    ),
+    Indicator(
+        "hot_metal_silicon_mean_percent",
+        "thermal_state",
+        "%",
+        "mean of hot_metal_silicon_percent of the casts",
+        "definition",
+        ("casts.hot_metal_silicon_percent",),
+        _cast_statistic("hot_metal_silicon_percent", "mean"),
+        "cast",
+    ),
+    Indicator(
+        "hot_metal_silicon_deviation_percent",
+        "thermal_state",
+        "%",
+        "standard deviation (n − 1) of hot_metal_silicon_percent of the casts",
+        _BKYL,
+        ("casts.hot_metal_silicon_percent",),
+        _cast_statistic("hot_metal_silicon_percent", "std"),
+        "cast",
+    ),
+    Indicator(
+        "flame_temperature_mean_degC",
+        "thermal_state",
+        "degC",
+        "mean of raceway_adiabatic_flame_temperature",
+        "definition (the tag's own formula applies)",
+        ("raceway_adiabatic_flame_temperature",),
+        _mean_of("raceway_adiabatic_flame_temperature"),
+    ),
+    Indicator(
+        "top_gas_utilisation_mean",
+        "gas_distribution",
+        "dimensionless",
+        "mean of top_gas_utilisation",
+        "definition (ηCO = CO2/(CO + CO2), reference note §1.2)",
+        ("top_gas_utilisation",),
+        _mean_of("top_gas_utilisation"),
+    ),
+    Indicator(
+        "top_temperature_spread_degC",
+        "gas_distribution",
+        "degC",
+        "mean over minutes of max − min of top_temperature_u*",
+        "greenmet (top-temperature dispersion as a channelling/edge-flow sign, reference note §2.1)",
+        ("top_temperature_u*",),
+        _top_temperature_spread,
+    ),
+    Indicator(
+        "permeability_index_variation_percent",
+        "permeability",
+        "%",
+        _CV.format(tag="permeability_index"),
+        _CV_SOURCE,
+        ("permeability_index",),
+        _coefficient_of_variation("permeability_index"),
+    ),
+    Indicator(
+        "pressure_differential_variation_percent",
+        "permeability",
+        "%",
+        _CV.format(tag="pressure_differential"),
+        _CV_SOURCE,
+        ("pressure_differential",),
+        _coefficient_of_variation("pressure_differential"),
+    ),
+    Indicator(
+        "hearth_temperature_max_degC",
+        "hearth_safety",
+        "degC",
+        "max over hearth_temperature_t* of the hourly means",
+        "BKYL JudgeStaveThemshock.cs @58915ff (per-point level against an alarm limit); "
+        "hourly means: greenmet",
+        ("hearth_temperature_t*",),
+        _hearth_temperature_max,
+        "hour",
+    ),
+    Indicator(
+        "hearth_temperature_rise_degC_per_day",
+        "hearth_safety",
+        "degC/d",
+        "max over hearth_temperature_t* of the least-squares slope of the hourly means",
+        "greenmet (hearth erosion shows as a rising thermocouple trend, reference note §2.1)",
+        ("hearth_temperature_t*",),
+        _hearth_temperature_rise,
+        "hour",
+    ),
+    Indicator(
+        "stave_heat_load_kW",
+        "cooling",
+        "kW",
+        "Σ rows ρ·c_p · stave_water_flow_r · (stave_water_outlet_temperature_r − "
+        "stave_water_inlet_temperature) / 3600, hourly means, ρ·c_p = 4146 kJ/(m3·K)",
+        "Q = ρ·c_p·V̇·ΔT (reference note §1.2); water at 40 °C: NIST Chemistry WebBook SRD 69 (IAPWS-95)",
+        ("stave_water_flow_r*", "stave_water_outlet_temperature_r*", "stave_water_inlet_temperature"),
+        _stave_heat_load,
+        "hour",
+    ),
+    Indicator(
+        "tuyere_water_flow_difference_max_m3_per_h",
+        "cooling",
+        "m3/h",
+        "max over tuyeres of the period mean of tuyere_water_inlet_flow_t − tuyere_water_outlet_flow_t",
+        "greenmet (a tuyere leak loses cooling water, reference note §2.1)",
+        ("tuyere_water_inlet_flow_t*", "tuyere_water_outlet_flow_t*"),
+        _tuyere_water_difference,
+        "hour",
+    ),
+    Indicator(
+        "fuel_rate_kg_per_thm",
+        "fuel_efficiency",
+        "kg/t",
+        "mean of the derived tag calc_fuel_rate_kg_per_thm (settings.fuel_rate_tag)",
+        "definition; the derived tag of the online calculation",
+        ("calc_fuel_rate_kg_per_thm",),
+        _mean_of("fuel_rate_tag"),
+    ),
+    Indicator(
+        "coal_rate_kg_per_thm",
+        "fuel_efficiency",
+        "kg/t",
+        "1000 · mean(coal_injection_rate) · period hours / Σ hot_metal_mass_t of the casts",
+        "definition of the coal rate (reference note §1.2)",
+        ("coal_injection_rate", "casts.hot_metal_mass_t"),
+        _coal_rate,
+        "cast",
+    ),
 )

@@ -64,8 +64,12 @@ def _zone(time_zone: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise InputError("unknown time zone", field="time_zone", value=time_zone,
-                         fix="give an IANA name such as Asia/Shanghai") from exc
+        raise InputError(
+            "unknown time zone",
+            field="time_zone",
+            value=time_zone,
+            fix="give an IANA name such as Asia/Shanghai",
+        ) from exc
 
 
 def parse_shift_starts(text: str | Sequence[str | dt.time] | None) -> tuple[dt.time, ...]:
@@ -84,12 +88,19 @@ def parse_shift_starts(text: str | Sequence[str | dt.time] | None) -> tuple[dt.t
         try:
             times.append(dt.time.fromisoformat(item))
         except ValueError as exc:
-            raise InputError("malformed shift start", field="shift_starts", value=item,
-                             fix="write local times HH:MM separated by commas, e.g. 00:00,08:00,16:00"
-                             ) from exc
+            raise InputError(
+                "malformed shift start",
+                field="shift_starts",
+                value=item,
+                fix="write local times HH:MM separated by commas, e.g. 00:00,08:00,16:00",
+            ) from exc
     if not times or len(set(times)) != len(times):
-        raise InputError("shift starts must be distinct and at least one", field="shift_starts",
-                         value=text, fix="e.g. 00:00,08:00,16:00")
+        raise InputError(
+            "shift starts must be distinct and at least one",
+            field="shift_starts",
+            value=text,
+            fix="e.g. 00:00,08:00,16:00",
+        )
     return tuple(sorted(times))
 
 
@@ -107,8 +118,12 @@ def day_period(day: dt.date | str, time_zone: str) -> Period:
     return Period("day", start, _local(date + dt.timedelta(days=1), dt.time(0), zone), time_zone, date, None)
 
 
-def shift_period(day: dt.date | str, shift_number: int, time_zone: str,
-                 shift_starts: Sequence[dt.time] = DEFAULT_SHIFT_STARTS) -> Period:
+def shift_period(
+    day: dt.date | str,
+    shift_number: int,
+    time_zone: str,
+    shift_starts: Sequence[dt.time] = DEFAULT_SHIFT_STARTS,
+) -> Period:
     """Shift ``shift_number`` (1-based) of the plant day ``day``.
 
     Shifts run from their start to the next shift's start; the last one to the first start of
@@ -118,8 +133,12 @@ def shift_period(day: dt.date | str, shift_number: int, time_zone: str,
     date = dt.date.fromisoformat(day) if isinstance(day, str) else day
     starts = tuple(shift_starts)
     if not 1 <= shift_number <= len(starts):
-        raise InputError("no such shift", field="shift", value=shift_number,
-                         fix=f"give a shift number from 1 to {len(starts)} (shift starts {_text(starts)})")
+        raise InputError(
+            "no such shift",
+            field="shift",
+            value=shift_number,
+            fix=f"give a shift number from 1 to {len(starts)} (shift starts {_text(starts)})",
+        )
     start = _local(date, starts[shift_number - 1], zone)
     if shift_number < len(starts):
         end = _local(date, starts[shift_number], zone)
@@ -132,8 +151,9 @@ def _text(starts: Sequence[dt.time]) -> str:
     return ",".join(t.strftime("%H:%M") for t in starts)
 
 
-def period_of(instant: pd.Timestamp, kind: str, time_zone: str,
-              shift_starts: Sequence[dt.time] = DEFAULT_SHIFT_STARTS) -> Period:
+def period_of(
+    instant: pd.Timestamp, kind: str, time_zone: str, shift_starts: Sequence[dt.time] = DEFAULT_SHIFT_STARTS
+) -> Period:
     """The shift or plant day containing ``instant`` (a UTC instant)."""
     zone = _zone(time_zone)
     local = instant.tz_convert(zone)
@@ -146,18 +166,25 @@ def period_of(instant: pd.Timestamp, kind: str, time_zone: str,
             period = shift_period(day, number, time_zone, shift_starts)
             if period.start <= instant < period.end:
                 return period
-    raise InputError("the instant falls in no shift", field="instant", value=str(instant),
-                     fix="check the shift starts")  # pragma: no cover - shifts tile the day
+    raise InputError(
+        "the instant falls in no shift", field="instant", value=str(instant), fix="check the shift starts"
+    )  # pragma: no cover - shifts tile the day
 
 
-def periods_between(start: pd.Timestamp, end: pd.Timestamp, kind: str, time_zone: str,
-                    shift_starts: Sequence[dt.time] = DEFAULT_SHIFT_STARTS) -> list[Period]:
+def periods_between(
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    kind: str,
+    time_zone: str,
+    shift_starts: Sequence[dt.time] = DEFAULT_SHIFT_STARTS,
+) -> list[Period]:
     """Every whole shift or plant day that starts at or after ``start`` and ends at or before ``end``."""
     if kind not in ("shift", "day"):
         raise InputError("unknown period kind", field="period", value=kind, fix="use shift or day")
     if end <= start:
-        raise InputError("the period ends before it starts", field="end", value=str(end),
-                         fix="give an end after the start")
+        raise InputError(
+            "the period ends before it starts", field="end", value=str(end), fix="give an end after the start"
+        )
     periods: list[Period] = []
     current = period_of(start, kind, time_zone, shift_starts)
     if current.start < start:
@@ -173,7 +200,8 @@ def custom_period(start: pd.Timestamp, end: pd.Timestamp, time_zone: str, kind: 
     if kind not in _KINDS:
         raise InputError("unknown period kind", field="period", value=kind, fix=f"use one of {_KINDS}")
     if end <= start:
-        raise InputError("the period ends before it starts", field="end", value=str(end),
-                         fix="give an end after the start")
+        raise InputError(
+            "the period ends before it starts", field="end", value=str(end), fix="give an end after the start"
+        )
     _zone(time_zone)
     return Period(kind, start, end, time_zone)
