@@ -32,6 +32,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "bf": ("greenmet.cli.bf", "Blast furnace: calculations and the simulated furnace. 高炉。"),
     "ingest": ("greenmet.cli.ingest", "Plant data in: file import, OPC UA ingestion, browsing. 数据采集。"),
     "historian": ("greenmet.cli.historian", "Plant-data historian: query, compact, retention. 历史数据。"),
+    "evaluate": ("greenmet.cli.evaluate", "Green evaluation against standards and labels. 绿色评价。"),
 }
 
 

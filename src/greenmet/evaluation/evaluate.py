@@ -107,6 +107,7 @@ class EvaluationResult:
     emissions: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     green_factory: GreenFactoryScore | None = None
+    sector: str = ""
 
     @property
     def provisional(self) -> bool:
@@ -283,7 +284,7 @@ def _energy_rows(
                 corrections=", ".join(levels.corrections_applied),
                 needs_verification=levels.needs_verification or provisional,
                 source=" | ".join(levels.sources),
-                measures=f"measures_{record.process}" if verdict != "advanced" else "",
+                measures=_measures(record.process) if verdict != "advanced" else "",
                 note=note,
             )
         )
@@ -324,10 +325,18 @@ def _energy_rows(
                 production_t=production_t,
                 needs_verification=policy.needs_verification or provisional,
                 source=" | ".join(policy.sources),
-                measures=f"measures_{record.process}" if verdict != "at_or_better_than_benchmark" else "",
+                measures=_measures(record.process) if verdict != "at_or_better_than_benchmark" else "",
             )
         )
     return rows
+
+
+def _measures(process: str) -> str:
+    """The i18n key of the measures of a process (non-ferrous smelting shares one list)."""
+    from greenmet.i18n import labels
+
+    key = f"measures_{process}"
+    return key if key in labels("greenmet.evaluation") else "measures_nonferrous"
 
 
 def _annual(gap: float, production_t: float, unit: str) -> tuple[float, str]:
@@ -350,7 +359,7 @@ def _emission_rows(enterprise: Enterprise, monthly: pd.DataFrame) -> list[dict[s
         else:
             value = float(judged["compliant_share"].min())
             verdict = "fails" if (judged["verdict"] == "fails").any() else "meets"
-        gap = required - value if verdict == "fails" else float("nan")
+        gap = required - value if verdict == "fails" else float("nan")  # the share to win back
         rows.append(
             _row(
                 enterprise,
@@ -365,7 +374,7 @@ def _emission_rows(enterprise: Enterprise, monthly: pd.DataFrame) -> list[dict[s
                 verdict=verdict,
                 next_level="required_share" if verdict == "fails" else None,
                 next_threshold=required if verdict == "fails" else np.nan,
-                gap=-gap if np.isfinite(gap) else np.nan,
+                gap=gap,
                 gap_percent=gap / value * 100 if np.isfinite(gap) and value > 0 else np.nan,
                 needs_verification=bool(group["needs_verification"].any()),
                 source=str(group["source"].iloc[0]),
@@ -405,7 +414,7 @@ def _transport_row(enterprise: Enterprise) -> dict[str, Any] | None:
         verdict=verdict,
         next_level="required_share" if verdict == "fails" else None,
         next_threshold=rule.value if verdict == "fails" else np.nan,
-        gap=share - rule.value if verdict == "fails" else np.nan,
+        gap=rule.value - share if verdict == "fails" else np.nan,
         gap_percent=(rule.value - share) / share * 100 if verdict == "fails" and share > 0 else np.nan,
         annual_gap=(rule.value - share) * total if verdict == "fails" else np.nan,
         annual_gap_unit="t" if verdict == "fails" else "",
@@ -431,7 +440,7 @@ def _resource_rows(enterprise: Enterprise) -> list[dict[str, Any]]:
             value = float(convert(figure.value, figure.unit, ref["unit"], field=f"resources[{index}].unit"))
             higher = ref["direction"] == "higher_is_better"
             meets = value >= ref["value"] if higher else value <= ref["value"]
-            gap = (value - ref["value"]) if not meets else np.nan
+            gap = (ref["value"] - value if higher else value - ref["value"]) if not meets else np.nan
             rows.append(
                 _row(
                     enterprise,
@@ -616,5 +625,6 @@ def evaluate(
     indicators = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
     score = green_factory_score(indicators, enterprise.green_factory, weights)
     return EvaluationResult(
-        enterprise.id, enterprise.name, enterprise.reporting_year, indicators, monthly, notes, score
+        enterprise.id, enterprise.name, enterprise.reporting_year, indicators, monthly, notes, score,
+        enterprise.sector,
     )

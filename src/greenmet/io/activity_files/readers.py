@@ -18,7 +18,7 @@ from greenmet.io.activity_files.relocation import _validate
 if TYPE_CHECKING:
     from greenmet.carbon.activity import ActivityData
 
-__all__ = ["ACTIVITY_SUFFIXES", "activity_files", "read_activity", "read_activity_dir"]
+__all__ = ["ACTIVITY_SUFFIXES", "activity_files", "read_activity", "read_activity_dir", "read_mapping_file"]
 
 ACTIVITY_SUFFIXES: tuple[str, ...] = (".toml", ".yaml", ".yml", ".json", ".xlsx")
 """File name suffixes :func:`read_activity` understands."""
@@ -109,6 +109,12 @@ def activity_files(directory: str | os.PathLike[str], *, recursive: bool = False
             fix=f"put files ending in {', '.join(ACTIVITY_SUFFIXES)} in it",
         )
     return files
+
+
+def read_mapping_file(path: Path) -> dict[str, Any]:
+    """The table of sections of a UTF-8 ``.toml``, ``.json`` or ``.yaml`` file (other input files,
+    such as the enterprise files of the green evaluation, share this reader and its errors)."""
+    return _read_text(path, path.suffix.lower())
 
 
 def _read_text(path: Path, suffix: str) -> dict[str, Any]:
