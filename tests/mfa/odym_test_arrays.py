@@ -1389,4 +1389,3 @@ TypeSplitInitialStockInflowCorrect3StockCheck = np.array(
         [0.1042988106254021, 0.2085976212508043],
     ]
 )
-
