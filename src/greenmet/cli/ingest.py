@@ -1,7 +1,8 @@
 """``greenmet ingest …``: plant data into the historian, from files or an OPC UA server.
 
 Thin shell over :mod:`greenmet.ingest`: ``file`` imports a CSV/Parquet/Excel export with a
-progress bar; ``opcua`` subscribes to a server until Ctrl-C or ``--duration``; ``browse`` lists
+progress bar; ``plant-records`` imports charges, analyses or hot-metal destinations;
+``opcua`` subscribes to a server until Ctrl-C or ``--duration``; ``browse`` lists
 a server's variables (to write a mapping); ``mapping`` checks a mapping file or writes a template.
 """
 
@@ -146,6 +147,53 @@ def file(
         )
     finally:
         bar.close()
+    _show(report.to_dict(), output_format, f"import {path.name}")
+
+
+class PlantRecordKindChoice(StrEnum):
+    """Kinds of plant record (greenmet.storage.plant_records.KINDS)."""
+
+    charges = "charges"
+    material_analyses = "material_analyses"
+    cast_analyses = "cast_analyses"
+    hot_metal_destinations = "hot_metal_destinations"
+
+
+@app.command("plant-records")
+@guarded
+def plant_records(
+    path: Annotated[Path, typer.Argument(help="The records: .csv (UTF-8, header row) or .xlsx.")],
+    kind: Annotated[PlantRecordKindChoice, typer.Option("--kind", help="Which records the file holds.")],
+    historian: _HISTORIAN,
+    site: Annotated[str, typer.Option("--site", help="Site of the furnace.")],
+    furnace: Annotated[str, typer.Option("--furnace", help="Furnace the records belong to.")],
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet of an Excel workbook.")] = None,
+    time_zone: Annotated[
+        str | None,
+        typer.Option("--time-zone", help="IANA zone of times without one (default: the furnace's zone)."),
+    ] = None,
+    allow_pending_analyses: Annotated[
+        bool,
+        typer.Option(
+            "--allow-pending-analyses",
+            help="Import charges whose lots have no analysis yet (listed) instead of refusing the file.",
+        ),
+    ] = False,
+    output_format: _FORMAT = OutputFormat.table,
+) -> None:
+    """Import charges, material or cast analyses or hot-metal destinations (all rows or none)."""
+    from greenmet.ingest.plant_records import import_plant_records
+
+    report = import_plant_records(
+        path,
+        kind.value,
+        historian,
+        site,
+        furnace,
+        sheet=sheet,
+        time_zone=time_zone,
+        allow_pending_analyses=allow_pending_analyses,
+    )
     _show(report.to_dict(), output_format, f"import {path.name}")
 
 

@@ -397,7 +397,7 @@ def validate_plant_records(kind: str, frame: pd.DataFrame, *, source: str | None
                              value=str(result["delivered_at"].iloc[where]),
                              fix="delivered_at must be at or after filled_at",
                              location=_row_location(data, where, source))
-    duplicated = result.duplicated(subset=list(spec.key), keep=False).to_numpy()
+    duplicated = result.duplicated(subset=list(spec.key), keep="first").to_numpy()  # the repeat
     where = _first_bad(duplicated)
     if where is not None:
         raise InputError(
