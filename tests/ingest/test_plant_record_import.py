@@ -35,7 +35,8 @@ def write(tmp_path, name, text):
 
 def test_analyses_then_charges_in_the_plant_time_zone(tmp_path):
     root = tmp_path / "lake"
-    report = import_plant_records(write(tmp_path, "a.csv", ANALYSES), "material_analyses", root, "demo", "BF1")
+    analyses = write(tmp_path, "a.csv", ANALYSES)
+    report = import_plant_records(analyses, "material_analyses", root, "demo", "BF1")
     assert report.rows == 3
     report = import_plant_records(write(tmp_path, "c.csv", CHARGES), "charges", root, "demo", "BF1",
                                   time_zone="Asia/Shanghai")
