@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from greenmet.cli import bf_expert
 from greenmet.cli._common import guarded
 from greenmet.cli.bf_calc import calc
 from greenmet.cli.bf_forecast import app as forecast_app
@@ -33,6 +34,8 @@ app = typer.Typer(
 app.command("calc")(calc)
 # ``greenmet bf forecast train|predict|models``: hot-metal quality forecasts (greenmet.cli.bf_forecast).
 app.add_typer(forecast_app, name="forecast")
+# ``greenmet bf expert rules|check|diagnose``: expert consultation (greenmet.cli.bf_expert).
+app.add_typer(bf_expert.app, name="expert")
 
 
 @app.command("simulate")
