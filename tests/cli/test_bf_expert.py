@@ -57,7 +57,8 @@ actions = [{ en = "Reduce the blast.", zh = "减风。" }]
 def test_diagnose_gives_the_diagnosis_its_chain_the_actions_and_the_thermal_model(tmp_path):
     write_furnace(tmp_path)
     where = [str(tmp_path), "--site", SITE, "--furnace", FURNACE]
-    result = runner.invoke(app, ["bf", "expert", "diagnose", *where, "--format", "json", "--alert", "hanging"])
+    result = runner.invoke(app, ["bf", "expert", "diagnose", *where, "--format", "json",
+                                 "--alert", "hanging"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert [d["rule"] for d in payload["diagnoses"]] == ["hanging"]
