@@ -232,3 +232,53 @@ def test_bad_format_and_broken_casts_file_are_refused(historian, records, tmp_pa
     (broken / "_casts.parquet").write_bytes(b"not parquet")
     with pytest.raises(Exception, match="casts file cannot be read"):
         read_casts(tmp_path, SITE, FURNACE)
+
+
+def test_lab_cast_analyses_replace_the_casthouse_values_and_add_casts(tmp_path):
+    from greenmet.simulation.history import write_casts
+    from greenmet.storage.parts import furnace_directory
+    from greenmet.storage.plant_records import write_plant_records
+
+    directory = furnace_directory(tmp_path, SITE, FURNACE)
+    directory.mkdir(parents=True)
+    write_casts(
+        directory,
+        pd.DataFrame(
+            {
+                "cast_number": [1],
+                "start": [pd.Timestamp("2026-01-01T00:00Z")],
+                "end": [pd.Timestamp("2026-01-01T02:00Z")],
+                "taphole": [1],
+                "hot_metal_temperature_degC": [1500.0],
+                "hot_metal_silicon_percent": [0.40],
+                "hot_metal_sulphur_percent": [0.03],
+                "slag_basicity": [1.2],
+                "hot_metal_mass_t": [600.0],
+            }
+        ),
+    )
+    sampled = [pd.Timestamp("2026-01-01T02:00Z")] * 4 + [pd.Timestamp("2026-01-01T04:10Z")]
+    write_plant_records(
+        directory,
+        "cast_analyses",
+        pd.DataFrame(
+            {
+                "cast_id": ["1", "1", "1", "1", "2"],
+                "sampled_at": sampled,
+                "sample": ["hot_metal", "hot_metal", "slag", "slag", "hot_metal"],
+                "component": ["Si", "C", "CaO", "SiO2", "Si"],
+                "value": [0.45, 4.8, 40.0, 32.0, 0.50],
+                "unit": ["%"] * 5,
+            }
+        ),
+    )
+    casts = read_casts(tmp_path, SITE, FURNACE).set_index("cast_id")
+    assert casts.loc["1", "hot_metal_silicon_percent"] == 0.45  # the lab's, not the casthouse's 0.40
+    assert casts.loc["1", "hot_metal_sulphur_percent"] == 0.03  # kept where the lab is silent
+    assert casts.loc["1", "slag_basicity"] == pytest.approx(1.25)
+    assert casts.loc["1", "hot_metal_carbon_percent"] == 4.8
+    assert casts.loc["2", "end"] == pd.Timestamp("2026-01-01T04:10Z")  # known from the lab only
+    window = read_casts(
+        tmp_path, SITE, FURNACE, pd.Timestamp("2026-01-01T03:00Z"), pd.Timestamp("2026-01-01T05:00Z")
+    )
+    assert window["cast_id"].tolist() == ["2"]

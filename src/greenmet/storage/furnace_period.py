@@ -27,11 +27,13 @@ from greenmet.errors import FileFormatError, StorageError
 from greenmet.monitoring.health import INDICATORS, PeriodData
 from greenmet.storage.furnace_metadata import read_furnace_metadata
 from greenmet.storage.parts import furnace_directory
+from greenmet.storage.plant_records import read_plant_records
 from greenmet.storage.queries import bucketed, open_points, open_rollups, run
 from greenmet.storage.records import RecordStore
 
 __all__ = [
     "FAMILY_PREFIXES",
+    "HOT_METAL_COMPONENTS",
     "REPORT_TAGS",
     "furnace_time_zone",
     "minute_tags",
@@ -200,8 +202,11 @@ def read_casts(
     """Casts of the furnace ending in ``[start, end)``, one row each, ordered by end.
 
     Columns: ``cast_id, start, end, taphole, hot_metal_temperature_degC,
-    hot_metal_silicon_percent, hot_metal_sulphur_percent, slag_basicity, hot_metal_mass_t``.
-    From ``_casts.parquet`` beside the historian and the records store's ``casts`` table.
+    hot_metal_silicon_percent, hot_metal_sulphur_percent, slag_basicity, hot_metal_mass_t`` and
+    the other hot-metal components the lab analysed (:data:`HOT_METAL_COMPONENTS`). From
+    ``_casts.parquet`` beside the historian, the records store's ``casts`` table, and the lab's
+    cast analyses (``_cast_analyses.parquet``, :mod:`greenmet.storage.plant_records`), whose
+    values replace the casthouse's.
 
     Raises
     ------
@@ -243,17 +248,79 @@ def read_casts(
         if not table.empty:
             table["slag_basicity"] = float("nan")
             frames.append(table)
-    if not frames:
+    analyses = _cast_analysis_columns(read_plant_records(Path(root), site, furnace, "cast_analyses"))
+    if not frames and analyses.empty:
         return pd.DataFrame(columns=["cast_id", *_CAST_FILE_COLUMNS[1:]])
-    casts = pd.concat([f for f in frames if not f.empty] or frames[:1], ignore_index=True)
-    for column in ("start", "end"):
-        casts[column] = pd.to_datetime(casts[column], utc=True)
-    casts = casts.drop_duplicates(subset=["cast_id"], keep="last")
+    if frames:
+        casts = pd.concat([f for f in frames if not f.empty] or frames[:1], ignore_index=True)
+        for column in ("start", "end"):
+            casts[column] = pd.to_datetime(casts[column], utc=True)
+        casts = casts.drop_duplicates(subset=["cast_id"], keep="last")
+    else:
+        casts = pd.DataFrame(columns=["cast_id", *_CAST_FILE_COLUMNS[1:]])
+    if not analyses.empty:
+        casts = _with_analyses(casts, analyses)
     if start is not None:
         casts = casts[casts["end"] >= start]
     if end is not None:
         casts = casts[casts["end"] < end]
     return casts.sort_values("end").reset_index(drop=True)
+
+
+#: Hot-metal components of the lab's cast analyses → cast columns (mass fractions in %).
+HOT_METAL_COMPONENTS: dict[str, str] = {
+    "Si": "hot_metal_silicon_percent",
+    "S": "hot_metal_sulphur_percent",
+    "C": "hot_metal_carbon_percent",
+    "Mn": "hot_metal_manganese_percent",
+    "P": "hot_metal_phosphorus_percent",
+    "Ti": "hot_metal_titanium_percent",
+}
+
+
+def _cast_analysis_columns(analyses: pd.DataFrame) -> pd.DataFrame:
+    """One row per cast from the lab's analyses: the latest sample of each component.
+
+    Hot-metal components (in %) become :data:`HOT_METAL_COMPONENTS` columns, the slag's
+    CaO/SiO2 ``slag_basicity``; ``sampled_at`` is the latest sample of the cast.
+    """
+    if analyses.empty:
+        return pd.DataFrame()
+    percent = analyses[analyses["unit"].astype(str) == "%"].sort_values("sampled_at")
+    latest = percent.groupby(["cast_id", "sample", "component"], as_index=False).last()
+    hot_metal = latest[latest["sample"] == "hot_metal"].pivot(
+        index="cast_id", columns="component", values="value"
+    )
+    hot_metal = hot_metal.rename(columns=HOT_METAL_COMPONENTS)[
+        [
+            c
+            for c in HOT_METAL_COMPONENTS.values()
+            if c in hot_metal.rename(columns=HOT_METAL_COMPONENTS).columns
+        ]
+    ]
+    slag = latest[latest["sample"] == "slag"].pivot(index="cast_id", columns="component", values="value")
+    table = hot_metal
+    if {"CaO", "SiO2"} <= set(slag.columns):
+        table = table.join((slag["CaO"] / slag["SiO2"]).rename("slag_basicity"), how="outer")
+    table = table.join(analyses.groupby("cast_id")["sampled_at"].max(), how="outer")
+    return table.reset_index()
+
+
+def _with_analyses(casts: pd.DataFrame, analyses: pd.DataFrame) -> pd.DataFrame:
+    """Casts with the lab's values replacing the casthouse's; casts known only from the lab end at
+    their latest sample (a cast is sampled at its end)."""
+    merged = casts.merge(analyses, how="outer", on="cast_id", suffixes=("", "_lab"))
+    for column in analyses.columns:
+        if column in ("cast_id", "sampled_at"):
+            continue
+        lab = f"{column}_lab"
+        if lab in merged.columns:
+            merged[column] = merged[lab].combine_first(merged[column])
+            merged = merged.drop(columns=[lab])
+    merged["end"] = pd.to_datetime(merged["end"], utc=True).fillna(
+        pd.to_datetime(merged["sampled_at"], utc=True)
+    )
+    return merged.drop(columns=["sampled_at"])
 
 
 def read_period_alerts(

@@ -55,6 +55,10 @@ _CAST_QUANTITIES: tuple[tuple[str, str | None], ...] = (
     ("hot_metal_temperature_degC", "hot_metal_temperature_mean_degC"),
     ("hot_metal_silicon_percent", "hot_metal_silicon_mean_percent"),
     ("hot_metal_sulphur_percent", None),
+    ("hot_metal_carbon_percent", None),
+    ("hot_metal_manganese_percent", None),
+    ("hot_metal_phosphorus_percent", None),
+    ("hot_metal_titanium_percent", None),
     ("slag_basicity", None),
     ("hot_metal_mass_t", None),
 )
