@@ -246,3 +246,11 @@ def test_family_means_given_hourly_apart_from_the_minutes_give_the_same_values()
         "tuyere_water_flow_difference_max_m3_per_h",
     ):
         assert _row(separate, name)["value"] == pytest.approx(_row(together, name)["value"])
+
+
+def test_coal_rate_of_a_period_recorded_in_part_is_not_extrapolated():
+    data = _furnace()
+    # the historian starts recording 4 h into the 8-h period: only the casts of the last 4 h count
+    late = data.minutes[data.minutes.index >= START + pd.Timedelta(hours=4)]
+    partial = PeriodData(data.start, data.end, late, None, data.casts)
+    assert _row(health_check(partial), "coal_rate_kg_per_thm")["value"] == pytest.approx(40 * 4 / 1000 * 1000)

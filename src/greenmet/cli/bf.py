@@ -19,6 +19,8 @@ from greenmet.cli import bf_expert
 from greenmet.cli._common import guarded
 from greenmet.cli.bf_calc import calc
 from greenmet.cli.bf_forecast import app as forecast_app
+from greenmet.cli.bf_health import health
+from greenmet.cli.bf_report import app as report_app
 from greenmet.errors import InputError
 
 __all__ = ["app"]
@@ -36,6 +38,10 @@ app.command("calc")(calc)
 app.add_typer(forecast_app, name="forecast")
 # ``greenmet bf expert rules|check|diagnose``: expert consultation (greenmet.cli.bf_expert).
 app.add_typer(bf_expert.app, name="expert")
+# ``greenmet bf health ROOT``: the health check 高炉体检 (greenmet.cli.bf_health).
+app.command("health")(health)
+# ``greenmet bf report make|list|query``: furnace-chief reports 炉长报告 (greenmet.cli.bf_report).
+app.add_typer(report_app, name="report")
 
 
 @app.command("simulate")

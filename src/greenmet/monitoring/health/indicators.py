@@ -32,7 +32,9 @@ __all__ = [
     "Evaluation",
     "Indicator",
     "PeriodData",
+    "casts_between",
     "family_columns",
+    "recorded_span",
 ]
 
 GROUPS: tuple[str, ...] = (
@@ -393,15 +395,43 @@ def _tuyere_water_difference(data: PeriodData, settings: Mapping[str, Any]) -> E
     return Evaluation(float(np.max(means)), coverage)
 
 
-def _coal_rate(data: PeriodData, settings: Mapping[str, Any]) -> Evaluation:
-    """Coal injected per tonne of hot metal cast in the period [kg/t].
+def recorded_span(data: PeriodData, tag: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """From the first to the end of the last minute of ``tag`` with data, within the period.
 
-    coal = mean of the 1-minute ``coal_injection_rate`` [t/h] × period hours (minutes without data
-    count at the mean rate); hot metal = Σ ``hot_metal_mass_t`` of the casts ended in the period;
+    Totals over a period (coal injected, oxygen) are the mean rate times this span, and only the
+    casts ending in it count against them: a period the historian covers only in part (the
+    recording started or stopped inside it) is not extrapolated, while gaps inside the span
+    (a sensor dropout) count at the mean rate. None when the tag has no data.
+    """
+    if tag not in data.minutes.columns:
+        return None
+    present = data.minutes.index[data.minutes[tag].notna().to_numpy()]
+    if len(present) == 0:
+        return None
+    first = max(pd.Timestamp(present[0]), data.start)
+    last = min(pd.Timestamp(present[-1]) + pd.Timedelta(minutes=1), data.end)
+    return first, last
+
+
+def casts_between(data: PeriodData, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """The period's casts that end in ``[start, end)``."""
+    casts = data.period_casts()
+    if casts.empty:
+        return casts
+    ends = pd.to_datetime(casts["end"], utc=True)
+    return casts[((ends >= start) & (ends < end)).to_numpy()]
+
+
+def _coal_rate(data: PeriodData, settings: Mapping[str, Any]) -> Evaluation:
+    """Coal injected per tonne of hot metal cast [kg/t].
+
+    coal = mean of the 1-minute ``coal_injection_rate`` [t/h] × the hours of its
+    :func:`recorded_span`; hot metal = Σ ``hot_metal_mass_t`` of the casts ended in that span;
     rate = 1000·coal/hot metal (definition of the coal rate, reference note §1.2).
     """
     tag = "coal_injection_rate"
-    if tag not in data.minutes.columns:
+    span = recorded_span(data, tag)
+    if span is None:
         return _missing(tag)
     values = data.minutes[tag].to_numpy(dtype=float)
     values = values[~np.isnan(values)]
@@ -409,12 +439,13 @@ def _coal_rate(data: PeriodData, settings: Mapping[str, Any]) -> Evaluation:
     low = _low_coverage(coverage, settings)
     if low is not None:
         return low
-    casts = data.period_casts()
-    mass = pd.to_numeric(casts.get("hot_metal_mass_t", pd.Series(dtype=float)), errors="coerce").sum()
+    casts = casts_between(data, *span)
+    masses = casts["hot_metal_mass_t"] if "hot_metal_mass_t" in casts.columns else pd.Series(dtype=float)
+    mass = float(pd.to_numeric(masses, errors="coerce").sum())
     if not mass > 0:
         return Evaluation(math.nan, coverage, "reason_no_cast_analysis", {"column": "hot_metal_mass_t"})
-    coal_t = float(values.mean()) * data.duration_days * 24.0
-    return Evaluation(1000.0 * coal_t / float(mass), coverage)
+    coal_t = float(values.mean()) * (span[1] - span[0]) / pd.Timedelta(hours=1)
+    return Evaluation(1000.0 * coal_t / mass, coverage)
 
 
 _CV = "100 · std / mean of the 1-minute means of {tag}"

@@ -6,10 +6,11 @@ consumption, operating averages, hot-metal quality statistics, the casts, alerts
 taken, the health score, and hourly series for the charts. Files (Excel, PDF) are written by
 :mod:`greenmet.io.furnace_report`.
 
-Consumption rates are the totals of the period divided by the hot metal of the casts that ended
-in it (the casthouse's daily-report convention); a total is the mean of the 1-minute means
-times the period's duration, so minutes without data count at the mean rate, and the
-``coverage`` column says how much of the period had data.
+Consumption rates are the totals divided by the hot metal of the casts that ended in the same
+time (the casthouse's daily-report convention); a total is the mean of the 1-minute means times
+the span the tag was recorded in the period (:func:`~greenmet.monitoring.health.indicators.recorded_span`),
+so gaps inside it count at the mean rate and a period recorded only in part is not extrapolated
+(the report notes it); the ``coverage`` column says how much of the period had data.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from greenmet.monitoring.health.check import HealthCheck, HealthWeights, default_health_weights
-from greenmet.monitoring.health.indicators import PeriodData
+from greenmet.monitoring.health.indicators import PeriodData, casts_between, recorded_span
 from greenmet.monitoring.health.periods import Period
 
 __all__ = ["CHART_TAGS", "OPERATION_TAGS", "FurnaceReport", "furnace_report"]
@@ -147,10 +148,17 @@ def furnace_report(
     rates: dict[str, float] = {}
     for name, tag, per_hour, unit, rate_name in _CONSUMPTION:
         mean, coverage = _mean_and_coverage(data, tag)
-        total = mean * per_hour * hours
+        span = recorded_span(data, tag)
+        span_hours = (span[1] - span[0]) / pd.Timedelta(hours=1) if span else 0.0
+        total = mean * per_hour * span_hours if span else math.nan
         production_rows.append({"quantity": name, "value": total, "unit": unit, "coverage": coverage})
+        span_casts = casts_between(data, *span) if span else casts.iloc[:0]
+        span_masses: pd.Series = pd.Series(dtype=float)
+        if "hot_metal_mass_t" in span_casts.columns:
+            span_masses = span_casts["hot_metal_mass_t"]
+        span_t = float(pd.to_numeric(span_masses, errors="coerce").sum())
         per_tonne = 1000.0 * total if name == "coal_injected_t" else total  # kg/t for coal, Nm3/t for gases
-        rates[rate_name] = per_tonne / hot_metal_t if hot_metal_t > 0 else math.nan
+        rates[rate_name] = per_tonne / span_t if span_t > 0 else math.nan
         production_rows.append(
             {
                 "quantity": rate_name,
@@ -161,6 +169,8 @@ def furnace_report(
         )
         if coverage == 0.0:
             missing.append(f"missing_tag:{tag}")
+        elif span is not None and span_hours < hours - 1 / 60:
+            missing.append(f"partial_span:{tag}")
     production = pd.DataFrame(production_rows)
 
     operation_rows = []
