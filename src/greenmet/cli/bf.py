@@ -18,6 +18,7 @@ import typer
 from greenmet.cli import bf_expert
 from greenmet.cli._common import guarded
 from greenmet.cli.bf_calc import calc
+from greenmet.cli.bf_derive import derive
 from greenmet.cli.bf_forecast import app as forecast_app
 from greenmet.cli.bf_health import health
 from greenmet.cli.bf_report import app as report_app
@@ -42,6 +43,8 @@ app.add_typer(bf_expert.app, name="expert")
 app.command("health")(health)
 # ``greenmet bf report make|list|query``: furnace-chief reports 炉长报告 (greenmet.cli.bf_report).
 app.add_typer(report_app, name="report")
+# ``greenmet bf derive``: the derived tags calc_* of a past range (greenmet.cli.bf_derive).
+app.command("derive")(derive)
 
 
 @app.command("simulate")

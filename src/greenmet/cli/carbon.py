@@ -214,17 +214,76 @@ def report(
     electricity_factor: _ElectricityFactor = None,
     fallback_defaults: _Fallback = None,
     option: _Options = None,
+    from_historian: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-historian",
+            help="Historian root: aggregate the furnace's own measurements "
+            "(with --site, --furnace, --start, --end) instead of an activity file.",
+        ),
+    ] = None,
+    site: Annotated[str | None, typer.Option("--site", help="Site (--from-historian).")] = None,
+    furnace: Annotated[str | None, typer.Option("--furnace", help="Furnace (--from-historian).")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="First minute (ISO 8601).")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="End of the period, excluded (ISO 8601).")] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="Tag → activity mapping (TOML); default: shipped.")
+    ] = None,
+    province: Annotated[str | None, typer.Option("--province", help="Province (--from-historian).")] = None,
 ) -> None:
     """Compute the emissions of one installation and show or write the report.
 
     Options come from the method's defaults, the activity file's [options] section and the
-    flags (highest priority); the report header shows each and where it came from.
+    flags (highest priority); the report header shows each and where it came from. With
+    --from-historian the activity data are aggregated from a furnace's historian and plant
+    records through the tag → activity mapping (docs/user_guide/carbon_from_historian.md).
     """
-    activity = _load(file, example)
+    if from_historian is not None:
+        activity = _from_historian(
+            from_historian, site, furnace, start, end, mapping, province, file, example
+        )
+    else:
+        activity = _load(file, example)
     method_name = _method_for(activity, method)
     flags = _flags(locals())
     result = _compute(activity, method_name, flags)
     _emit(result, output_format, language.value, out, f"{activity.installation.id}-{method_name}")
+
+
+def _from_historian(
+    root: Path,
+    site: str | None,
+    furnace: str | None,
+    start: str | None,
+    end: str | None,
+    mapping: Path | None,
+    province: str | None,
+    file: Path | None,
+    example: Example | None,
+) -> Any:
+    from greenmet.engines.historian_activity import activity_from_historian, read_flow_mapping
+
+    if file is not None or example is not None:
+        raise InputError(
+            "give an activity FILE, --example or --from-historian, only one",
+            field="--from-historian",
+            value=str(root),
+            fix="drop FILE or --example",
+        )
+    for name, value in (("--site", site), ("--furnace", furnace), ("--start", start), ("--end", end)):
+        if value is None:
+            raise InputError(
+                f"--from-historian needs {name}",
+                field=name,
+                fix="e.g. --site demo --furnace BF2500 --start 2026-01-01T00:00Z --end 2026-02-01T00:00Z",
+            )
+    flows = read_flow_mapping(mapping) if mapping is not None else None
+    result = activity_from_historian(
+        root, str(site), str(furnace), start, end, mapping=flows, province=province
+    )
+    for name, reason in sorted(result.lacking.items()):
+        typer.echo(f"warning: incomplete: {name}: {reason}", err=True)
+    return result.activity
 
 
 @app.command("allowance")

@@ -6,4 +6,9 @@
   :class:`~greenmet.monitoring.detectors.DetectorSet` and stores the alerts in the records store
   (:mod:`greenmet.storage.alerts`); live, it also calls the per-minute derived-tag calculation
   and writes its points through the process that holds the furnace's historian writer.
+- :mod:`greenmet.engines.derived`: the derived tags ``calc_*`` (the per-minute calculation
+  sheet), over a past range (``greenmet bf derive``) and live each minute
+  (:class:`~greenmet.engines.derived.LiveDerivation`, the engine's minute calculation).
+- :mod:`greenmet.engines.historian_activity`: carbon activity data of the ironmaking boundary
+  from the furnace's historian and plant records (``greenmet carbon report --from-historian``).
 """

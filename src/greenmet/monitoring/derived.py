@@ -236,12 +236,12 @@ def to_points(derived: DerivedMinutes) -> pd.DataFrame:
     if values.empty:
         return empty_points()
     n_minutes, n_tags = values.shape
-    ts = np.tile(values.index.to_numpy(), n_tags)
+    ts = np.tile(pd.DatetimeIndex(values.index).tz_convert("UTC").as_unit("us").asi8, n_tags)
     tags = np.repeat(np.asarray(values.columns, dtype=object), n_minutes)
     flat = values.to_numpy(dtype=float).T.reshape(-1)
     quality = derived.quality.to_numpy(dtype=np.uint8).T.reshape(-1)
-    return pd.DataFrame({"ts": pd.DatetimeIndex(ts).tz_localize("UTC") if pd.DatetimeIndex(ts).tz is None
-                         else pd.DatetimeIndex(ts), "tag": tags, "value": flat, "quality": quality})
+    return pd.DataFrame({"ts": pd.to_datetime(ts, unit="us", utc=True), "tag": tags, "value": flat,
+                         "quality": quality})
 
 
 def empty_points() -> pd.DataFrame:
