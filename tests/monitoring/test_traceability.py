@@ -185,3 +185,13 @@ def test_trace_lot_and_trace_cast_agree():
 def test_unknown_lot_is_refused():
     with pytest.raises(UnknownKeyError, match="lot_id"):
         trace_lot("nope", _casts(), _charges(5), working_volume_m3=200.0)
+
+
+def test_charge_records_ending_too_early_are_said():
+    # 25 charges: the last arrival that can be computed is charge 14's (140 + 100 = 240 min), but
+    # cast 3's window runs to 270 min: charges after it may belong to the cast
+    trace = trace_cast("3", _casts(), _charges(25), working_volume_m3=200.0, **KNOWN)
+    assert "trace_records_end" in {m.key for m in trace.missing}
+    assert trace.charges["charge_id"].tolist() == ["C012", "C013", "C014"]
+    complete = trace_cast("2", _casts(), _charges(25), working_volume_m3=200.0, **KNOWN)
+    assert "trace_records_end" not in {m.key for m in complete.missing}

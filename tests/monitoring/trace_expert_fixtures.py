@@ -80,3 +80,32 @@ def write_furnace(root: Path) -> Path:
     })
     write_casts(directory, casts)
     return directory
+
+
+def write_records(directory: Path) -> None:
+    """Plant records of the fixture furnace: a charge every 10 min from 00:00 (20 t sinter of lot
+    SIN-A before 01:00, SIN-B after; 5 t coke of lot COK-1), lot analyses of SIN-A and COK-1 only,
+    a hot-metal analysis and a torpedo for cast 3 only."""
+    from greenmet.storage.plant_records import write_plant_records
+
+    rows = []
+    for number in range(18):
+        at = START + pd.Timedelta(minutes=10 * number)
+        rows.append((str(number + 1), 1, at, "coke", "COK-1", 5.0))
+        rows.append((str(number + 1), 2, at + pd.Timedelta(minutes=1), "sinter",
+                     "SIN-A" if number < 6 else "SIN-B", 20.0))
+    columns = ["charge_id", "batch_number", "charged_at", "material", "lot_id", "mass_t"]
+    charges = pd.DataFrame(rows, columns=columns)
+    write_plant_records(directory, "charges", charges)
+    write_plant_records(directory, "material_analyses", pd.DataFrame({
+        "lot_id": ["SIN-A", "SIN-A", "COK-1"], "material": ["sinter", "sinter", "coke"],
+        "sampled_at": [START] * 3, "component": ["Fe", "SiO2", "ash"], "value": [57.0, 5.2, 12.5],
+        "unit": ["%", "%", "%"]}))
+    end = START + pd.Timedelta(hours=3)
+    write_plant_records(directory, "cast_analyses", pd.DataFrame({
+        "cast_id": ["3", "3"], "sampled_at": [end, end], "sample": ["hot_metal", "hot_metal"],
+        "component": ["Si", "S"], "value": [0.35, 0.035], "unit": ["%", "%"]}))
+    write_plant_records(directory, "hot_metal_destinations", pd.DataFrame({
+        "cast_id": ["3"], "vessel_id": ["TPC-07"], "vessel_kind": ["torpedo"], "mass_t": [590.0],
+        "filled_at": [end], "steelmaking_heat_id": ["HEAT-000042"],
+        "delivered_at": [end + pd.Timedelta(minutes=50)]}))

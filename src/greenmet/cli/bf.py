@@ -22,6 +22,7 @@ from greenmet.cli.bf_derive import derive
 from greenmet.cli.bf_forecast import app as forecast_app
 from greenmet.cli.bf_health import health
 from greenmet.cli.bf_report import app as report_app
+from greenmet.cli.bf_trace import trace
 from greenmet.errors import InputError
 
 __all__ = ["app"]
@@ -37,6 +38,8 @@ app = typer.Typer(
 app.command("calc")(calc)
 # ``greenmet bf forecast train|predict|models``: hot-metal quality forecasts (greenmet.cli.bf_forecast).
 app.add_typer(forecast_app, name="forecast")
+# ``greenmet bf trace ROOT --cast ID | --lot LOT``: quality traceability (greenmet.cli.bf_trace).
+app.command("trace")(trace)
 # ``greenmet bf expert rules|check|diagnose``: expert consultation (greenmet.cli.bf_expert).
 app.add_typer(bf_expert.app, name="expert")
 # ``greenmet bf health ROOT``: the health check 高炉体检 (greenmet.cli.bf_health).

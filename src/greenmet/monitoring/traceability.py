@@ -397,6 +397,11 @@ def trace_cast(cast_id: str | int, casts: pd.DataFrame, charges: pd.DataFrame, *
     window = (cast["window_start"], cast["window_end"])
     if cast["window_estimated"]:
         missing.append(Message("trace_window_estimated", _LABELS, cast_id=key))
+    arrivals = descent["arrived_at"].dropna()
+    if descent["arrived_at"].isna().any() and (arrivals.empty or arrivals.max() < cast["window_end"]):
+        # charges made after the last computable arrival may still belong to this cast
+        missing.append(Message("trace_records_end", _LABELS, cast_id=key,
+                               last="–" if arrivals.empty else arrivals.max().isoformat()))
     batches = _charges(charges)
     traced = batches[batches["charge_id"].isin(mine["charge_id"])]
     if mine.empty:
