@@ -72,3 +72,34 @@ def test_diagnose_gives_the_diagnosis_its_chain_the_actions_and_the_thermal_mode
     text = runner.invoke(app, ["bf", "expert", "diagnose", *where, "--language", "zh"])
     assert text.exit_code == 0
     assert "悬料" in text.output and "推理过程" in text.output and "建议措施" in text.output
+
+
+def test_diagnose_explains_a_stored_alert_at_the_time_it_was_raised(tmp_path):
+    import pandas as pd
+    from tests.monitoring.trace_expert_fixtures import START
+
+    from greenmet.monitoring.alerts import AlertEvent
+    from greenmet.storage.alerts import list_alerts, open_records, record_alert_events
+
+    write_furnace(tmp_path)
+    records = tmp_path / "records.duckdb"
+    raised = START + pd.Timedelta(minutes=175)
+    store = open_records(records)
+    try:
+        record_alert_events(store, SITE, FURNACE, [
+            AlertEvent("hanging_rule", "hanging", "process", "critical", "raised", raised, raised)])
+        alert_id = int(list_alerts(store, site=SITE, furnace=FURNACE)["id"].iloc[0])
+    finally:
+        store.close()
+    where = [str(tmp_path), "--site", SITE, "--furnace", FURNACE, "--records", str(records)]
+    result = runner.invoke(app, ["bf", "expert", "diagnose", *where, "--alert-id", str(alert_id),
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["alert"] == "hanging" and payload["at"] == "2026-01-01T02:56:00+00:00"
+    assert payload["active_alerts"] == ["hanging"]
+    hanging = payload["alert_rules"][0]
+    assert hanging["status"] == "fired"
+    assert {c["condition"]: c["satisfied"] for c in hanging["conditions"]}["alert hanging active"]
+    unknown = runner.invoke(app, ["bf", "expert", "diagnose", *where, "--alert-id", "999"])
+    assert unknown.exit_code == 2 and "no alert of that id" in unknown.output

@@ -174,6 +174,10 @@ def diagnose(
     alert: Annotated[
         str | None, typer.Option("--alert", help="Fault kind of an alert to explain (e.g. hanging).")
     ] = None,
+    alert_id: Annotated[
+        int | None,
+        typer.Option("--alert-id", help="Id of an alert in --records: explain it at the time it was raised."),
+    ] = None,
     rules_file: _RULES = None,
     language: _LANGUAGE = Language.en,
     output_format: _FORMAT = ExpertFormat.table,
@@ -184,6 +188,8 @@ def diagnose(
     from greenmet.storage.consultation import active_alert_kinds, cast_states, consultation_window
 
     lang = language.value
+    if alert_id is not None:
+        alert, at = _stored_alert(records, site, furnace, alert_id)
     base = _rule_base(rules_file, queries.known_tags(root, site, furnace))
     window = consultation_window(root, site, furnace, base, at=at)
     moment = window.index[-1] + pd.Timedelta(minutes=1)  # the end of the last minute read
@@ -253,6 +259,26 @@ def diagnose(
         echo_json(payload)
         return
     _print(payload, lang)
+
+
+def _stored_alert(records: Path | None, site: str, furnace: str, alert_id: int) -> tuple[str, str]:
+    """Fault kind and raising time of alert ``alert_id`` of the records store."""
+    from greenmet.errors import InputError, UnknownKeyError
+    from greenmet.storage.consultation import furnace_alerts
+
+    if records is None:
+        raise InputError("--alert-id needs the records store", field="--records",
+                         fix="give --records FILE (the DuckDB file of greenmet bf monitor)")
+    frame = furnace_alerts(records, site, furnace)
+    row = None if frame is None else frame[frame["id"] == alert_id]
+    if row is None or row.empty:
+        raise UnknownKeyError("no alert of that id for this furnace", field="--alert-id", value=alert_id,
+                              fix="list the alerts with greenmet bf alerts list")
+    first = row.iloc[0]
+    if not isinstance(first["fault_kind"], str):
+        raise InputError("the alert has no fault kind (written before migration 0002)", field="--alert-id",
+                         value=alert_id, fix="give --alert KIND and --at TIME instead")
+    return first["fault_kind"], pd.Timestamp(first["raised_at"]).isoformat()
 
 
 def _print(payload: dict[str, Any], language: str) -> None:
