@@ -121,3 +121,24 @@ def test_bad_input_is_refused_with_the_field():
         plant_state_frame(frame, PlantRecords(material_analyses=bad_unit), DESIGN)
     with pytest.raises(InputError, match="tuyeres"):
         FurnaceDesign.from_mapping({"working_volume_m3": 2500, "hearth_diameter_m": 11})
+
+
+def test_rates_wait_for_a_window_covered_by_data():
+    frame = minute_frame()
+    frame.iloc[:30] = np.nan  # the data start half an hour late
+    states = _states(frame=frame).states
+    partial = START + pd.Timedelta(minutes=250)  # window (10, 250]: 19 minutes without data
+    assert np.isnan(states.loc[partial, "coke_rate_kg_per_thm"])
+    assert np.isnan(states.loc[partial, "production_t_per_day"])
+    assert states.loc[START + pd.Timedelta(minutes=299), "coke_rate_kg_per_thm"] == pytest.approx(360.0)
+    assert "window coverage" in _states(frame=frame).lacking
+
+
+def test_a_component_an_analysis_does_not_name_is_zero():
+    recs = records()
+    no_feo = recs.material_analyses[~((recs.material_analyses["material"] == "sinter")
+                                      & (recs.material_analyses["component"] == "FeO"))]
+    states = _states(recs=PlantRecords(charges=recs.charges, material_analyses=no_feo,
+                                       cast_analyses=recs.cast_analyses)).states
+    assert states["burden.sinter.FeO_percent"].iloc[-1] == 0.0
+    assert states["burden.sinter.CaO_percent"].iloc[-1] == SINTER["CaO"]

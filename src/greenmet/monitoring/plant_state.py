@@ -17,8 +17,11 @@ rules below; the user guide (``docs/user_guide/online_calculations.md``) prints 
   production; coke, nut coke and each burden material charged in the window (the charges)
   divided by it give the coke, nut-coke and burden rates; the mean coal injection of the window
   divided by the production gives the coal rate (t/h × 1000 / (t/h) = kg/tHM). A minute whose
-  window is not fully covered by the data handed in gets NaN rates (the caller hands in the
-  window before the first minute it wants).
+  window is not covered by data (fewer than :data:`WINDOW_COVERAGE` of its minutes hold any tag:
+  before the data start, across a long gap) gets NaN rates (the caller hands in the window
+  before the first minute it wants).
+- A component a material's analysis does not name is absent (0 %); a material without any
+  analysis at the minute has NaN components.
 - Analyses hold from their sampling time on (as of ``sampled_at``, never before): the analysis
   of a material at a minute is its latest analysis sampled at or before that minute, at most
   ``analysis_max_age`` old; the hot-metal and slag analyses are those of the latest cast sample
@@ -55,6 +58,7 @@ __all__ = [
     "MINUTE_SUM_TAGS",
     "PLANT_RECORD_COLUMNS",
     "TAG_INPUTS",
+    "WINDOW_COVERAGE",
     "FurnaceDesign",
     "PlantInputs",
     "PlantRecords",
@@ -123,6 +127,10 @@ DEFAULT_ANALYSIS_MAX_AGE = pd.Timedelta(days=3)
 """Oldest material analysis still used (greenmet's own setting)."""
 DEFAULT_CAST_MAX_AGE = pd.Timedelta(hours=12)
 """Oldest cast analysis or per-cast value still used (greenmet's own setting)."""
+
+WINDOW_COVERAGE = 0.99
+"""Least share of a window's minutes holding data for its rates to be computed (greenmet's own
+threshold: a few minutes of an 8 h window are within the scatter of the casts' timing)."""
 
 _TIME_COLUMNS = {"charges": "charged_at", "material_analyses": "sampled_at", "cast_analyses": "sampled_at"}
 
@@ -367,10 +375,19 @@ def plant_state_frame(minutes: pd.DataFrame, records: PlantRecords, design: Furn
     tapped = _window_sum(hot_metal, window_minutes).to_numpy()
     if n < window_minutes:
         lacking["window"] = f"fewer minutes ({n}) than the window ({window_minutes}): rates are NaN"
+    # A window is covered when nearly all its minutes hold data: before the data start, or across
+    # a long gap, casts and charges would be missed and the rates would be too low.
+    present = pd.Series(minutes.notna().any(axis=1).to_numpy(dtype=float), index=index)
+    share = present.rolling(window_minutes, min_periods=window_minutes).mean()
+    covered = (share >= WINDOW_COVERAGE).to_numpy()
+    if n >= window_minutes and not covered.all():
+        lacking["window coverage"] = (f"{int((~covered).sum())} minute(s) whose window has data in fewer "
+                                      f"than {WINDOW_COVERAGE:.0%} of its minutes: rates are NaN there")
     with np.errstate(invalid="ignore", divide="ignore"):
-        production = np.where(tapped > 0, tapped * 24.0 / window_h, np.nan)  # t/d
-    if "cast_hot_metal_mass" in minutes.columns and np.isnan(production).all() and n >= window_minutes:
-        lacking["production"] = "no cast ended within the window"
+        production = np.where((tapped > 0) & covered, tapped * 24.0 / window_h, np.nan)  # t/d
+    without_cast = (tapped <= 0) & covered
+    if "cast_hot_metal_mass" in minutes.columns and without_cast.any():
+        lacking["production"] = f"{int(without_cast.sum())} minute(s) with no cast ended within the window"
     states["production_t_per_day"] = production
     coal = pd.Series(tag("coal_injection_rate"), index=index)  # t/h
     coal_mean = coal.rolling(window_minutes, min_periods=max(1, window_minutes // 2)).mean().to_numpy()
@@ -395,10 +412,12 @@ def plant_state_frame(minutes: pd.DataFrame, records: PlantRecords, design: Furn
         states[f"burden.{material}.mass_kg_per_thm"] = in_window * 1000.0 * 24.0 / window_h / production
         table = _as_of(analyses[analyses["material"] == material], index, analysis_max_age) if len(
             analyses) else pd.DataFrame(index=index)
+        # A component an analysis does not name is absent (0 %); no analysis at all is NaN.
+        analysed = table.notna().any(axis=1).to_numpy() if len(table.columns) else np.zeros(n, dtype=bool)
         for component in BURDEN_COMPONENTS:
-            fallback = 0.0 if component in ("MnO", "P2O5", "S", "other") else np.nan
-            values = table[component].to_numpy() if component in table.columns else np.full(n, fallback)
-            states[f"burden.{material}.{component}_percent"] = values
+            values = table[component].to_numpy() if component in table.columns else np.zeros(n)
+            states[f"burden.{material}.{component}_percent"] = np.where(
+                analysed, np.nan_to_num(values, nan=0.0), np.nan)
         if table.empty or not {"SiO2", "CaO"} <= set(table.columns):
             lacking[f"analysis of {material}"] = (f"no analysis of {material} with SiO2 and CaO sampled "
                                                   f"within {analysis_max_age} before the minute")
