@@ -33,6 +33,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("greenmet.cli.ingest", "Plant data in: file import, OPC UA ingestion, browsing. 数据采集。"),
     "historian": ("greenmet.cli.historian", "Plant-data historian: query, compact, retention. 历史数据。"),
     "evaluate": ("greenmet.cli.evaluate", "Green evaluation against standards and labels. 绿色评价。"),
+    "outlook": ("greenmet.cli.outlook", "Outlook to 2060: data, projections, levers. 形势预测与潜力分析。"),
 }
 
 

@@ -382,6 +382,10 @@ def project_samples(scenario: OutlookScenario, inputs: dict[str, np.ndarray] | N
             "r,srt->st", kg_h2_per_t * intensities.electrolysis_kwh_per_kg_h2 / 1000.0, by_route
         )
     scope_2 = (electricity_mwh + hydrogen_mwh) * grid
+    route_mwh = intensities.electricity_gj_per_t / _GJ_PER_MWH
+    if steel.hydrogen_origin == "grid_electrolysis":
+        route_mwh = route_mwh + kg_h2_per_t * intensities.electrolysis_kwh_per_kg_h2 / 1000.0
+    route_scope_2 = by_route * route_mwh[None, :, None] * grid[:, None, :]
     out.update(
         {
             "population_million": np.broadcast_to(
@@ -402,6 +406,11 @@ def project_samples(scenario: OutlookScenario, inputs: dict[str, np.ndarray] | N
             "steel_eaf_share_requested": np.broadcast_to(requested[eaf], demand.shape),
             **{f"steel_route_share_{route}": shares[:, i] for i, route in enumerate(ROUTES)},
             **{f"steel_production_{route}_mt": by_route[:, i] for i, route in enumerate(ROUTES)},
+            **{
+                f"steel_scope_1_{route}_mt_co2": by_route[:, i] * scope1_rates[i][None, :]
+                for i, route in enumerate(ROUTES)
+            },
+            **{f"steel_scope_2_{route}_mt_co2": route_scope_2[:, i] for i, route in enumerate(ROUTES)},
             "iron_ore_demand_mt": iron_ore,
             "iron_ore_imports_mt": ore_imports,
             "iron_ore_import_dependence": np.divide(
