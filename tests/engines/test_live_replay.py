@@ -10,7 +10,6 @@ import socket
 import numpy as np
 import pandas as pd
 import pytest
-from tiny_detectors import AboveReference
 
 from greenmet.blast_furnace.simulator import FurnaceConfig, tag_catalogue
 from greenmet.engines.monitoring import MonitoringEngine, monitor_live, replay
@@ -19,6 +18,7 @@ from greenmet.ingest.opcua_client import OpcUaIngest
 from greenmet.simulation.opcua_server import SimulatorServer
 from greenmet.storage import queries
 from greenmet.storage.alerts import acknowledge_alert, list_alerts, open_records
+from tiny_detectors import AboveReference
 
 # A small furnace (54 tags) keeps the server quick.
 CONFIG = FurnaceConfig(

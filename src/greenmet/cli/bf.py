@@ -21,6 +21,7 @@ from greenmet.cli.bf_calc import calc
 from greenmet.cli.bf_derive import derive
 from greenmet.cli.bf_forecast import app as forecast_app
 from greenmet.cli.bf_health import health
+from greenmet.cli.bf_monitor import alerts_app, monitor
 from greenmet.cli.bf_report import app as report_app
 from greenmet.cli.bf_trace import trace
 from greenmet.errors import InputError
@@ -36,6 +37,10 @@ app = typer.Typer(
 
 # ``greenmet bf calc INPUT``: the calculation sheet of a furnace state (greenmet.cli.bf_calc).
 app.command("calc")(calc)
+# ``greenmet bf monitor``: the monitoring engine, live or --replay (greenmet.cli.bf_monitor).
+app.command("monitor")(monitor)
+# ``greenmet bf alerts list|ack|close``: alerts in the records store (greenmet.cli.bf_monitor).
+app.add_typer(alerts_app, name="alerts")
 # ``greenmet bf forecast train|predict|models``: hot-metal quality forecasts (greenmet.cli.bf_forecast).
 app.add_typer(forecast_app, name="forecast")
 # ``greenmet bf trace ROOT --cast ID | --lot LOT``: quality traceability (greenmet.cli.bf_trace).

@@ -81,3 +81,8 @@ class NeedsAbsentTag(AboveReference):
 
     def __init__(self) -> None:
         super().__init__("tag_the_furnace_lacks", name="needs_absent_tag")
+
+
+def blast_temperature_detectors(tags):
+    """Detectors for ``greenmet bf monitor --detectors tiny_detectors:blast_temperature_detectors``."""
+    return [AboveReference("blast_temperature"), NeedsAbsentTag()]
