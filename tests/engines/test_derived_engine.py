@@ -120,50 +120,28 @@ def test_cli_derive(historian_root, tmp_path):
         "tuyere_diameter_m = 0.13\nstave_rows = 2\n",
         encoding="utf-8",
     )
+    range_arguments = [
+        "bf",
+        "derive",
+        "--root",
+        str(historian_root),
+        "--site",
+        SITE,
+        "--furnace",
+        FURNACE,
+        "--start",
+        "2026-03-01T03:00Z",
+        "--end",
+        "2026-03-01T03:10Z",
+    ]
     result = CliRunner().invoke(
-        app,
-        [
-            "bf",
-            "derive",
-            "--root",
-            str(historian_root),
-            "--site",
-            SITE,
-            "--furnace",
-            FURNACE,
-            "--start",
-            "2026-03-01T03:00Z",
-            "--end",
-            "2026-03-01T03:10Z",
-            "--design",
-            str(design),
-            "--window-h",
-            "2",
-            "--format",
-            "json",
-        ],
+        app, [*range_arguments, "--design", str(design), "--window-h", "2", "--format", "json"]
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["minutes"] == 10
     assert "calc_thermal_state_index_k" in report["tags"]
-    missing = CliRunner().invoke(
-        app,
-        [
-            "bf",
-            "derive",
-            "--root",
-            str(historian_root),
-            "--site",
-            SITE,
-            "--furnace",
-            FURNACE,
-            "--start",
-            "2026-03-01T03:00Z",
-            "--end",
-            "2026-03-01T03:10Z",
-        ],
-    )
+    missing = CliRunner().invoke(app, range_arguments)
     assert missing.exit_code == 2
     assert "--design FILE or --preset" in missing.output
 
@@ -190,3 +168,24 @@ def test_the_monitoring_engine_hosts_the_live_derivation(historian_root):
         atol=1e-9,
         equal_nan=True,
     )
+
+
+def test_design_from_a_preset_or_a_file(tmp_path):
+    from greenmet.engines.derived import load_design
+    from greenmet.errors import FileFormatError
+
+    design = load_design(preset_name="2500m3", tuyere_diameter_m=0.13)
+    assert (design.working_volume_m3, design.tuyeres, design.stave_rows, design.tuyere_diameter_m) == (
+        2500.0,
+        30,
+        12,
+        0.13,
+    )
+    with pytest.raises(InputError, match="no such file"):
+        load_design(tmp_path / "missing.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("working_volume_m3 = = 1", encoding="utf-8")
+    with pytest.raises(FileFormatError, match="not valid TOML"):
+        load_design(broken)
+    with pytest.raises(InputError, match="--design FILE or --preset"):
+        load_design(broken, "2500m3")

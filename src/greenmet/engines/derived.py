@@ -60,6 +60,7 @@ __all__ = [
     "measured_tags",
     "read_minutes",
     "read_records",
+    "read_toml",
     "tag_descriptions",
 ]
 
@@ -80,6 +81,23 @@ def _minute(value: Any, field_name: str) -> pd.Timestamp:
             fix=f"give a whole minute, e.g. {stamp.floor('min').isoformat()}",
         )
     return stamp
+
+
+def read_toml(path: str | os.PathLike[str], field_name: str, missing_fix: str) -> dict[str, Any]:
+    """A TOML file as a dict; a missing file or bad syntax raises an error naming ``field_name``."""
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("no such file", field=field_name, value=str(path), fix=missing_fix) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FileFormatError(
+            f"not valid TOML: {exc}",
+            field=field_name,
+            value=str(path),
+            fix="correct the TOML syntax",
+            location=Location(str(path)),
+        ) from None
 
 
 def load_design(
@@ -103,21 +121,7 @@ def load_design(
         )
     data: dict[str, Any]
     if design_file is not None:
-        path = Path(design_file)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(
-                "no such design file", field="--design", value=str(path), fix="give an existing TOML file"
-            ) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise FileFormatError(
-                f"not valid TOML: {exc}",
-                field="--design",
-                value=str(path),
-                fix="correct the TOML syntax",
-                location=Location(str(path)),
-            ) from None
+        data = read_toml(design_file, "--design", "give an existing TOML file of the FurnaceDesign fields")
     else:
         config = preset(str(preset_name))
         data = {

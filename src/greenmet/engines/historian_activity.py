@@ -29,7 +29,6 @@ report passes for complete.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -38,7 +37,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from greenmet.carbon.activity import ActivityData
-from greenmet.engines.derived import read_minutes
+from greenmet.engines.derived import read_minutes, read_toml
 from greenmet.errors import FileFormatError, InputError, Location, StorageError
 from greenmet.storage import queries
 from greenmet.storage.parts import furnace_directory
@@ -105,23 +104,9 @@ class FlowMapping(BaseModel):
 def read_flow_mapping(path: str | os.PathLike[str] = DEFAULT_MAPPING) -> list[FlowMapping]:
     """The ``[[flows]]`` of a mapping file, validated (names unique, fields complete)."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            "no such mapping file",
-            field="--mapping",
-            value=str(path),
-            fix="give a TOML file with [[flows]] entries (see the shipped historian_activity.toml)",
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FileFormatError(
-            f"not valid TOML: {exc}",
-            field="--mapping",
-            value=str(path),
-            fix="correct the TOML syntax",
-            location=Location(str(path)),
-        ) from None
+    data = read_toml(
+        path, "--mapping", "give a TOML file with [[flows]] entries (see historian_activity.toml)"
+    )
     flows: list[FlowMapping] = []
     for number, entry in enumerate(data.get("flows") or [], start=1):
         try:
