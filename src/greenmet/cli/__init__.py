@@ -34,6 +34,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "historian": ("greenmet.cli.historian", "Plant-data historian: query, compact, retention. 历史数据。"),
     "evaluate": ("greenmet.cli.evaluate", "Green evaluation against standards and labels. 绿色评价。"),
     "outlook": ("greenmet.cli.outlook", "Outlook to 2060: data, projections, levers. 形势预测与潜力分析。"),
+    "users": ("greenmet.cli.users", "Users of the web service and their roles. 用户管理。"),
 }
 
 
@@ -53,6 +54,9 @@ def _root(
 
 for _name, (_module, _help) in _SUBCOMMANDS.items():
     app.add_typer(importlib.import_module(_module).app, name=_name, help=_help)
+
+# ``greenmet serve``: the web service and pages (greenmet.cli.serve).
+app.command("serve")(importlib.import_module("greenmet.cli.serve").serve)
 
 
 def main() -> None:
