@@ -282,3 +282,19 @@ def test_lab_cast_analyses_replace_the_casthouse_values_and_add_casts(tmp_path):
         tmp_path, SITE, FURNACE, pd.Timestamp("2026-01-01T03:00Z"), pd.Timestamp("2026-01-01T05:00Z")
     )
     assert window["cast_id"].tolist() == ["2"]
+
+
+def test_means_from_rollups_equal_the_means_of_the_raw_points(historian):
+    from greenmet.storage.furnace_period import _means
+    from greenmet.storage.queries import open_points, open_rollups
+
+    start, end = pd.Timestamp("2026-01-02T01:00Z"), pd.Timestamp("2026-01-02T03:00Z")
+    points = open_points(historian, SITE, FURNACE, start=start, end=end)
+    rollups = open_rollups(historian, SITE, FURNACE, start=start, end=end, backend=points.get_backend())
+    tags = ["blast_pressure", "hearth_temperature_t03"]
+    for width_s, name in ((60, "minute_start"), (3600, "hour_start")):
+        from_rollups = _means(points, rollups, tags, start, end, width_s, name)
+        from_points = _means(points, None, tags, start, end, width_s, name)
+        assert len(from_rollups) == 7200 // width_s
+        pd.testing.assert_frame_equal(from_rollups, from_points, check_exact=False, rtol=1e-12,
+                                      check_names=False, check_freq=False)

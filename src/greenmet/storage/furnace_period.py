@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import ibis
+import numpy as np
 import pandas as pd
 
 from greenmet.errors import FileFormatError, StorageError
@@ -30,6 +32,7 @@ from greenmet.storage.parts import furnace_directory
 from greenmet.storage.plant_records import read_plant_records
 from greenmet.storage.queries import bucketed, open_points, open_rollups, run
 from greenmet.storage.records import RecordStore
+from greenmet.storage.rollups import ROLLUP_WIDTH_S
 
 __all__ = [
     "FAMILY_PREFIXES",
@@ -160,21 +163,63 @@ def read_period_data(
     backend
         An Ibis backend (DuckDB by default).
     """
+    if backend is None:
+        backend = ibis.duckdb.connect()
+        backend.raw_sql("SET enable_progress_bar = false")  # no DuckDB bar on the user's terminal
     points = open_points(root, site, furnace, start=start, end=end, backend=backend)
-    rollups = open_rollups(root, site, furnace, start=start, end=end, backend=points.get_backend())
+    rollups = open_rollups(root, site, furnace, start=start, end=end, backend=backend)
     uptakes_and_families = _family_members(root, site, furnace, rollups, start, end)
     uptakes = [tag for tag in uptakes_and_families if tag.startswith(_UPTAKE_PREFIX)]
     families = [tag for tag in uptakes_and_families if not tag.startswith(_UPTAKE_PREFIX)]
-    minute_frame = run(
-        bucketed(points, minute_tags(fuel_rate_tag) + uptakes, start, end, bucket_s=60, rollups=rollups)
-    )
-    minutes = _wide(minute_frame, "minute_start")
-    hours = None
-    if families:
-        hour_frame = run(bucketed(points, families, start, end, bucket_s=3600, rollups=rollups))
-        hours = _wide(hour_frame, "hour_start")
+    minutes = _means(points, rollups, minute_tags(fuel_rate_tag) + uptakes, start, end, 60, "minute_start")
+    hours = _means(points, rollups, families, start, end, 3600, "hour_start") if families else None
     casts = read_casts(root, site, furnace, start, end, records=records)
     return PeriodData(start, end, minutes, hours, casts)
+
+
+def _means(
+    points: Any,
+    rollups: Any,
+    tags: list[str],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    width_s: int,
+    index_name: str,
+) -> pd.DataFrame:
+    """Wide frame of the means of ``tags`` per ``width_s`` bucket aligned on ``start``.
+
+    From the roll-ups when the window is on whole minutes: only the sums and good counts are
+    combined (Σ value_sum / Σ good_count per tag and bucket), the lean form of
+    :func:`greenmet.storage.queries.bucketed` (which also combines minima, maxima and last
+    values the health check does not read); from the raw points otherwise.
+    """
+    minute_us = ROLLUP_WIDTH_S * 1_000_000
+    start_us, end_us = start.value // 1000, end.value // 1000
+    if rollups is None or start_us % minute_us or end_us % minute_us:
+        return _wide(run(bucketed(points, tags, start, end, bucket_s=width_s)), index_name)
+    width_us = width_s * 1_000_000
+    selected = rollups.filter(
+        rollups.tag.isin(tags), rollups.minute_us >= start_us, rollups.minute_us < end_us
+    )
+    selected = selected.mutate(bucket_us=(selected.minute_us - start_us) // width_us * width_us + start_us)
+    frame = run(
+        selected.group_by(["tag", "bucket_us"]).aggregate(
+            value_sum=selected.value_sum.sum(), good_count=selected.good_count.sum()
+        )
+    )
+    if frame.empty:
+        return pd.DataFrame(index=pd.DatetimeIndex([], tz="UTC", name=index_name))
+    counts = frame["good_count"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts > 0, frame["value_sum"].to_numpy(dtype=float) / counts, np.nan)
+    frame = pd.DataFrame(
+        {
+            "tag": frame["tag"].astype(str),
+            "bucket_start": pd.to_datetime(frame["bucket_us"].to_numpy(dtype="int64"), unit="us", utc=True),
+            "value_mean": means,
+        }
+    )
+    return _wide(frame, index_name)
 
 
 _CAST_FILE_COLUMNS = (
@@ -264,6 +309,7 @@ def read_casts(
         casts = casts[casts["end"] >= start]
     if end is not None:
         casts = casts[casts["end"] < end]
+    casts["cast_id"] = casts["cast_id"].astype(object)  # plain objects: cheap to cut into periods
     return casts.sort_values("end").reset_index(drop=True)
 
 

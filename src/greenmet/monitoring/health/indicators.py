@@ -15,6 +15,7 @@ source in their docstring; the bands and weights are in ``health_weights.toml``.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -88,12 +89,12 @@ class PeriodData:
     @property
     def minute_count(self) -> int:
         """Minutes in the period (the denominator of a minute coverage) [dimensionless]."""
-        return max(1, math.ceil((self.end - self.start) / pd.Timedelta(minutes=1)))
+        return max(1, math.ceil((self.end.value - self.start.value) / 60e9))
 
     @property
     def hour_count(self) -> int:
         """Hours in the period (the denominator of an hourly coverage) [dimensionless]."""
-        return max(1, math.ceil((self.end - self.start) / pd.Timedelta(hours=1)))
+        return max(1, math.ceil((self.end.value - self.start.value) / 3600e9))
 
     def hourly(self) -> pd.DataFrame:
         """Hourly means: ``hours`` if given, else the minutes averaged per UTC hour."""
@@ -182,13 +183,18 @@ def _low_coverage(coverage: float, settings: Mapping[str, Any]) -> Evaluation | 
 def family_columns(columns: pd.Index, prefix: str) -> list[str]:
     """Columns named ``prefix`` followed by digits (``hearth_temperature_t`` → ``…_t01``, ``…_t02``),
     in the order of their number."""
+    return list(_family_columns(tuple(map(str, columns)), prefix))
+
+
+@functools.lru_cache(maxsize=256)
+def _family_columns(columns: tuple[str, ...], prefix: str) -> tuple[str, ...]:
     pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
     numbered = []
-    for column in map(str, columns):
+    for column in columns:
         match = pattern.match(column)
         if match is not None:
             numbered.append((int(match.group(1)), column))
-    return [column for _, column in sorted(numbered)]
+    return tuple(column for _, column in sorted(numbered))
 
 
 def _coefficient_of_variation(tag: str) -> Callable[[PeriodData, Mapping[str, Any]], Evaluation]:
