@@ -71,19 +71,34 @@ def check_frame(frame: pd.DataFrame, field: str = "chunk") -> pd.DatetimeIndex:
         strictly increasing.
     """
     if not isinstance(frame, pd.DataFrame):
-        raise InputError("expected a wide DataFrame (one column per tag)", field=field,
-                         value=type(frame).__name__, fix="pivot the samples to one column per tag")
+        raise InputError(
+            "expected a wide DataFrame (one column per tag)",
+            field=field,
+            value=type(frame).__name__,
+            fix="pivot the samples to one column per tag",
+        )
     index = frame.index
     if not isinstance(index, pd.DatetimeIndex) or index.tz is None:
-        raise InputError("the index must be a UTC DatetimeIndex", field=f"{field}.index",
-                         value="naive times" if isinstance(index, pd.DatetimeIndex) else type(index).__name__,
-                         fix="set the sample times as index, tz='UTC'")
+        raise InputError(
+            "the index must be a UTC DatetimeIndex",
+            field=f"{field}.index",
+            value="naive times" if isinstance(index, pd.DatetimeIndex) else type(index).__name__,
+            fix="set the sample times as index, tz='UTC'",
+        )
     if str(index.tz) != "UTC":
-        raise InputError("the index must be in UTC", field=f"{field}.index", value=str(index.tz),
-                         fix="convert with frame.tz_convert('UTC')")
+        raise InputError(
+            "the index must be in UTC",
+            field=f"{field}.index",
+            value=str(index.tz),
+            fix="convert with frame.tz_convert('UTC')",
+        )
     if not (index.is_monotonic_increasing and index.is_unique):
-        raise InputError("times must be strictly increasing", field=f"{field}.index",
-                         value="unsorted or duplicate times", fix="sort by time and drop duplicates")
+        raise InputError(
+            "times must be strictly increasing",
+            field=f"{field}.index",
+            value="unsorted or duplicate times",
+            fix="sort by time and drop duplicates",
+        )
     return index
 
 
@@ -127,8 +142,12 @@ class Episodes:
 
     def __init__(self, columns: int = 1, *, raise_after: int = 1, clear_after: int = 1) -> None:
         if columns < 1 or raise_after < 1 or clear_after < 1:
-            raise InputError("columns, raise_after and clear_after must be at least 1", field="Episodes",
-                             value=(columns, raise_after, clear_after), fix="give positive counts")
+            raise InputError(
+                "columns, raise_after and clear_after must be at least 1",
+                field="Episodes",
+                value=(columns, raise_after, clear_after),
+                fix="give positive counts",
+            )
         self.columns = columns
         self.raise_after = raise_after
         self.clear_after = clear_after
@@ -166,30 +185,52 @@ class Episodes:
         shape = (len(index), self.columns)
         alarm = np.asarray(alarm, dtype=bool).reshape(shape)
         clear = np.asarray(clear, dtype=bool).reshape(shape)
-        if level is None:
-            levels = np.ones(shape, dtype=np.int8)
-        else:
-            levels = np.asarray(level, dtype=np.int8).reshape(shape)
         if shape[0] == 0:
             return []
-        alarm_runs = _runs(alarm, self._alarm_run)
-        clear_runs = _runs(clear, self._clear_run)
-        self._alarm_run = alarm_runs[-1].copy()
-        self._clear_run = clear_runs[-1].copy()
+        # Columns with no alarm and no open episode cannot change state: only carry their runs.
+        busy = alarm.any(axis=0) | self.active
+        quiet = np.flatnonzero(~busy)
+        if quiet.size:
+            reversed_clear = clear[::-1, quiet]
+            self._alarm_run[quiet] = 0
+            self._clear_run[quiet] = np.where(
+                reversed_clear.all(axis=0),
+                shape[0] + self._clear_run[quiet],
+                np.argmax(~reversed_clear, axis=0),
+            )
+        columns = np.flatnonzero(busy)
+        if columns.size == 0:
+            return []
+        alarm, clear = alarm[:, columns], clear[:, columns]
+        if level is None:
+            levels = np.ones(alarm.shape, dtype=np.int8)
+        else:
+            levels = np.asarray(level, dtype=np.int8).reshape(shape)[:, columns]
+        alarm_runs = _runs(alarm, self._alarm_run[columns])
+        clear_runs = _runs(clear, self._clear_run[columns])
+        self._alarm_run[columns] = alarm_runs[-1]
+        self._clear_run[columns] = clear_runs[-1]
         turn_on = alarm_runs >= self.raise_after
         turn_off = (clear_runs >= self.clear_after) & ~turn_on
         rows = np.arange(1, shape[0] + 1)[:, None]
         decided = np.maximum.accumulate(np.where(turn_on | turn_off, rows, 0), axis=0)
-        latest = turn_on[np.maximum(decided - 1, 0), np.arange(shape[1])]
-        state = np.where(decided == 0, self.active[None, :], latest)
-        previous = np.vstack([self.active[None, :], state[:-1]])
+        latest = turn_on[np.maximum(decided - 1, 0), np.arange(columns.size)]
+        active = self.active[columns]
+        state = np.where(decided == 0, active[None, :], latest)
+        previous = np.vstack([active[None, :], state[:-1]])
         changed = state != previous
         events: list[Transition] = []
-        for column in np.flatnonzero(changed.any(axis=0) | self.active).tolist():
+        for position in np.flatnonzero(changed.any(axis=0) | active).tolist():
             events.extend(
-                self._column_events(index, column, state[:, column], changed[:, column], levels[:, column])
+                self._column_events(
+                    index,
+                    int(columns[position]),
+                    state[:, position],
+                    changed[:, position],
+                    levels[:, position],
+                )
             )
-        self.active = state[-1].copy()
+        self.active[columns] = state[-1]
         events.sort(key=lambda event: (event.position, event.column))
         return events
 
@@ -243,8 +284,12 @@ class DetectorSet:
         names = [detector.name for detector in self.detectors]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
-            raise InputError("detector names must be unique", field="detectors.name", value=duplicates,
-                             fix="give each detector its own name")
+            raise InputError(
+                "detector names must be unique",
+                field="detectors.name",
+                value=duplicates,
+                fix="give each detector its own name",
+            )
         self._runnable: tuple[Detector, ...] | None = None
         self._missing: dict[str, tuple[str, ...]] = {}
         self._needed: list[str] = []
@@ -314,8 +359,12 @@ class DetectorSet:
         if len(index) == 0:
             return []
         if self._last_time is not None and index[0] <= self._last_time:
-            raise InputError("chunk does not follow the previous one", field="chunk.index",
-                             value=str(index[0]), fix=f"give chunks in time order, after {self._last_time}")
+            raise InputError(
+                "chunk does not follow the previous one",
+                field="chunk.index",
+                value=str(index[0]),
+                fix=f"give chunks in time order, after {self._last_time}",
+            )
         if self._runnable is None:
             self._resolve(chunk.columns)
         self._last_time = index[-1]
@@ -330,4 +379,3 @@ class DetectorSet:
 def severity_name(level: int) -> str:
     """``info``, ``warning`` or ``critical`` for a level index 0, 1, 2."""
     return SEVERITIES[int(np.clip(level, 0, len(SEVERITIES) - 1))]
-
