@@ -208,11 +208,13 @@ def test_live_runs_ingestion_and_the_engine_for_the_mapped_furnace(tmp_path):
         "--fit-hours",
         "0",
     ]
-    result = runner.invoke(app, [*base, "--duration", "1", "--format", "json"])
+    # with a design, the engine also computes the derived calc_* tags (none here: no minute came)
+    result = runner.invoke(app, [*base, "--duration", "1", "--preset", "2500m3", "--format", "json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert payload["mode"] == "live" and payload["chunks"] == 0 and payload["events"] == []
     assert payload["missing"] == {"needs_absent_tag": ["tag_the_furnace_lacks"]}
     assert payload["ingest"]["connected"] is False and payload["ingest"]["errors"] >= 1
+    assert payload["derived_points"] == 0 and payload["derived_inputs_lacking"] == {}
     other = runner.invoke(app, [*base, "--furnace", "bf9", "--duration", "1"])
     assert other.exit_code == 2 and "--furnace" in other.output and "bf1" in other.output

@@ -8,12 +8,12 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tiny_detectors import AboveReference, NeedsAbsentTag
 
 from greenmet.engines.monitoring import MonitoringEngine, read_wide, replay
 from greenmet.errors import InputError
 from greenmet.storage import Historian
 from greenmet.storage.points import POINT_SCHEMA
+from tiny_detectors import AboveReference, NeedsAbsentTag
 
 T0 = pd.Timestamp("2026-01-01T08:00:20.300Z")  # not on the grid: the first chunk starts at 08:00:00
 TAGS = ["blast_temperature", "top_pressure", "hearth_temperature_t01"]
@@ -180,10 +180,11 @@ class _MinuteMean:
         )
 
 
-def test_the_minute_calculation_gets_each_complete_minute_once_with_every_measured_tag():
+@pytest.mark.parametrize("chunk_s", [20, 60])
+def test_the_minute_calculation_gets_each_complete_minute_once_with_every_measured_tag(chunk_s):
     frame = _points(seconds=390)  # 08:00:20.3 to 08:06:49.x
     calculation = _MinuteMean()
-    engine, _ = _engine(chunk_s=20, minute_calculation=calculation)
+    engine, _ = _engine(chunk_s=chunk_s, minute_calculation=calculation)
     derived = []
     for batch in np.array_split(np.arange(len(frame)), 37):
         result = engine.push(_table(frame.iloc[batch]))[1]

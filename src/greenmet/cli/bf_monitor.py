@@ -182,6 +182,22 @@ def monitor(
         float,
         typer.Option("--fit-hours", help="Hours of normal data before --fit-end to learn from (0: none)."),
     ] = 6.0,
+    design: Annotated[
+        Path | None,
+        typer.Option(
+            "--design",
+            help="Live: furnace design TOML; with it (or --preset) the derived calc_* tags "
+            "are computed each minute and written.",
+        ),
+    ] = None,
+    design_preset: Annotated[
+        str | None,
+        typer.Option("--preset", help="Live: take the design of a simulator preset (2500m3, 5000m3)."),
+    ] = None,
+    tuyere_diameter_m: Annotated[
+        float | None,
+        typer.Option("--tuyere-diameter-m", help="Live: tuyere diameter for the derived tags [m]."),
+    ] = None,
     chunk_s: Annotated[int, typer.Option("--chunk-s", help="Chunk length [s]; divides an hour.")] = 60,
     lateness_s: Annotated[
         float, typer.Option("--lateness-s", help="Live: wait this long (data time) for late samples [s].")
@@ -219,6 +235,7 @@ def monitor(
             fit_hours,
             chunk_s,
             lateness_s,
+            (design, design_preset, tuyere_diameter_m),
         )
     if output_format == Format.json:
         echo_json({**payload, "events": [event.to_dict() for event in events]})
@@ -305,7 +322,9 @@ def _live(
     fit_hours: float,
     chunk_s: int,
     lateness_s: float,
+    derive: tuple[Path | None, str | None, float | None],
 ) -> tuple[dict[str, Any], list[Any]]:
+    from greenmet.engines.derived import LiveDerivation, load_design
     from greenmet.engines.monitoring import MonitoringEngine, monitor_live
     from greenmet.ingest.mapping import load_mapping
     from greenmet.ingest.opcua_client import OpcUaIngest
@@ -333,7 +352,25 @@ def _live(
         )
     watched_site, watched_furnace = chosen[0]
     tags = [row.tag for row in tag_map.rows if (row.site, row.furnace) == chosen[0]]
-    engine = MonitoringEngine(factory(tags), tags, chunk_s=chunk_s, lateness_s=lateness_s, mode="live")
+    design_file, design_preset, tuyere_diameter_m = derive
+    derivation = None
+    if design_file is not None or design_preset is not None:
+        # this process holds the furnace's writer, so it writes the derived tags (one writer)
+        derivation = LiveDerivation(
+            historian,
+            watched_site,
+            watched_furnace,
+            load_design(design_file, design_preset, tuyere_diameter_m=tuyere_diameter_m),
+            measured=tags,
+        )
+    engine = MonitoringEngine(
+        factory(tags),
+        tags,
+        chunk_s=chunk_s,
+        lateness_s=lateness_s,
+        minute_calculation=derivation,
+        mode="live",
+    )
     fitted = _fit(
         engine,
         historian,
@@ -369,6 +406,8 @@ def _live(
 
     report = asyncio.run(main())
     payload = {**report.to_dict(), "fitted_on": fitted, "records": str(records), "ingest": ingest.health()}
+    if derivation is not None:
+        payload["derived_inputs_lacking"] = derivation.lacking
     return payload, events
 
 

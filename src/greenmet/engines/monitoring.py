@@ -209,6 +209,7 @@ class _Grid:
         self._value = np.empty(0, np.float64)
         self.next_us: int | None = None  # start of the next chunk to cut
         self.newest_us: int | None = None
+        self.first_us: int | None = None  # the first point's time
         self.late = 0
 
     def add(self, ts_us: np.ndarray, column: np.ndarray, value: np.ndarray) -> None:
@@ -224,6 +225,7 @@ class _Grid:
                     return
         else:
             first = int(ts_us.min())
+            self.first_us = first
             self.next_us = first - first % self.chunk_us
         newest = int(ts_us.max())
         self.newest_us = newest if self.newest_us is None else max(self.newest_us, newest)
@@ -414,7 +416,8 @@ class MonitoringEngine:
         computes them from the historian).
         """
         if self._minute_from is None:  # a run starting inside a minute skips that minute
-            self._minute_from = frame.index[0].ceil("min")
+            first = self._grid.first_us if self._grid.first_us is not None else frame.index[0].value // 1000
+            self._minute_from = pd.Timestamp(first // _US, unit="s", tz="UTC").ceil("min")
         self._minute.append(frame)
         seconds = pd.concat(self._minute) if len(self._minute) > 1 else frame
         seconds = seconds[seconds.index >= self._minute_from]
