@@ -19,6 +19,7 @@ __all__ = [
     "CAST_TAGS",
     "SUBSYSTEMS",
     "TagSpec",
+    "cross_temperature_tags",
     "hearth_tag",
     "stave_tag",
     "stockrod_tag",
@@ -26,6 +27,7 @@ __all__ = [
     "tag_specs",
     "top_pressure_tag",
     "top_temperature_tag",
+    "tuyere_blast_tag",
     "tuyere_tags",
 ]
 
@@ -101,6 +103,24 @@ def top_temperature_tag(number: int) -> str:
     return f"top_temperature_u{number}"
 
 
+def cross_temperature_tags(arms: int, points_per_arm: int) -> list[str]:
+    """Tag names of a cross-temperature probe: the centre point, then each arm's points from the
+    centre outwards (``cross_temperature_a2_p05``: arm 2, fifth point from the centre). Empty when
+    there is no probe (``arms`` 0)."""
+    if arms < 1:
+        return []
+    return ["cross_temperature_centre"] + [
+        f"cross_temperature_a{arm}_p{point:02d}"
+        for arm in range(1, arms + 1)
+        for point in range(1, points_per_arm + 1)
+    ]
+
+
+def tuyere_blast_tag(number: int) -> str:
+    """Tag name of the blast flow through tuyere ``number`` (1-based)."""
+    return f"tuyere_blast_volume_t{number:02d}"
+
+
 def tuyere_tags(number: int) -> tuple[str, str]:
     """Tag names of the inlet and outlet cooling-water flow of tuyere ``number`` (1-based)."""
     return f"tuyere_water_inlet_flow_t{number:02d}", f"tuyere_water_outlet_flow_t{number:02d}"
@@ -139,6 +159,23 @@ def tag_specs(config: FurnaceConfig) -> list[TagSpec]:
         TagSpec(top_temperature_tag(n), "top_gas", "degC", 0.0, 600.0, "top_temperature", (("n", n),))
         for n in range(1, config.uptakes + 1)
     ]
+    if config.cross_probe_arms:
+        specs.append(
+            TagSpec("cross_temperature_centre", "top_gas", "degC", 0.0, 1000.0, "cross_temperature_centre")
+        )
+        specs += [
+            TagSpec(
+                f"cross_temperature_a{arm}_p{point:02d}",
+                "top_gas",
+                "degC",
+                0.0,
+                1000.0,
+                "cross_temperature",
+                (("arm", arm), ("point", point)),
+            )
+            for arm in range(1, config.cross_probe_arms + 1)
+            for point in range(1, config.cross_probe_points_per_arm + 1)
+        ]
     specs += [
         TagSpec("top_gas_co", "top_gas", "%", 0.0, 40.0, "top_gas_co"),
         TagSpec("top_gas_co2", "top_gas", "%", 0.0, 40.0, "top_gas_co2"),
@@ -200,6 +237,13 @@ def tag_specs(config: FurnaceConfig) -> list[TagSpec]:
         TagSpec(hearth_tag(n), "hearth", "degC", 0.0, 1200.0, "hearth_temperature", (("n", n),))
         for n in range(1, config.hearth_thermocouples + 1)
     ]
+    if config.tuyere_blast_meters:
+        per_tuyere = (blast + 0.3 * blast) / config.tuyeres  # air plus the most oxygen the range allows
+        specs += [
+            TagSpec(tuyere_blast_tag(n), "tuyeres", "Nm3/min", 0.0, 2.0 * per_tuyere, "tuyere_blast_volume",
+                    (("n", n),))
+            for n in range(1, config.tuyeres + 1)
+        ]
     for n in range(1, config.tuyeres + 1):
         inlet, outlet = tuyere_tags(n)
         specs.append(

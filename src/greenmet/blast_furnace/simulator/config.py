@@ -53,6 +53,12 @@ class FurnaceConfig(BaseModel):
         Nominal hot-metal temperature [degC] and silicon [%].
     stave_water_flow_m3_per_h, tuyere_water_flow_m3_per_h
         Cooling water per stave row and per tuyere. [m3/h]
+    cross_probe_arms, cross_probe_points_per_arm
+        Above-burden cross-temperature probe (十字测温): arms from the centre to the wall (0: no
+        probe) and thermocouples per arm besides the shared centre point. [dimensionless]
+    tuyere_blast_meters
+        Whether each tuyere's blast flow is measured (per-tuyere blast tags), as on furnaces with
+        a flow meter in every tuyere stock.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -84,6 +90,9 @@ class FurnaceConfig(BaseModel):
     hot_metal_silicon_percent: float = Field(default=0.42, gt=0.1, le=1.5)
     stave_water_flow_m3_per_h: float = Field(default=160.0, gt=10, le=2000)
     tuyere_water_flow_m3_per_h: float = Field(default=32.0, gt=5, le=100)
+    cross_probe_arms: int = Field(default=4, ge=0, le=8)
+    cross_probe_points_per_arm: int = Field(default=5, ge=1, le=12)
+    tuyere_blast_meters: bool = True
 
     @field_validator("time_zone")
     @classmethod

@@ -50,6 +50,7 @@ from greenmet.blast_furnace.flame_temperature import raceway_adiabatic_flame_tem
 from greenmet.blast_furnace.gas import bosh_gas_volume, oxygen_volume_for_enrichment, top_gas_utilisation
 from greenmet.blast_furnace.simulator.catalogue import (
     CAST_TAGS,
+    cross_temperature_tags,
     hearth_tag,
     stave_tag,
     stockrod_tag,
@@ -57,6 +58,7 @@ from greenmet.blast_furnace.simulator.catalogue import (
     tag_specs,
     top_pressure_tag,
     top_temperature_tag,
+    tuyere_blast_tag,
     tuyere_tags,
 )
 from greenmet.blast_furnace.simulator.config import FurnaceConfig
@@ -116,6 +118,11 @@ _DRIVERS = (
     "basicity",
 )
 _DRIVER_TAU_H = (3.0, 2.0, 2.0, 8.0, 2.0, 4.0, 1.5, 1.0, 3.0, 3.0, 12.0, 6.0)
+
+# Tag families added after the first release of the model: their measurement noise comes from a
+# random stream of its own, and random sensor faults are drawn among the other tags only, so the
+# tags a seeded run had before keep their values exactly.
+_LATER_FAMILIES = frozenset({"cross_temperature_centre", "cross_temperature", "tuyere_blast_volume"})
 
 # Ramps (seconds, or a share of the fault's duration when below 1) of each process fault.
 _RAMP = {
@@ -373,6 +380,9 @@ class FurnaceSimulator:
         )
         self.tags: tuple[str, ...] = tuple(spec.tag for spec in self._specs)
         self._column = {tag: number for number, tag in enumerate(self.tags)}
+        later = np.array([spec.family in _LATER_FAMILIES for spec in self._specs], dtype=bool)
+        self._base_rows = np.flatnonzero(~later)
+        self._later_rows = np.flatnonzero(later)
         self._low = np.array([spec.low for spec in self._specs])
         self._high = np.array([spec.high for spec in self._specs])
         self._step = 0
@@ -386,8 +396,16 @@ class FurnaceSimulator:
         self._executor: ThreadPoolExecutor | None = None
 
     def _shocks(self, chunk_number: int, n: int) -> np.ndarray:
-        """Standard-normal measurement shocks of one chunk, from their own random stream."""
-        return np.random.default_rng([self.seed, chunk_number, 1]).standard_normal((len(self.tags), n))
+        """Standard-normal measurement shocks of one chunk, from their own random stream (the
+        tags of later families from a second one, see ``_LATER_FAMILIES``)."""
+        base = np.random.default_rng([self.seed, chunk_number, 1]).standard_normal((self._base_rows.size, n))
+        if not self._later_rows.size:
+            return base
+        shocks = np.empty((len(self.tags), n))
+        shocks[self._base_rows] = base
+        later = np.random.default_rng([self.seed, chunk_number, 3])
+        shocks[self._later_rows] = later.standard_normal((self._later_rows.size, n))
+        return shocks
 
     def _measurement_shocks(self, chunk_number: int, n: int) -> np.ndarray:
         pending, self._pending = self._pending, None
@@ -492,7 +510,11 @@ class FurnaceSimulator:
             sigma[: len(_DRIVERS)] = 0.0
         self._slow = _CoarseAR(phi, sigma, rng)
         self._fast_sigma = self._noise_sigma()
-        self._fast_state = rng.standard_normal(len(self.tags)) * self._fast_sigma * 0.3
+        fast_state = np.empty(len(self.tags))
+        fast_state[self._base_rows] = rng.standard_normal(self._base_rows.size)
+        fast_state[self._later_rows] = rng.standard_normal(self._later_rows.size)
+        self._fast_state = fast_state * self._fast_sigma * 0.3
+        self._setup_probe_and_tuyere_blast(np.random.default_rng([self.seed, 2**31 - 4]))
         self._fast_phi = float(np.exp(-self.step_seconds / 15.0))
         self._thermal_state = [0.0]
         self._thermal_state2 = [0.0]
@@ -503,6 +525,23 @@ class FurnaceSimulator:
         self._schedule: list[tuple[int, int, int]] = []
         self._last_cast_production = 0.0
         self._spike_state = np.zeros(1)
+
+    def _setup_probe_and_tuyere_blast(self, rng: np.random.Generator) -> None:
+        """Columns and static offsets of the cross-temperature probe and the tuyere blast meters."""
+        c = self.config
+        arms, points = c.cross_probe_arms, c.cross_probe_points_per_arm
+        names = cross_temperature_tags(arms, points)
+        self.probe_centre_col = self._column[names[0]] if names else None
+        self.probe_cols = np.array([self._column[name] for name in names[1:]], dtype=np.int64)
+        # radial position of each point (fraction of the throat radius) and the uptake sector an arm crosses
+        self.probe_radius = np.arange(1, points + 1) / (points + 0.5)
+        self.probe_sector = (np.arange(arms) * c.uptakes) // max(arms, 1)
+        self.probe_offset = rng.normal(0.0, 5.0, arms * points + 1)
+        meters = [tuyere_blast_tag(n + 1) for n in range(c.tuyeres)] if c.tuyere_blast_meters else []
+        self.tuyere_blast_cols = np.array([self._column[name] for name in meters], dtype=np.int64)
+        share = 1.0 + rng.normal(0.0, 0.03, c.tuyeres)  # unequal tuyere stocks and blowpipes
+        self.tuyere_blast_share = share / share.sum()
+        self.tuyere_sector = (np.arange(c.tuyeres) * c.uptakes) // c.tuyeres
 
     def _noise_sigma(self) -> np.ndarray:
         c = self.config
@@ -542,6 +581,10 @@ class FurnaceSimulator:
                 sigma[number] = 0.4
             elif spec.family.startswith("tuyere_water"):
                 sigma[number] = 0.12
+            elif spec.family.startswith("cross_temperature"):
+                sigma[number] = 4.0
+            elif spec.family == "tuyere_blast_volume":
+                sigma[number] = 0.006 * (self.BV0 + self.VO2_0) / c.tuyeres
         return sigma
 
     # -- fault profiles ----------------------------------------------------------------------
@@ -879,14 +922,49 @@ class FurnaceSimulator:
             _STOCK_LINE_AFTER_CHARGE_M + burden.phase[:, None] + rod_noise + rod_slip
         ).T
         values[col["charge_count"]] = burden.charges
+        self._probe_values(values, top_base, f, slow, scatter)
         self._wall_values(values, d, f, slow, thermal)
         inlet = c.tuyere_water_flow_m3_per_h * (1 + self.tuyere_offset)
         values[self.tuyere_cols[:, 0]] = inlet[:, None]
         values[self.tuyere_cols[:, 1]] = (inlet[None, :] - self.tuyere_bias[None, :] - gas.leak_m3_per_h).T
+        if self.tuyere_blast_cols.size:
+            # Each tuyere takes its share of the blast (air and oxygen); a channel draws more gas
+            # through the tuyeres of its sector (greenmet's own choice of gain: +6 % at severity 1).
+            weight = self.tuyere_blast_share[None, :] * (1.0 + 0.06 * chan_u[:, self.tuyere_sector])
+            weight /= weight.sum(axis=1, keepdims=True)
+            values[self.tuyere_blast_cols] = ((inputs.blast + inputs.oxygen)[:, None] * weight).T
         in_cast, taphole = self._cast_columns(k)
         values[col["cast_in_progress"]] = in_cast
         values[col["active_taphole"]] = taphole
         return values
+
+    def _probe_values(
+        self, values: np.ndarray, top_base: np.ndarray, f: _FaultIntensities, slow: _SlowProcesses,
+        scatter: np.ndarray,
+    ) -> None:
+        """Step 6 (cross-temperature probe): a radial profile above the burden, hot in the centre
+        (central gas flow) and cool at the wall, T(r) = T_wall + (T_centre - T_wall) exp(-(r/0.35)^2);
+        a channel heats the wall side of its sector (temperature rising with r^2), a scaffold cools
+        the wall side, a hot or cold furnace shifts the centre. The shape follows reference note
+        ``blast_furnace.md`` §2.1 (probe abnormal with channelling); the gains are greenmet's own
+        demonstration values, not fitted to a plant."""
+        if self.probe_centre_col is None:
+            return
+        n = top_base.size
+        excess = top_base - 150.0
+        centre = 450.0 + 1.2 * excess + 80.0 * f.hot - 100.0 * f.cold + 10.0 * slow.uptake.mean(axis=1)
+        wall = (
+            110.0
+            + 0.5 * excess[:, None]
+            + 8.0 * slow.uptake[:, self.probe_sector]
+            - 30.0 * f.scaffold[:, None]
+            + 25.0 * f.slip_scatter[:, None] * scatter[:, self.probe_sector]
+        )
+        shape = np.exp(-((self.probe_radius / 0.35) ** 2))
+        channel = 280.0 * f.channelling_by_uptake[:, self.probe_sector][:, :, None] * self.probe_radius**2
+        profile = wall[:, :, None] + (centre[:, None, None] - wall[:, :, None]) * shape + channel
+        values[self.probe_centre_col] = centre + self.probe_offset[0]
+        values[self.probe_cols] = profile.reshape(n, -1).T + self.probe_offset[1:, None]
 
     def _wall_values(
         self,
@@ -1058,9 +1136,9 @@ class FurnaceSimulator:
     def _draw_random_sensor_faults(self, rng: np.random.Generator, k: np.ndarray) -> None:
         rate = self.scenario.random_sensor_faults_per_day * k.size * self.step_seconds / 86400.0
         candidates = [
-            number
-            for number, spec in enumerate(self._specs)
-            if spec.family
+            int(number)
+            for number in self._base_rows
+            if self._specs[number].family
             not in (
                 "charge_count",
                 "cast_in_progress",
