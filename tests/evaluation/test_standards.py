@@ -71,7 +71,7 @@ def test_eaf_stainless_multiplies_before_the_hot_metal_deduction():
 
 
 def test_unknown_condition_and_category_are_errors():
-    with pytest.raises(UnknownKeyError, match="no correction for these conditions"):
+    with pytest.raises(UnknownKeyError, match="has a correction for these conditions"):
         energy_levels("sintering", 2026, conditions={"iron_ore_grade_percent": 60})
     with pytest.raises(UnknownKeyError, match="steel_grade 'stainless' is not a category"):
         energy_levels("bof", 2026, conditions={"steel_grade": "stainless"})

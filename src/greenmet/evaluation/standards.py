@@ -52,6 +52,7 @@ __all__ = [
     "LevelSet",
     "apply_corrections",
     "choose_edition",
+    "correction_delta",
     "energy_levels",
     "gb_verdicts",
     "policy_levels",
@@ -263,11 +264,13 @@ def apply_corrections(
         & (table["process"] == process)
         & table["variant"].isin(["*", variant])
     ]
-    known = set(rows["parameter"])
+    # A condition no edition of any standard uses for the process is a mistake (a typo); one that
+    # another edition uses is simply not applied by this one.
+    known = set(table.loc[table["process"] == process, "parameter"])
     stray = sorted(set(conditions) - known - _COMMON_CONDITIONS)
     if stray:
         raise UnknownKeyError(
-            f"{standard}-{edition} has no correction for these conditions of {process}",
+            f"no edition of {standard} has a correction for these conditions of {process}",
             field="conditions",
             value=stray,
             fix=f"use {', '.join(sorted(known)) or 'no conditions'} for this process",
@@ -301,15 +304,7 @@ def apply_corrections(
                 continue
             delta = coefficient
         else:
-            x = _number(value, parameter)
-            if kind == "share_above":
-                delta = coefficient * min(cap, max(0.0, x - reference))
-            elif kind == "share_below":
-                delta = coefficient * min(cap, max(0.0, reference - x))
-            elif kind == "interval":
-                delta = coefficient if reference <= x < cap else 0.0
-            else:  # pragma: no cover - the table's kinds are checked by tests/evaluation
-                raise InputError("unknown correction kind", field="kind", value=kind)
+            delta = float(correction_delta(kind, coefficient, reference, cap, _number(value, parameter)))
         targets = list(levels) if row["level"] == "all" else [row["level"]] if row["level"] in levels else []
         for level in targets:
             levels[level] = levels[level] * delta if kind == "multiplier" else levels[level] + delta
@@ -318,6 +313,43 @@ def apply_corrections(
             sources.append(row["source"])
             provisional |= bool(row["needs_verification"])
     return levels, applied, missing, sources, provisional
+
+
+def correction_delta(kind: str, coefficient: float, reference: float, cap: float, x: Any) -> np.ndarray:
+    """The additive correction of one ``energy_limit_corrections`` row for condition values ``x``.
+
+    ``share_above``: c × clip(x − reference, 0, cap); ``share_below``: c × clip(reference − x, 0,
+    cap); ``interval``: c where reference ≤ x < cap, else 0 (module docstring). NaN in ``x`` gives
+    NaN (the caller decides what a missing condition means).
+
+    Parameters
+    ----------
+    kind
+        The row's kind.
+    coefficient, reference, cap
+        The row's numbers. [unit of the row]
+    x
+        Condition values, scalar or array. [unit of the condition]
+
+    Returns
+    -------
+    numpy.ndarray
+        The correction to add to the level. [unit of the level]
+    """
+    values = np.asarray(x, dtype=float)
+    if kind == "share_above":
+        return coefficient * np.clip(values - reference, 0.0, cap)
+    if kind == "share_below":
+        return coefficient * np.clip(reference - values, 0.0, cap)
+    if kind == "interval":
+        inside = (values >= reference) & (values < cap)
+        return np.where(np.isnan(values), np.nan, np.where(inside, coefficient, 0.0))
+    raise InputError(
+        "not a numeric correction kind",
+        field="kind",
+        value=kind,
+        fix="use share_above, share_below or interval",
+    )
 
 
 # Conditions the evaluation reads for other purposes (band choice), not corrections.
