@@ -131,3 +131,29 @@ def test_a_state_saved_before_records_existed_continues_the_charge_numbers():
 def test_unknown_kind_is_refused():
     with pytest.raises(InputError, match="no such kind of plant record"):
         FurnaceSimulator(CONFIG).plant_records("charge")
+
+
+def test_residence_time_follows_the_burden_descent_of_the_simulated_charges():
+    """The charges are dumped as the stock line descends, so the residence time computed from
+    them (greenmet.monitoring.traceability.charge_descent) is the smelting cycle of normal
+    operation and grows by about the stall when a hanging stops the descent."""
+    from greenmet.blast_furnace.simulator import Scenario
+    from greenmet.monitoring.traceability import burden_descent_defaults, charge_descent
+
+    hanging = Scenario.from_mapping(
+        {"random_sensor_faults_per_day": 0,
+         "faults": [{"fault": "hanging", "start": "9h", "duration": "45min", "severity": 1.0}]}
+    )
+    run = simulate(CONFIG, "11h", seed=1, scenario=hanging, step_seconds=10)
+    descent = charge_descent(run.records["charges"], working_volume_m3=CONFIG.working_volume_m3)
+    descent = descent.dropna(subset=["residence_time_h"]).set_index("charged_at")["residence_time_h"]
+    # normal operation: working volume / (1 - shrinkage) over the volume charged per hour
+    charges = run.records["charges"]
+    defaults = burden_descent_defaults()
+    volume = (charges["mass_t"] / charges["material"].map(defaults.bulk_density_t_per_m3)).sum()
+    hours = (charges["charged_at"].max() - charges["charged_at"].min()).total_seconds() / 3600
+    cycle = CONFIG.working_volume_m3 / (1 - defaults.shrinkage) / (volume / hours)
+    early = descent[descent.index < pd.Timestamp("2026-01-01T00:40Z")]
+    assert early.to_numpy() == pytest.approx(cycle, rel=0.1)
+    crossing = descent[descent.index > pd.Timestamp("2026-01-01T02:00Z")]  # arrive after the hang
+    assert (crossing > early.max() + 0.5).all()

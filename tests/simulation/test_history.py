@@ -253,3 +253,16 @@ def test_plant_records_are_written_beside_the_casts_and_read_back(lake):
     charges = read_plant_records(root, "demo", "BF2500", "charges")
     assert charges["charged_at"].min() >= pd.Timestamp(START)
     assert not [p for p in root.rglob(".tmp-*")]
+
+
+def test_cli_probe_and_tuyere_meter_options(tmp_path):
+    runner = CliRunner()
+    arguments = ["bf", "simulate", "--days", "0.01", "--out", str(tmp_path), "--preset", "2500m3"]
+    result = runner.invoke(app, [*arguments, "--cross-probe-arms", "2", "--no-tuyere-blast-meters"])
+    assert result.exit_code == 0, result.output
+    assert "charges" in result.output
+    tags = json.loads((tmp_path / "site=demo" / "furnace=BF2500" / "_furnace.json").read_text())["tags"]
+    assert len([tag for tag in tags if tag.startswith("cross_temperature_a")]) == 2 * 5
+    assert not [tag for tag in tags if tag.startswith("tuyere_blast_volume")]
+    refused = runner.invoke(app, [*arguments, "--cross-probe-arms", "9"])
+    assert refused.exit_code == 2 and "--cross-probe-arms" in refused.output

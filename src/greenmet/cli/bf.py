@@ -89,14 +89,37 @@ def simulate(
         ),
     ] = None,
     site: Annotated[str | None, typer.Option(help="Site name of the historian partition.")] = None,
+    cross_probe_arms: Annotated[
+        int | None,
+        typer.Option("--cross-probe-arms", help="Arms of the cross-temperature probe (0: none; default 4)."),
+    ] = None,
+    tuyere_blast_meters: Annotated[
+        bool,
+        typer.Option("--tuyere-blast-meters/--no-tuyere-blast-meters", help="A blast meter in every tuyere."),
+    ] = True,
 ) -> None:
     """Run the simulated blast furnace: serve OPC UA, or write history. 高炉模拟器。"""
-    from greenmet.blast_furnace.simulator import preset
+    from pydantic import ValidationError
+
+    from greenmet.blast_furnace.simulator import FurnaceConfig, preset
     from greenmet.simulation import load_scenario
 
     config = preset(preset_name)
+    changes: dict[str, object] = {"tuyere_blast_meters": tuyere_blast_meters}
     if site is not None:
-        config = config.model_copy(update={"site": site})
+        changes["site"] = site
+    if cross_probe_arms is not None:
+        changes["cross_probe_arms"] = cross_probe_arms
+    try:  # model_copy does not validate: rebuild, so a bad value is refused with its range
+        config = FurnaceConfig(**{**config.model_dump(), **changes})
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        raise InputError(
+            str(problem["msg"]),
+            field="--" + str(problem["loc"][0]).replace("_", "-"),
+            value=problem.get("input"),
+            fix="see greenmet bf simulate --help",
+        ) from None
     loaded = load_scenario(scenario) if scenario is not None else None
     if opcua == (days is not None):
         raise InputError(
@@ -145,8 +168,9 @@ def _write(config, scenario, *, out: Path, days: float, seed: int, start: str) -
             start=start,
             progress=lambda done, _total: bar.update(task, completed=done),
         )
+    records = ", ".join(f"{count:,} {kind.replace('_', ' ')}" for kind, count in report.records.items())
     typer.echo(
-        f"wrote {report.points:,} points, {report.casts} casts, {report.labels} labels "
+        f"wrote {report.points:,} points, {report.casts} casts, {report.labels} labels, records: {records} "
         f"in {len(report.parts)} parts under {report.directory} "
         f"({report.elapsed_s:.1f} s, {total / max(report.elapsed_s, 1e-9):,.0f}x real time)"
     )
