@@ -142,6 +142,10 @@ def test_features():
     assert tag_feature(series, "change", 10) == pytest.approx(4.0)
     assert tag_feature(series, "zscore", 10) == pytest.approx(4.0 / math.sqrt(30 / 29))
     assert tag_feature(series, "volatility", 10) == 0.0
+    sparse = pd.Series(np.nan, index=index)
+    sparse.iloc[5] = 1495.0  # a per-cast tag: one value, long before the recent minutes
+    assert tag_feature(sparse, "last", 10) == 1495.0
+    assert math.isnan(tag_feature(sparse, "latest", 10))
     ramp = pd.Series(np.arange(40.0), index=index)  # 1 per minute
     assert tag_feature(ramp, "slope_per_hour", 10) == pytest.approx(60.0)
     assert math.isnan(tag_feature(series.iloc[:12], "zscore", 10))  # two baseline minutes only

@@ -122,7 +122,7 @@ def tag_feature(series: pd.Series, feature: str, recent_minutes: int) -> float:
     series
         1-minute values of one tag, oldest first. [unit of the tag]
     feature
-        ``latest``, ``change``, ``zscore``, ``volatility`` or ``slope_per_hour``.
+        ``latest``, ``last``, ``change``, ``zscore``, ``volatility`` or ``slope_per_hour``.
     recent_minutes
         Rows that make the present. [min]
 
@@ -132,6 +132,9 @@ def tag_feature(series: pd.Series, feature: str, recent_minutes: int) -> float:
     value, a flat baseline for ``zscore``/``volatility``). [unit of the tag]
     """
     values = series.to_numpy(dtype=float)
+    if feature == "last":
+        known = values[~np.isnan(values)]
+        return float(known[-1]) if len(known) else math.nan
     recent, baseline = values[-recent_minutes:], values[:-recent_minutes]
     recent, baseline = recent[~np.isnan(recent)], baseline[~np.isnan(baseline)]
     if feature == "slope_per_hour":
@@ -155,7 +158,7 @@ def tag_feature(series: pd.Series, feature: str, recent_minutes: int) -> float:
     if feature == "volatility":
         return float(recent.std(ddof=1)) / spread if spread > 0 and len(recent) >= 2 else math.nan
     raise InputError("unknown feature", field="feature", value=feature,
-                     fix="use latest, change, zscore, volatility or slope_per_hour")
+                     fix="use latest, last, change, zscore, volatility or slope_per_hour")
 
 
 def _compare(value: float, op: str, threshold: float) -> bool:

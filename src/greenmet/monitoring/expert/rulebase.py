@@ -27,6 +27,8 @@ A condition reads a tag (or every tag matching a ``*`` pattern, combined with ``
 ``minus`` subtracts a second tag pattern pair by pair), a fact concluded by another rule, or an
 active alert of a fault kind. Features of a tag over the consultation window
 (:mod:`greenmet.monitoring.expert.inference`): ``latest`` (mean of the recent minutes),
+``last`` (the newest value in the window: for tags written once per cast, such as the hot-metal
+temperature),
 ``change`` (latest minus the baseline mean), ``zscore`` (change over the baseline standard
 deviation, as the 60-minute z-scores of the reference note's DIAG5 drivers), ``volatility``
 (recent standard deviation over the baseline's), ``slope_per_hour``.
@@ -62,9 +64,9 @@ __all__ = [
     "shipped_rule_base",
 ]
 
-Feature = Literal["latest", "change", "zscore", "volatility", "slope_per_hour"]
+Feature = Literal["latest", "last", "change", "zscore", "volatility", "slope_per_hour"]
 Aggregate = Literal["mean", "max", "min", "spread"]
-FEATURES: tuple[str, ...] = ("latest", "change", "zscore", "volatility", "slope_per_hour")
+FEATURES: tuple[str, ...] = ("latest", "last", "change", "zscore", "volatility", "slope_per_hour")
 """Features a condition may read of a tag."""
 AGGREGATES: tuple[str, ...] = ("mean", "max", "min", "spread")
 """How a condition combines the tags a pattern matches (``spread`` = max − min)."""
