@@ -35,6 +35,7 @@ from greenmet.i18n import Message, check_language, label, name_label, render, un
 from greenmet.io.atomic import atomic_write_with
 from greenmet.io.excel import write_workbook
 from greenmet.io.pdf_fonts import needs_cjk_font, register_cjk_font
+from greenmet.io.pdf_tables import grid_table
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -397,11 +398,10 @@ def write_report_pdf(
     """
     language = check_language(language)
     try:
-        from reportlab.lib import colors
         from reportlab.lib.pagesizes import A4
         from reportlab.lib.styles import ParagraphStyle
         from reportlab.lib.units import mm
-        from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+        from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         from greenmet.errors import InputError
 
@@ -453,17 +453,7 @@ def write_report_pdf(
 
     def table(rows: list[list[Any]], widths: list[float]) -> Table:
         cells = [[Paragraph(_escape(_format_number(cell)), styles["body"]) for cell in row] for row in rows]
-        element = Table(cells, colWidths=[width * mm for width in widths], repeatRows=1)
-        element.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
-                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
-        )
-        return element
+        return grid_table(cells, widths)
 
     story: list[Any] = [
         table(*payload) if kind == "table" else Paragraph(_escape(payload), styles[kind])

@@ -25,6 +25,7 @@ from greenmet.i18n import check_language, label, unit_label
 from greenmet.io.atomic import atomic_write_with
 from greenmet.io.excel import write_workbook
 from greenmet.io.pdf_fonts import needs_cjk_font, register_cjk_font
+from greenmet.io.pdf_tables import grid_table
 
 if TYPE_CHECKING:
     from greenmet.monitoring.health.check import HealthCheck
@@ -315,11 +316,10 @@ def write_furnace_report_pdf(
     """
     language = check_language(language)
     _pdf_modules()
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
     sheets = report_sheets(report, language)
     header = _header_lines(report, language)
@@ -343,17 +343,7 @@ def write_furnace_report_pdf(
         rows = [[Paragraph(escape(str(c)), styles["body"]) for c in frame.columns]]
         for values in frame.head(limit).itertuples(index=False):
             rows.append([Paragraph(escape(_format(v)), styles["body"]) for v in values])
-        element = Table(rows, colWidths=[w * mm for w in widths] if widths else None, repeatRows=1)
-        element.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
-                    ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
-        )
-        return element
+        return grid_table(rows, widths, grid_width=0.3)
 
     names = list(sheets)
     story: list[Any] = [Paragraph(escape(_title(report, language)), styles["title"])]
