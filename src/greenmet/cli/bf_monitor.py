@@ -181,7 +181,7 @@ def monitor(
     fit_hours: Annotated[
         float,
         typer.Option("--fit-hours", help="Hours of normal data before --fit-end to learn from (0: none)."),
-    ] = 6.0,
+    ] = 12.0,
     design: Annotated[
         Path | None,
         typer.Option(

@@ -65,9 +65,12 @@ from greenmet.monitoring.alerts import AlertEvent
 from greenmet.monitoring.detectors import Detector, DetectorSet
 from greenmet.storage import Historian, queries
 from greenmet.storage.alerts import open_records, record_alert_events
+from greenmet.storage.binding import execute
 from greenmet.storage.points import POINT_SCHEMA, QUALITY_BAD
 
 if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
     from greenmet.ingest.opcua_client import OpcUaIngest
 
 __all__ = [
@@ -450,19 +453,40 @@ def _instant_us(value: Any, name: str) -> int:
     return int(stamp.value // 1000)
 
 
+def _windows(start_us: int, end_us: int, window_us: int) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """``[start, end)`` cut at the multiples of ``window_us`` since 1970 (on every chunk grid)."""
+    bounds = [start_us, *range((start_us // window_us + 1) * window_us, end_us, window_us), end_us]
+    return [
+        (pd.Timestamp(low, unit="us", tz="UTC"), pd.Timestamp(high, unit="us", tz="UTC"))
+        for low, high in itertools.pairwise(bounds)
+    ]
+
+
+def _read_points(points: ir.Table, tags: Sequence[str], low: pd.Timestamp, high: pd.Timestamp) -> pa.Table:
+    """The points of ``tags`` in ``[low, high)`` as Arrow (no pandas strings, no sort: the pivot sorts)."""
+    selected = points.filter(
+        points.tag.isin(list(tags)), points.ts >= low.to_pydatetime(), points.ts < high.to_pydatetime()
+    )
+    return execute(selected.select(*POINT_SCHEMA.names), points.get_backend())
+
+
 def read_wide(
     root: str | os.PathLike[str], site: str, furnace: str, tags: Sequence[str], start: Any, end: Any
 ) -> pd.DataFrame:
-    """A historian range as one wide 1 s frame (the engine's pivot), e.g. normal data to fit on."""
+    """A historian range as one wide 1 s frame (the engine's pivot), e.g. normal data to fit on.
+
+    Read an hour at a time, so only the wide frame and one hour of points are in memory.
+    """
     start_us, end_us = _instant_us(start, "start"), _instant_us(end, "end")
     if end_us <= start_us:
         raise InputError("the range is empty", field="end", value=str(end), fix="give an end after the start")
     grid = _Grid(sorted(set(tags)), _SECONDS_PER_HOUR)
-    points = queries.open_points(root, site, furnace, start=start, end=end)
-    frame = queries.run(queries.raw_range(points, grid.tags, start, end))
     grid.start_at(start_us)
-    grid.add(*_points_arrays(frame, grid.columns))
-    frames = list(grid.cut(end_us, partial=True))
+    points = queries.open_points(root, site, furnace, start=queries.to_utc(start), end=queries.to_utc(end))
+    frames: list[pd.DataFrame] = []
+    for low, high in _windows(start_us, end_us, _SECONDS_PER_HOUR * _US):
+        grid.add(*_points_arrays(_read_points(points, grid.tags, low, high), grid.columns))
+        frames.extend(grid.cut(_instant_us(high, "end"), partial=True))
     return pd.concat(frames) if frames else pd.DataFrame(columns=grid.tags)
 
 
@@ -508,17 +532,15 @@ def replay(
     # chunk length), so a read never splits a chunk; only start and end may fall inside one
     start_us, end_us = _instant_us(start_utc, "start"), _instant_us(end_utc, "end")
     window_us = window_s * _US
-    bounds = [start_us, *range((start_us // window_us + 1) * window_us, end_us, window_us), end_us]
-    for low, high in itertools.pairwise(bounds):
-        low_utc, high_utc = pd.Timestamp(low, unit="us", tz="UTC"), pd.Timestamp(high, unit="us", tz="UTC")
-        frame = queries.run(queries.raw_range(points, engine.pivot_tags, low_utc, high_utc))
+    for low_utc, high_utc in _windows(start_us, end_us, window_us):
+        frame = _read_points(points, engine.pivot_tags, low_utc, high_utc)
         found, _ = engine.run_points(frame, low_utc, high_utc)
         if found:
             events.extend(found)
             if on_events is not None:
                 on_events(found)
         if progress is not None:
-            progress(int((high - start_us) // _US), total_s)
+            progress(int((high_utc - start_utc).total_seconds()), total_s)
     return events
 
 
