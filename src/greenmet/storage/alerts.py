@@ -247,6 +247,21 @@ def _audit(
     )
 
 
+def _acknowledge(
+    cursor: duckdb.DuckDBPyConnection, alert_id: int, user: str, when: dt.datetime, comment: str | None
+) -> int:
+    """Insert an acknowledgement and its audit row (in the caller's transaction); return its id."""
+    (ack_id,) = cursor.execute(
+        "INSERT INTO acknowledgements (alert_id, user_name, acknowledged_at, comment) VALUES (?, ?, ?, ?) "
+        "RETURNING id",
+        [alert_id, user, when, comment],
+    ).fetchone() or (None,)
+    _audit(
+        cursor, when, user, "alert.acknowledge", alert_id, {"comment": comment, "acknowledgement_id": ack_id}
+    )
+    return int(ack_id)
+
+
 def _check_user(user: str) -> str:
     if not isinstance(user, str) or not user.strip():
         raise InputError(
@@ -279,20 +294,7 @@ def acknowledge_alert(
                 value=alert_id,
                 fix="nothing to do; close it with `greenmet bf alerts close` once it is over",
             )
-        (ack_id,) = cursor.execute(
-            "INSERT INTO acknowledgements (alert_id, user_name, acknowledged_at, comment) "
-            "VALUES (?, ?, ?, ?) RETURNING id",
-            [alert_id, user, when, comment],
-        ).fetchone() or (None,)
-        _audit(
-            cursor,
-            when,
-            user,
-            "alert.acknowledge",
-            alert_id,
-            {"comment": comment, "acknowledgement_id": ack_id},
-        )
-        return int(ack_id)
+        return _acknowledge(cursor, alert_id, user, when, comment)
 
     return store.write(run)
 
@@ -334,19 +336,7 @@ def close_alert(
                 fix="wait until the detector clears it, or close it with --force and a --comment",
             )
         if row[4] is None:
-            (ack_id,) = cursor.execute(
-                "INSERT INTO acknowledgements (alert_id, user_name, acknowledged_at, comment) "
-                "VALUES (?, ?, ?, ?) RETURNING id",
-                [alert_id, user, when, "acknowledged on closing"],
-            ).fetchone() or (None,)
-            _audit(
-                cursor,
-                when,
-                user,
-                "alert.acknowledge",
-                alert_id,
-                {"comment": "acknowledged on closing", "acknowledgement_id": ack_id},
-            )
+            _acknowledge(cursor, alert_id, user, when, "acknowledged on closing")
         cursor.execute(
             "UPDATE alerts SET closed_at = ?, closed_by = ?, closing_comment = ? WHERE id = ?",
             [when, user, comment, alert_id],
