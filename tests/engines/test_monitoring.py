@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -9,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from greenmet.engines.monitoring import MonitoringEngine, read_wide, replay
-from greenmet.errors import InputError
-from greenmet.storage import Historian
+from greenmet.engines.monitoring import AlertSink, MonitoringEngine, monitor_live, read_wide, replay
+from greenmet.errors import InputError, StorageError
+from greenmet.storage import Historian, queries
+from greenmet.storage.alerts import list_alerts, open_records
 from greenmet.storage.points import POINT_SCHEMA
 from tiny_detectors import AboveReference, NeedsAbsentTag
 
@@ -115,7 +118,7 @@ def test_the_pivot_keeps_the_latest_sample_of_each_second_and_bad_samples_are_ga
     assert list(chunk.columns) == ["blast_temperature"]  # only what the detectors read
 
 
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(batches=st.lists(st.integers(1, 3000), min_size=1, max_size=30), seed=st.integers(0, 1000))
 def test_batches_of_any_size_and_order_cut_the_same_chunks(batches, seed):
     frame = _points(seconds=400)
@@ -250,3 +253,86 @@ def test_bad_settings_and_input_name_the_field(tmp_path):
         engine.push(
             pa.table({"ts": pa.array([0], pa.timestamp("us", tz="UTC")), "tag": ["x"], "value": [1.0]})
         )
+
+
+class _FakeIngest:
+    """Stands in for OpcUaIngest: publishes the given batches on its live feed, then stops."""
+
+    def __init__(self, batches: list[pa.Table], root) -> None:
+        from greenmet.ingest.live import LiveFeed
+
+        self.feed = LiveFeed()
+        self.batches = batches
+        self.historian_root, self.historian_options = root, {}
+        self.written: list[pa.Table] = []
+
+    async def run(self, duration_s=None):
+        import datetime as dt
+
+        from greenmet.ingest.live import LiveBatch
+
+        self.feed.reopen()
+        for batch in self.batches:
+            self.feed.publish(LiveBatch("plant1", "bf1", batch, dt.datetime.now(dt.UTC)))
+            await asyncio.sleep(0)
+        self.feed.close()
+        return {}
+
+    async def write_points(self, site, furnace, points):
+        self.written.append(points)
+        return points.num_rows
+
+
+def test_monitor_live_goes_on_after_a_bad_batch_and_stores_every_event(tmp_path):
+    frame = _points(seconds=280)  # to 08:04:59.x: the last minute completes when the run ends
+    parts = [_table(frame.iloc[rows]) for rows in np.array_split(np.arange(len(frame)), 9)]
+    broken = pa.table({"ts": pa.array([0], pa.timestamp("us", tz="UTC")), "tag": ["x"], "value": [1.0]})
+    ingest = _FakeIngest([*parts[:4], broken, *parts[4:]], tmp_path / "h")
+    engine, _ = _engine(chunk_s=20, minute_calculation=_MinuteMean())
+    seen = []
+    report = asyncio.run(
+        monitor_live(
+            ingest, engine, "plant1", "bf1", records_path=tmp_path / "r.duckdb", on_events=seen.extend
+        )
+    )
+    assert report.errors == 1 and "quality" in report.last_error
+    _, _, expected = _live(frame, [len(frame)], chunk_s=20)
+    assert seen == expected and len(expected) >= 3
+    with open_records(tmp_path / "r.duckdb") as store:
+        assert len(list_alerts(store)) == len({event.key for event in expected})
+    # derived minutes went through the ingestion while it ran, the last ones (processed after the
+    # ingestion let go of the writer) into the historian directly
+    through_ingest = sum(table.num_rows for table in ingest.written)
+    points = queries.open_points(tmp_path / "h", "plant1", "bf1")
+    after = len(queries.run(points.filter(points.tag == "calc_blast_temperature_mean")))
+    assert (through_ingest, after) == (3, 1) and report.derived_points == 4  # 08:01-08:03, 08:04
+
+
+def test_the_alert_sink_keeps_events_while_the_records_file_is_held(tmp_path, monkeypatch):
+    import greenmet.engines.monitoring as monitoring
+
+    held = [True]
+    real = monitoring.open_records
+
+    def open_or_held(path, wait_s):
+        if held[0]:
+            raise StorageError(
+                "another process held the records file", field="path", value=str(path), fix="retry"
+            )
+        return real(path, wait_s=wait_s)
+
+    monkeypatch.setattr(monitoring, "open_records", open_or_held)
+    _, _, events = _live(_points(seconds=400), [10_000])
+    seen = []
+    sink = AlertSink(tmp_path / "r.duckdb", "plant1", "bf1", on_events=seen.extend)
+    sink.deliver(events[:2])
+    assert sink.pending == events[:2] and seen == events[:2]
+    with pytest.raises(StorageError, match="held"):
+        sink.deliver(events[2:3], final=True)  # the last delivery does not drop them silently
+    held[0] = False
+    sink.deliver(events[3:])
+    assert sink.pending == [] and seen == events
+    with open_records(tmp_path / "r.duckdb") as store:
+        stored = list_alerts(store, limit=None)
+    assert len(stored) == len({event.key for event in events})
+    assert set(stored["state"]) == {events[-1].state} | {"cleared"}

@@ -60,7 +60,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from greenmet.errors import InputError, StorageError
+from greenmet.errors import GreenmetError, InputError, StorageError
 from greenmet.monitoring.alerts import AlertEvent
 from greenmet.monitoring.detectors import Detector, DetectorSet
 from greenmet.storage import Historian, queries
@@ -75,6 +75,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DERIVED_TAG_PREFIX",
+    "AlertSink",
     "EngineReport",
     "MinuteCalculation",
     "MonitoringEngine",
@@ -126,6 +127,9 @@ class EngineReport:
         Alert events produced. [dimensionless]
     derived_points
         Points of the minute calculation. [dimensionless]
+    errors, last_error
+        Live batches the engine could not process (bad data, a detector's refusal), and the last
+        such error; monitoring goes on with the next batch. [dimensionless]
     first_time, end_time
         Start of the first chunk and end of the last one processed (UTC, ISO 8601).
     elapsed_s
@@ -142,6 +146,8 @@ class EngineReport:
     missed_batches: int = 0
     events: int = 0
     derived_points: int = 0
+    errors: int = 0
+    last_error: str | None = None
     first_time: str | None = None
     end_time: str | None = None
     elapsed_s: float = 0.0
@@ -544,6 +550,58 @@ def replay(
     return events
 
 
+class AlertSink:
+    """Stores alert events in the records store, keeping those it could not store yet.
+
+    The records file is opened for each write (so ``greenmet bf alerts`` can use it between
+    writes). When another process holds it longer than ``wait_s``, the events stay in
+    :attr:`pending` and go with the next delivery, in order; the final delivery waits
+    ``final_wait_s`` and raises if the file is still held, so no event is dropped silently.
+
+    Parameters
+    ----------
+    records_path
+        The records store; None keeps nothing (events only go to ``on_events``).
+    wait_s, final_wait_s
+        How long a delivery, and the last one, wait for the file. [s]
+    """
+
+    def __init__(
+        self,
+        records_path: str | os.PathLike[str] | None,
+        site: str,
+        furnace: str,
+        *,
+        on_events: Callable[[list[AlertEvent]], None] | None = None,
+        wait_s: float = 10.0,
+        final_wait_s: float = 60.0,
+    ) -> None:
+        self.records_path, self.site, self.furnace = records_path, site, furnace
+        self.on_events = on_events
+        self.wait_s, self.final_wait_s = wait_s, final_wait_s
+        self.pending: list[AlertEvent] = []
+
+    def deliver(self, events: list[AlertEvent], *, final: bool = False) -> None:
+        """Hand ``events`` to ``on_events`` and store them with any still pending."""
+        if events and self.on_events is not None:
+            self.on_events(events)
+        self.pending.extend(events)
+        if self.records_path is None or not self.pending:
+            self.pending.clear()
+            return
+        try:
+            with open_records(
+                self.records_path, wait_s=self.final_wait_s if final else self.wait_s
+            ) as records:
+                record_alert_events(records, self.site, self.furnace, self.pending, mode="live")
+        except StorageError as error:
+            if final:
+                raise
+            logger.error("%d alert events wait for the records store: %s", len(self.pending), error)
+            return
+        self.pending.clear()
+
+
 async def monitor_live(
     ingest: OpcUaIngest,
     engine: MonitoringEngine,
@@ -565,13 +623,7 @@ async def monitor_live(
     """
     subscription = ingest.feed.subscribe(max_batches=max_batches)
     leftover: list[pa.Table] = []  # derived points the ingestion could not take (it was closing)
-
-    def store(events: list[AlertEvent]) -> None:
-        if records_path is not None:
-            with open_records(records_path) as records:
-                record_alert_events(records, site, furnace, events, mode="live")
-        if on_events is not None:
-            on_events(events)
+    sink = AlertSink(records_path, site, furnace, on_events=on_events)
 
     async def deliver(result: tuple[list[AlertEvent], pa.Table | None]) -> None:
         events, derived = result
@@ -580,8 +632,8 @@ async def monitor_live(
                 await ingest.write_points(site, furnace, derived)
             except StorageError:
                 leftover.append(derived)
-        if events:
-            await asyncio.to_thread(store, events)
+        if events or sink.pending:
+            await asyncio.to_thread(sink.deliver, events)
 
     async def consume() -> None:
         async for batch in subscription:
@@ -592,7 +644,14 @@ async def monitor_live(
                 logger.warning(
                     "the engine missed %d live batches; replay that span for its alerts", batch.missed_batches
                 )
-            await deliver(await asyncio.to_thread(engine.push, batch.points))
+            try:
+                result = await asyncio.to_thread(engine.push, batch.points)
+            except GreenmetError as error:  # bad data or a detector's refusal: the feed goes on
+                engine.report.errors += 1
+                engine.report.last_error = str(error)
+                logger.error("the engine could not process a batch: %s", error)
+                continue
+            await deliver(result)
 
     consumer = asyncio.create_task(consume(), name="greenmet-monitoring-engine")
     try:
@@ -605,6 +664,5 @@ async def monitor_live(
         leftover.append(derived)
     if leftover:  # the ingestion has let go of the furnace's writer: write them ourselves
         await asyncio.to_thread(_write_points, ingest, site, furnace, pa.concat_tables(leftover))
-    if events:
-        await asyncio.to_thread(store, events)
+    await asyncio.to_thread(sink.deliver, events, final=True)
     return engine.report
