@@ -185,12 +185,14 @@ def charge_descent(charges: pd.DataFrame, *, working_volume_m3: float, shrinkage
     densities = dict(defaults.bulk_density_t_per_m3)
     densities.update(bulk_density_t_per_m3 or {})
     frame = _charges(charges)
-    unknown = sorted(set(frame["material"]) - set(densities))
+    codes, materials = pd.factorize(frame["material"])
+    unknown = sorted(set(materials) - set(densities))
     if unknown:
         raise UnknownKeyError("a charged material without a bulk density", field="charges.material",
                               value=unknown, fix="give its bulk density with bulk_density_t_per_m3 "
                               f"(known: {', '.join(sorted(densities))})")
-    frame["burden_volume_m3"] = frame["mass_t"] / frame["material"].map(densities)
+    density = np.array([densities[m] for m in materials], dtype=float)[codes]
+    frame["burden_volume_m3"] = frame["mass_t"].to_numpy() / density
     per_charge = (frame.groupby("charge_id", sort=False)
                   .agg(charged_at=("charged_at", "min"), mass_t=("mass_t", "sum"),
                        burden_volume_m3=("burden_volume_m3", "sum"))
@@ -447,7 +449,8 @@ def trace_cast(cast_id: str | int, casts: pd.DataFrame, charges: pd.DataFrame, *
         alerts=_overlapping_alerts(alerts, *alert_window),
         residence_time_h=residence,
         missing=tuple(missing),
-        provisional=_provisional(defaults, set(batches["material"]), shrinkage, bulk_density_t_per_m3),
+        provisional=_provisional(defaults, set(batches["material"].unique()), shrinkage,
+                                 bulk_density_t_per_m3),
     )
 
 
@@ -508,10 +511,11 @@ def trace_lot(lot_id: str, casts: pd.DataFrame, charges: pd.DataFrame, *, workin
     defaults = burden_descent_defaults()
     return LotTrace(
         lot_id=key,
-        materials=tuple(sorted(set(holding["material"]))),
+        materials=tuple(sorted(holding["material"].unique())),
         charges=mine,
         casts=found,
         destinations=_destinations(destinations, found["cast_id"].tolist()),
         missing=tuple(missing),
-        provisional=_provisional(defaults, set(batches["material"]), shrinkage, bulk_density_t_per_m3),
+        provisional=_provisional(defaults, set(batches["material"].unique()), shrinkage,
+                                 bulk_density_t_per_m3),
     )
