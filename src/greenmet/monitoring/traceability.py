@@ -269,6 +269,16 @@ def _assign(descent: pd.DataFrame, windows: pd.DataFrame) -> pd.Series:
     return assigned.where(inside, None)
 
 
+def _descent_by_cast(charges: pd.DataFrame, windows: pd.DataFrame, working_volume_m3: float,
+                     shrinkage: float | None,
+                     bulk_density_t_per_m3: Mapping[str, float] | None) -> pd.DataFrame:
+    """:func:`charge_descent` with the ``cast_id`` of the cast that took each charge (or None)."""
+    descent = charge_descent(charges, working_volume_m3=working_volume_m3, shrinkage=shrinkage,
+                             bulk_density_t_per_m3=bulk_density_t_per_m3)
+    descent["cast_id"] = _assign(descent, windows)
+    return descent
+
+
 def _lot_analyses(material_analyses: pd.DataFrame | None, lots: list[str]) -> pd.DataFrame:
     """Mean analysis per lot and component (a lot is one material batch; samples are averaged)."""
     if material_analyses is None or material_analyses.empty:
@@ -391,9 +401,7 @@ def trace_cast(cast_id: str | int, casts: pd.DataFrame, charges: pd.DataFrame, *
         raise UnknownKeyError("no cast of that id", field="cast_id", value=key,
                               fix="give a cast id of this furnace (greenmet bf trace --list shows them)")
     cast = row.iloc[0].to_dict()
-    descent = charge_descent(charges, working_volume_m3=working_volume_m3, shrinkage=shrinkage,
-                             bulk_density_t_per_m3=bulk_density_t_per_m3)
-    descent["cast_id"] = _assign(descent, windows)
+    descent = _descent_by_cast(charges, windows, working_volume_m3, shrinkage, bulk_density_t_per_m3)
     mine = descent[descent["cast_id"] == key].drop(columns="cast_id").reset_index(drop=True)
     missing: list[Message] = []
     window = (cast["window_start"], cast["window_end"])
@@ -491,9 +499,7 @@ def trace_lot(lot_id: str, casts: pd.DataFrame, charges: pd.DataFrame, *, workin
         raise UnknownKeyError("no charge holds that lot", field="lot_id", value=key,
                               fix="give a lot id of the charges records (column lot_id)")
     windows = production_windows(casts)
-    descent = charge_descent(charges, working_volume_m3=working_volume_m3, shrinkage=shrinkage,
-                             bulk_density_t_per_m3=bulk_density_t_per_m3)
-    descent["cast_id"] = _assign(descent, windows)
+    descent = _descent_by_cast(charges, windows, working_volume_m3, shrinkage, bulk_density_t_per_m3)
     lot_mass = holding.groupby("charge_id").agg(lot_mass_t=("mass_t", "sum")).reset_index()
     mine = lot_mass.merge(descent, on="charge_id", how="left").sort_values("charged_at", kind="stable") \
         .reset_index(drop=True)

@@ -176,43 +176,31 @@ class ThermalAssessment:
 
 
 def _flags(values: pd.DataFrame, t: _Thresholds) -> dict[str, bool]:
-    """Trend flags of the last three casts (d1: this − previous, d2: previous − the one before)."""
-    def deltas(column: str) -> tuple[float, float]:
-        x = values[column].to_numpy(dtype=float)[-3:]
-        return float(x[2] - x[1]), float(x[1] - x[0])
+    """Trend flags of the last three casts (d1: this − previous, d2: previous − the one before).
 
-    pi1, pi2 = deltas("permeability_index")
-    bv1, bv2 = deltas("blast_volume")
-    vb1, vb2 = deltas("burden_descent_rate")
-    tt1, tt2 = deltas("top_temperature")
-    co1, co2 = deltas("top_gas_utilisation")
-    return {
-        "permeability_index_up": pi1 > t.permeability_index_change,
-        "permeability_index_down": pi1 < -t.permeability_index_change,
-        "permeability_index_much_up": pi1 > t.permeability_index_large_change,
-        "permeability_index_much_down": pi1 < -t.permeability_index_large_change,
-        "permeability_index_was_up": pi2 > t.permeability_index_change,
-        "permeability_index_was_down": pi2 < -t.permeability_index_change,
-        "blast_volume_up": bv1 > t.blast_volume_change,
-        "blast_volume_down": bv1 < -t.blast_volume_change,
-        "blast_volume_much_up": bv1 > t.blast_volume_large_change,
-        "blast_volume_much_down": bv1 < -t.blast_volume_large_change,
-        "blast_volume_was_up": bv2 > t.blast_volume_change,
-        "blast_volume_was_down": bv2 < -t.blast_volume_change,
-        "descent_faster": vb1 > t.burden_descent_rate_change,
-        "descent_slower": vb1 < -t.burden_descent_rate_change,
-        "descent_was_faster": vb2 > t.burden_descent_rate_change,
-        "descent_was_slower": vb2 < -t.burden_descent_rate_change,
-        "top_temperature_up": tt1 > t.top_temperature_change,
-        "top_temperature_down": tt1 < -t.top_temperature_change,
-        "top_temperature_much_up": tt1 > t.top_temperature_large_change,
-        "top_temperature_was_up": tt2 > t.top_temperature_change,
-        "top_temperature_was_down": tt2 < -t.top_temperature_change,
-        "top_gas_utilisation_up": co1 > t.top_gas_utilisation_change,
-        "top_gas_utilisation_down": co1 < -t.top_gas_utilisation_change,
-        "top_gas_utilisation_was_up": co2 > t.top_gas_utilisation_change,
-        "top_gas_utilisation_was_down": co2 < -t.top_gas_utilisation_change,
-    }
+    For each quantity: ``<name>_<up>`` / ``<name>_<down>`` when d1 passes the threshold,
+    ``<name>_was_<up>`` / ``<name>_was_<down>`` when d2 does, and ``<name>_much_up`` /
+    ``<name>_much_down`` when d1 passes the large threshold (permeability index, blast volume and
+    top temperature; the source uses only the top temperature's rise).
+    """
+    quantities = (  # column, flag name, words for up and down, threshold, large threshold
+        ("permeability_index", "permeability_index", ("up", "down"), t.permeability_index_change,
+         t.permeability_index_large_change),
+        ("blast_volume", "blast_volume", ("up", "down"), t.blast_volume_change, t.blast_volume_large_change),
+        ("burden_descent_rate", "descent", ("faster", "slower"), t.burden_descent_rate_change, None),
+        ("top_temperature", "top_temperature", ("up", "down"), t.top_temperature_change,
+         t.top_temperature_large_change),
+        ("top_gas_utilisation", "top_gas_utilisation", ("up", "down"), t.top_gas_utilisation_change, None),
+    )
+    flags: dict[str, bool] = {}
+    for column, name, (up, down), threshold, large in quantities:
+        x = values[column].to_numpy(dtype=float)[-3:]
+        now, before = float(x[2] - x[1]), float(x[1] - x[0])
+        flags[f"{name}_{up}"], flags[f"{name}_{down}"] = now > threshold, now < -threshold
+        flags[f"{name}_was_{up}"], flags[f"{name}_was_{down}"] = before > threshold, before < -threshold
+        if large is not None:
+            flags[f"{name}_much_{up}"], flags[f"{name}_much_{down}"] = now > large, now < -large
+    return flags
 
 
 _RULE_FLAGS: dict[str, tuple[str, ...]] = {
