@@ -336,3 +336,15 @@ def test_the_alert_sink_keeps_events_while_the_records_file_is_held(tmp_path, mo
         stored = list_alerts(store, limit=None)
     assert len(stored) == len({event.key for event in events})
     assert set(stored["state"]) == {events[-1].state} | {"cleared"}
+
+
+def test_a_detector_reading_derived_tags_live_is_warned_about(caplog):
+    with caplog.at_level("WARNING", logger="greenmet.engines.monitoring"):
+        MonitoringEngine([AboveReference("calc_fuel_rate_kg_per_thm")], ["calc_fuel_rate_kg_per_thm"])
+    assert "derived tags ['calc_fuel_rate_kg_per_thm']" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="greenmet.engines.monitoring"):
+        MonitoringEngine(
+            [AboveReference("calc_fuel_rate_kg_per_thm")], ["calc_fuel_rate_kg_per_thm"], mode="replay"
+        )
+    assert caplog.text == ""

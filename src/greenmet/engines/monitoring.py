@@ -37,6 +37,10 @@ writes them. The engine hands each whole minute of 1 s values (every tag of the 
 only the detectors') to the calculation once the minute is complete, and returns the points
 it gives; :func:`monitor_live` writes them through the ingestion.
 
+Detectors should not read derived ``calc_`` tags: they are stamped at the start of their minute
+and written after it ended, so the live engine would count them late while a replay reads
+them, and the two would differ.
+
 Alerts go to the records store (:func:`greenmet.storage.alerts.record_alert_events`), with
 ``mode = live`` or ``replay``. The chunk size, lateness and the read window of replays are
 greenmet's own defaults (no standard sets them): 60 s chunks keep the live delay near a minute
@@ -332,6 +336,13 @@ class MonitoringEngine:
         if minute_calculation is not None:
             needed |= {tag for tag in self.tags if not tag.startswith(DERIVED_TAG_PREFIX)}
         self.detector_tags = sorted({tag for d in self.detectors.runnable for tag in d.required_tags})
+        derived_inputs = [tag for tag in self.detector_tags if tag.startswith(DERIVED_TAG_PREFIX)]
+        if derived_inputs and mode == "live":
+            logger.warning(
+                "detectors read derived tags %s: live they arrive after their minute, so the live "
+                "alerts may differ from a replay's",
+                derived_inputs,
+            )
         self._grid = _Grid(sorted(needed), self.chunk_s)
         self._minute: list[pd.DataFrame] = []
         self._minute_from: pd.Timestamp | None = None

@@ -15,7 +15,7 @@ other way round. The operator's view (``open``, ``acknowledged``, ``closed``) is
 ``alert_lifecycle`` of migration 0002; the detector's view is the column ``state``.
 
 The lifecycle follows the alarm state transition diagram of ANSI/ISA-18.2-2016 *Management of
-Alarm Systems for the Process Industries* (the same in IEC 62682:2014): an alarm is active or
+Alarm Systems for the Process Industries* (aligned with IEC 62682:2014): an alarm is active or
 returned to normal, and acknowledged or not, independently. greenmet adds a closure: a person
 closes an alert once it has returned to normal (``state = cleared``); closing an alert that is
 still active needs ``force`` and a comment (a false alarm), and closing an unacknowledged
