@@ -141,6 +141,11 @@ def test_cli_derive(historian_root, tmp_path):
     report = json.loads(result.output)
     assert report["minutes"] == 10
     assert "calc_thermal_state_index_k" in report["tags"]
+    chinese = CliRunner().invoke(
+        app, [*range_arguments, "--design", str(design), "--language", "zh", "--no-progress"]
+    )
+    assert chinese.exit_code == 0, chinese.output
+    assert "已计算 demo/BF1" in chinese.output and "共 10 分钟" in chinese.output
     missing = CliRunner().invoke(app, range_arguments)
     assert missing.exit_code == 2
     assert "--design FILE or --preset" in missing.output

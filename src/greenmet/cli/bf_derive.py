@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from greenmet.cli._common import echo_json, guarded
+from greenmet.cli._common import Language, echo_json, guarded
 from greenmet.errors import InputError
 
 __all__ = ["derive"]
@@ -41,6 +41,9 @@ def derive(
         float, typer.Option("--window-h", help="Trailing window of the rates per tonne of hot metal [h].")
     ] = 8.0,
     output_format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    language: Annotated[
+        Language, typer.Option("--language", "-l", help="Language of the summary: en or zh.")
+    ] = (Language.en),
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
 ) -> None:
     """Compute the derived tags calc_* of every minute of a past range and write them. 过程计算（回算）。"""
@@ -76,12 +79,22 @@ def derive(
     if output_format == "json":
         echo_json(report.to_dict())
         return
-    typer.echo(
-        f"derived {report.minutes:,} minutes of {len(report.tags)} tags ({report.points:,} points, "
-        f"{report.bad_points:,} without a value) for {site}/{furnace}, "
-        f"{report.start.isoformat()} to {report.end.isoformat()}"
+    from greenmet.i18n import label
+
+    def say(key: str, **values: object) -> None:
+        typer.echo(label(key, language.value, "greenmet.engines").format(**values))
+
+    say(
+        "derive_summary",
+        minutes=f"{report.minutes:,}",
+        tags=len(report.tags),
+        points=f"{report.points:,}",
+        bad=f"{report.bad_points:,}",
+        furnace=f"{site}/{furnace}",
+        start=report.start.isoformat(),
+        end=report.end.isoformat(),
     )
     for tag, measured in sorted(report.left_out.items()):
-        typer.echo(f"  not derived: {tag} (the furnace records {measured})")
+        say("derive_left_out", tag=tag, measured=measured)
     for item, reason in sorted(report.lacking.items()):
-        typer.echo(f"  lacking: {item}: {reason}")
+        say("derive_lacking", item=item, reason=reason)

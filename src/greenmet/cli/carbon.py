@@ -240,7 +240,7 @@ def report(
     """
     if from_historian is not None:
         activity = _from_historian(
-            from_historian, site, furnace, start, end, mapping, province, file, example
+            from_historian, site, furnace, start, end, mapping, province, file, example, language.value
         )
     else:
         activity = _load(file, example)
@@ -260,6 +260,7 @@ def _from_historian(
     province: str | None,
     file: Path | None,
     example: Example | None,
+    language: str = "en",
 ) -> Any:
     from greenmet.engines.historian_activity import activity_from_historian, read_flow_mapping
 
@@ -281,8 +282,11 @@ def _from_historian(
     result = activity_from_historian(
         root, str(site), str(furnace), start, end, mapping=flows, province=province
     )
+    from greenmet.i18n import label
+
     for name, reason in sorted(result.lacking.items()):
-        typer.echo(f"warning: incomplete: {name}: {reason}", err=True)
+        message = label("carbon_incomplete", language, "greenmet.engines")
+        typer.echo(message.format(flow=name, reason=reason), err=True)
     return result.activity
 
 
