@@ -135,9 +135,25 @@ def load_design(
     return FurnaceDesign.from_mapping(data)
 
 
-def measured_tags(root: str | os.PathLike[str], site: str, furnace: str) -> list[str]:
-    """The tags the furnace records, derived ones left out (from ``_furnace.json`` and its points)."""
-    return [tag for tag in queries.known_tags(root, site, furnace) if not tag.startswith(DERIVED_PREFIX)]
+def measured_tags(
+    root: str | os.PathLike[str], site: str, furnace: str, start: Any = None, end: Any = None
+) -> list[str]:
+    """The tags the furnace records, derived ones left out: those of ``_furnace.json`` and those
+    with points (in the UTC dates of ``[start, end)`` when given, so a long history is not scanned)."""
+    if start is None and end is None:
+        tags = set(queries.known_tags(root, site, furnace))
+    else:
+        try:
+            described = read_furnace_metadata(furnace_directory(root, site, furnace)).get("tags") or {}
+        except StorageError:  # a damaged metadata file: the points still name their tags
+            described = {}
+        tags = {str(tag) for tag in described}
+        rollups = queries.open_rollups(root, site, furnace, start=start, end=end)
+        table = (
+            rollups if rollups is not None else queries.open_points(root, site, furnace, start=start, end=end)
+        )
+        tags.update(queries.run(table.select("tag").distinct())["tag"].astype(str))
+    return sorted(tag for tag in tags if not tag.startswith(DERIVED_PREFIX))
 
 
 def read_minutes(
@@ -317,7 +333,7 @@ def derive_range(
             value=f"{site}/{furnace}",
             fix="check --root, --site and --furnace (greenmet historian info)",
         )
-    measured = measured_tags(root, site, furnace)
+    measured = measured_tags(root, site, furnace, start_utc - window, end_utc)
     report = DeriveReport(start=start_utc, end=end_utc)
     owned = historian is None
     writer = Historian(root, site, furnace) if historian is None else historian
