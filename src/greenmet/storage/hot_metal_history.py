@@ -2,8 +2,9 @@
 
 Two tables, in the shapes :mod:`greenmet.monitoring.hot_metal_forecast` takes:
 
-- the casts with their hot-metal analyses (``ROOT/site=…/furnace=…/_casts.parquet``, written by
-  the simulator and by a plant's cast import): ``cast_id``, ``ended_at`` (UTC),
+- the casts with their hot-metal analyses (the casthouse's ``_casts.parquet`` and the lab's cast
+  analyses of the plant records, as :func:`~greenmet.storage.furnace_period.read_casts` reads
+  them): ``cast_id``, ``ended_at`` (UTC),
   ``hot_metal_silicon_percent`` [%], ``hot_metal_temperature_degC`` [degC];
 - the process tags as 1-minute means (from the 1-minute roll-ups where the manifest has them,
   the raw points otherwise; bad points excluded), one column per tag.
@@ -17,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow.parquet as pq
 
-from greenmet.errors import FileFormatError, InputError, UnknownKeyError
+from greenmet.errors import InputError, UnknownKeyError
 from greenmet.storage import queries
+from greenmet.storage.furnace_period import read_casts
 from greenmet.storage.parts import furnace_directory
 
 __all__ = ["CAST_ANALYSIS_COLUMNS", "default_model_store", "read_cast_analyses", "read_process_minutes"]
@@ -34,42 +35,38 @@ def read_cast_analyses(
 ) -> pd.DataFrame:
     """The furnace's casts that ended in ``[start, end)``, with their analyses, oldest first.
 
+    Read with :func:`greenmet.storage.furnace_period.read_casts`: the casthouse's casts file, and
+    the lab's cast analyses (plant records) where they exist, whose values replace the casthouse's.
+
     Raises
     ------
     UnknownKeyError
-        If the furnace has no casts file (no casts were recorded or imported).
-    FileFormatError
-        If the casts file lacks the end time or the analyses.
+        If the furnace has no casts (none recorded or imported).
     """
-    path = Path(furnace_directory(root, site, furnace)) / "_casts.parquet"
-    if not path.exists():
+    casts = read_casts(
+        root,
+        site,
+        furnace,
+        None if start is None else queries.to_utc(start, "start"),
+        None if end is None else queries.to_utc(end, "end"),
+    )
+    if casts.empty and start is None and end is None:
         raise UnknownKeyError(
             "no casts recorded for this furnace",
             field="furnace",
             value=f"{site}/{furnace}",
-            fix=f"check --site and --furnace, or import the casts ({path} is missing)",
-        )
-    casts = pq.read_table(path).to_pandas()
-    needed = ("cast_number", "end", *CAST_ANALYSIS_COLUMNS)
-    missing = [column for column in needed if column not in casts.columns]
-    if missing:
-        raise FileFormatError(
-            "the casts file lacks columns",
-            field="columns",
-            value=missing,
-            fix=f"rewrite {path} with the casts table of docs/dev/plant_data_contract.md",
+            fix="check --site and --furnace, or import the casts (greenmet ingest plant-records)",
         )
     frame = pd.DataFrame(
         {
-            "cast_id": casts["cast_number"].astype("int64").astype(str),
+            "cast_id": casts["cast_id"].astype(str),
             "ended_at": pd.to_datetime(casts["end"], utc=True),
-            **{column: casts[column].astype("float64") for column in CAST_ANALYSIS_COLUMNS},
+            **{
+                column: pd.to_numeric(casts[column], errors="coerce").astype("float64")
+                for column in CAST_ANALYSIS_COLUMNS
+            },
         }
     )
-    if start is not None:
-        frame = frame[frame["ended_at"] >= queries.to_utc(start, "start")]
-    if end is not None:
-        frame = frame[frame["ended_at"] < queries.to_utc(end, "end")]
     return frame.sort_values("ended_at", kind="stable").reset_index(drop=True)
 
 
