@@ -348,3 +348,33 @@ def test_a_detector_reading_derived_tags_live_is_warned_about(caplog):
             [AboveReference("calc_fuel_rate_kg_per_thm")], ["calc_fuel_rate_kg_per_thm"], mode="replay"
         )
     assert caplog.text == ""
+
+
+def test_one_tag_with_a_clock_far_ahead_does_not_close_the_chunks_of_the_others():
+    frame = _points(seconds=300)
+    detector = AboveReference("blast_temperature")
+    # three tags in the chunks: the watermark is the median of their newest samples
+    engine = MonitoringEngine(
+        [detector, AboveReference("top_pressure"), AboveReference("hearth_temperature_t01")],
+        TAGS,
+        chunk_s=20,
+        lateness_s=10.0,
+    )
+    engine.push(_table(frame[frame["ts"] < T0 + pd.Timedelta("60s")]))
+    processed = engine.report.chunks
+    ahead = pd.DataFrame(
+        {
+            "ts": [T0 + pd.Timedelta(days=1)],
+            "tag": ["top_pressure"],
+            "value": [1.0],
+            "quality": np.array([0], "uint8"),
+        }
+    )
+    engine.push(_table(ahead))
+    assert engine.report.chunks == processed  # one tag alone does not move the watermark
+    engine.push(_table(frame[frame["ts"] >= T0 + pd.Timedelta("60s")]))
+    engine.finish()
+    assert engine.report.late_points == 0
+    # the chunks end where the tags' newest samples are (08:05:19), not a day later
+    assert engine.report.end_time == "2026-01-01T08:05:20+00:00"
+    assert sum(len(chunk) for chunk in detector.chunks) == 300  # 08:00:20 to 08:05:19

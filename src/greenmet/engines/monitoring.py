@@ -14,14 +14,15 @@ run and compares):
   several samples of a tag in one second the latest counts. A bad-quality sample (128) is NaN;
   an uncertain one (64) keeps its value.
 - **When a live chunk is complete.** Live points may arrive out of order (ingestion batches,
-  history read after a reconnect). A chunk is processed once the newest sample seen is
+  history read after a reconnect). A chunk is processed once the tags' newest samples (their
+  median over the tags, so one tag with a clock far ahead cannot close chunks alone) are
   ``lateness_s`` past its end (a watermark in data time, not wall-clock time, so a simulator
   running faster than real time behaves the same). A point arriving for a chunk already
   processed is *late*: it is counted (:attr:`EngineReport.late_points`), not used; the
   historian keeps it, so a replay of that span sees it. Set ``lateness_s`` above the largest
   delay between tags of one feed.
 - **The edges.** The first live chunk starts at the grid window of the first point; the last is
-  processed by :meth:`MonitoringEngine.finish` up to the last second seen. A replay covers
+  processed by :meth:`MonitoringEngine.finish` up to that median's last second. A replay covers
   ``[start, end)``; started on the grid and ended one second after the last live second, it cuts
   exactly the live run's chunks.
 
@@ -221,8 +222,8 @@ class _Grid:
         self._column = np.empty(0, np.int64)
         self._value = np.empty(0, np.float64)
         self.next_us: int | None = None  # start of the next chunk to cut
-        self.newest_us: int | None = None
         self.first_us: int | None = None  # the first point's time
+        self._newest = np.full(len(self.tags), np.iinfo(np.int64).min, dtype=np.int64)  # per tag
         self.late = 0
 
     def add(self, ts_us: np.ndarray, column: np.ndarray, value: np.ndarray) -> None:
@@ -240,11 +241,23 @@ class _Grid:
             first = int(ts_us.min())
             self.first_us = first
             self.next_us = first - first % self.chunk_us
-        newest = int(ts_us.max())
-        self.newest_us = newest if self.newest_us is None else max(self.newest_us, newest)
+        np.maximum.at(self._newest, column, ts_us)
         self._ts = np.concatenate([self._ts, ts_us])
         self._column = np.concatenate([self._column, column])
         self._value = np.concatenate([self._value, value])
+
+    @property
+    def newest_us(self) -> int | None:
+        """The median over the tags seen of each tag's newest sample time.
+
+        A watermark one tag cannot move alone: a sensor whose clock jumps ahead (or a tag
+        read back from history late) neither closes every chunk up to its time nor holds the
+        others back.
+        """
+        seen = self._newest[self._newest > np.iinfo(np.int64).min]
+        if seen.size == 0:
+            return None
+        return int(np.sort(seen)[(seen.size - 1) // 2])
 
     def start_at(self, start_us: int) -> None:
         """Begin the grid at ``start_us`` (a replay's start) instead of the first point's window."""
@@ -372,17 +385,20 @@ class MonitoringEngine:
                 self._grid.late - late_before,
             )
         result: tuple[list[AlertEvent], pa.Table | None] = ([], None)
-        if self._grid.newest_us is not None:
-            result = self._process(self._grid.cut(self._grid.newest_us - self.lateness_us + 1))
+        watermark = self._grid.newest_us
+        if watermark is not None:
+            result = self._process(self._grid.cut(watermark - self.lateness_us + 1))
         self.report.elapsed_s += time.perf_counter() - started
         return result
 
     def finish(self) -> tuple[list[AlertEvent], pa.Table | None]:
-        """Process what is buffered, up to the last second seen (the end of a live run)."""
-        if self._grid.newest_us is None:
+        """Process what is buffered, up to the last second the tags have reached (the median of
+        their newest samples: the end of a live run)."""
+        watermark = self._grid.newest_us
+        if watermark is None:
             return [], None
         started = time.perf_counter()
-        end_us = (self._grid.newest_us // _US + 1) * _US
+        end_us = (watermark // _US + 1) * _US
         result = self._process(self._grid.cut(end_us, partial=True))
         self.report.elapsed_s += time.perf_counter() - started
         return result
