@@ -609,17 +609,22 @@ class AlertSink:
         self.pending: list[AlertEvent] = []
 
     def deliver(self, events: list[AlertEvent], *, final: bool = False) -> None:
-        """Hand ``events`` to ``on_events`` and store them with any still pending."""
-        if events and self.on_events is not None:
-            self.on_events(events)
+        """Store ``events`` with any still pending, then hand them to ``on_events``."""
         self.pending.extend(events)
+        try:
+            self._store()
+        finally:
+            if events and self.on_events is not None:
+                self.on_events(events)
+        if final and self.pending:
+            self._store(wait_s=self.final_wait_s, final=True)
+
+    def _store(self, wait_s: float | None = None, *, final: bool = False) -> None:
         if self.records_path is None or not self.pending:
             self.pending.clear()
             return
         try:
-            with open_records(
-                self.records_path, wait_s=self.final_wait_s if final else self.wait_s
-            ) as records:
+            with open_records(self.records_path, wait_s=self.wait_s if wait_s is None else wait_s) as records:
                 record_alert_events(records, self.site, self.furnace, self.pending, mode="live")
         except StorageError as error:
             if final:
