@@ -57,6 +57,8 @@ for _name, (_module, _help) in _SUBCOMMANDS.items():
 
 # ``greenmet serve``: the web service and pages (greenmet.cli.serve).
 app.command("serve")(importlib.import_module("greenmet.cli.serve").serve)
+# ``greenmet demo``: the simulated plant, monitoring and the pages (greenmet.cli.demo).
+app.command("demo")(importlib.import_module("greenmet.cli.demo").demo)
 
 
 def main() -> None:

@@ -81,3 +81,20 @@ def stored_upload(directory: Path, name: str) -> Path:
     if not _NAME.match(name) or not (directory / name).is_file():
         raise UnknownKeyError("no such upload", field="upload", value=name, fix="upload the file again")
     return directory / name
+
+
+def store_local_file(path: Path, directory: Path, *, check: Callable[[Path], Any]) -> str:
+    """Keep a file from this machine as an upload (``greenmet demo``'s sample installations);
+    return its stored name. The same checks and naming as :func:`store_upload`."""
+    data = path.read_bytes()
+    check(path)
+    name = f"{hashlib.sha256(data).hexdigest()}{path.suffix.lower()}"
+    directory.mkdir(parents=True, exist_ok=True)
+    temporary = directory / f".upload-{uuid.uuid4().hex}{path.suffix.lower()}"
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, directory / name)
+        fsync_directory(directory)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return name

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from greenmet.service.auth import Engineer, Viewer, new_secret
 from greenmet.service.routes.account import login, logout, set_session_cookie
 from greenmet.service.routes.carbon import compute_report
-from greenmet.service.routes.furnaces import list_furnaces
+from greenmet.service.routes.furnaces import KEY_TAGS, latest_values, list_furnaces
 from greenmet.service.uploads import ACTIVITY_SUFFIXES, store_upload, stored_upload
 from greenmet.storage import users
 from greenmet.web.app import LANGUAGE_COOKIE, page_language, render
@@ -89,11 +89,10 @@ def _open_alerts(request: Request) -> int | None:
 
 @router.get("/")
 def overview(request: Request, principal: Viewer) -> Response:
+    root = request.app.state.settings.historian_root
+    furnaces = [{**f, "latest": latest_values(root, f["site"], f["furnace"])} for f in list_furnaces(root)]
     return render(
-        request,
-        "overview.html",
-        furnaces=list_furnaces(request.app.state.settings.historian_root),
-        open_alerts=_open_alerts(request),
+        request, "overview.html", furnaces=furnaces, key_tags=KEY_TAGS, open_alerts=_open_alerts(request)
     )
 
 
