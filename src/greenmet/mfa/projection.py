@@ -42,7 +42,7 @@ import pandas as pd
 from greenmet.errors import InputError
 from greenmet.mfa.lifetimes import Lifetime, survival_by_age
 from greenmet.mfa.scenario import ROUTES, AluminiumSettings, OutlookScenario, SteelSettings, interpolate
-from greenmet.mfa.stocks import inflow_driven_by_age, stock_driven_by_age
+from greenmet.mfa.stocks import stock_driven_by_age
 from greenmet.refdata import load_table
 
 __all__ = ["OutlookResult", "RouteIntensities", "project", "project_samples", "route_intensities"]
@@ -239,10 +239,12 @@ def _stocks(
             else Lifetime("fixed", mean=means, name="lifetime")
         )
         survival = survival_by_age(lifetime, len(years), scenario.inflow_timing)
-    history = inflow_driven_by_age(inflow_history, survival[:n_history])
+    # stock at the end of the last two historic years: sum_c inflow[c] x survival[year - c]
+    last = np.einsum("cns,cns->ns", inflow_history, survival[n_history - 1 :: -1])
+    before = np.einsum("cns,cns->ns", inflow_history[:-1], survival[n_history - 2 :: -1])
     population = interpolate(scenario.population_million, years) * 1e6
-    per_capita = history.stock / population[:n_history, None, None] * 1e6  # Mt -> t per person
-    level, slope = per_capita[-1], per_capita[-1] - per_capita[-2]
+    level = last / population[n_history - 1] * 1e6  # Mt -> t per person
+    slope = level - before / population[n_history - 2] * 1e6
     saturation = (
         np.array([s.saturation_stock_per_capita_t for s in sectors])[None, :] * saturation_scale[:, None]
     )
@@ -509,6 +511,7 @@ def _aluminium(
         "aluminium_demand_mt": demand,
         "aluminium_stock_mt": flows.stock.sum(axis=-1).T,
         "aluminium_end_of_life_mt": end_of_life,
+        "aluminium_surplus_stock_mt": flows.surplus_stock.sum(axis=-1).T,
         "aluminium_production_mt": production,
         "aluminium_scrap_available_mt": scrap,
         "aluminium_recycled_mt": recycled,

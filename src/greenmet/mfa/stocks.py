@@ -430,16 +430,21 @@ def stock_driven_by_age(
     surplus = np.zeros((*rest, n_years))
     retired = np.zeros((*rest, n_years))
     factor = np.ones(rest)
+    history_on = np.ones(rest)  # 0 once early retirement has wiped the historic cohorts
+    historic = np.zeros((*rest, n_years))
     if first:
         inflow[..., :first] = np.moveaxis(np.broadcast_to(known, (first, *rest)), 0, -1)
-        effective[..., :first] = inflow[..., :first]
-    for year in range(n_years):
-        # existing stock from older cohorts: sum_c effective[c] * alive[year - c], c < year
-        ages = reversed_alive[..., n_years - 1 - year : n_years - 1]  # alive[year], ..., alive[1]
-        existing = factor * np.einsum("...c,...c->...", effective[..., :year], ages)
-        if year < first:
-            totals[..., year] = existing + inflow[..., year] * alive[..., 0]
-            continue
+        # the historic cohorts' stock in every year at once: a convolution of the known inflows with
+        # the survival by age, by FFT (O(T log T) per series instead of O(T^2))
+        historic = _convolve(np.moveaxis(known, 0, -1), alive)  # un-broadcast inflow: one spectrum per series
+        totals[..., :first] = historic[..., :first]
+    for year in range(first, n_years):
+        # existing stock: historic cohorts (precomputed) plus later cohorts c in [first, year)
+        ages = reversed_alive[
+            ..., n_years - 1 - (year - first) : n_years - 1
+        ]  # alive[year - first] ... alive[1]
+        later = np.einsum("...c,...c->...", effective[..., first:year], ages)
+        existing = factor * (history_on * historic[..., year] + later)
         gap = target[..., year] - existing
         falling = gap < 0
         if shrinking == "negative_inflow":
@@ -451,7 +456,8 @@ def stock_driven_by_age(
             retired[..., year] = fraction * existing
             existing = existing * (1.0 - fraction)
             wiped = fraction >= 1.0
-            effective[..., :year] *= np.where(wiped, 0.0, 1.0)[..., None]
+            effective[..., first:year] *= np.where(wiped, 0.0, 1.0)[..., None]
+            history_on = np.where(wiped, 0.0, history_on)
             factor = np.where(wiped, 1.0, factor * (1.0 - fraction))
         first_year_survival = alive[..., 0]
         new = np.divide(gap, first_year_survival, out=np.zeros_like(gap), where=first_year_survival != 0)
@@ -470,6 +476,14 @@ def stock_driven_by_age(
         surplus_stock=np.moveaxis(surplus, -1, 0),
         early_retirement=np.moveaxis(retired, -1, 0),
     )
+
+
+def _convolve(inflow: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """``out[..., t] = sum_c inflow[..., c] * alive[..., t - c]`` for every year t (time last)."""
+    n_years = alive.shape[-1]
+    size = 1 << int(np.ceil(np.log2(n_years + inflow.shape[-1])))
+    spectrum = np.fft.rfft(inflow, size, axis=-1) * np.fft.rfft(alive, size, axis=-1)
+    return np.fft.irfft(spectrum, size, axis=-1)[..., :n_years]
 
 
 def inflow_driven_by_age(inflow: object, survival_by_age: object) -> StockModelResult:
