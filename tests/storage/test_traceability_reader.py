@@ -78,6 +78,7 @@ def test_trace_command(furnace):
     assert "shrinkage:all" in payload["provisional"]
     text = runner.invoke(app, ["bf", "trace", *where, "--cast", "3", "--working-volume", "200", "-l", "zh"])
     assert text.exit_code == 0 and "铁水去向" in text.output and "SIN-B" in text.output
+    assert "T 1470, Si 0.35, S 0.035" in text.output
     lot = runner.invoke(app, ["bf", "trace", *where, "--lot", "COK-1", "--working-volume", "200"])
     assert lot.exit_code == 0 and "COK-1" in lot.output
     both = runner.invoke(app, ["bf", "trace", *where, "--cast", "3", "--lot", "COK-1"])

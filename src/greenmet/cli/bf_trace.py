@@ -171,6 +171,17 @@ def trace(
         f"{label('trace_cast', lang, _LABELS)} {result.cast_id}: "
         f"{result.cast.get('start')} → {result.cast.get('end')}"
     )
+    quality = [
+        f"{name} {result.cast[column]:{spec}}"
+        for name, column, spec in (
+            ("T", "hot_metal_temperature_degC", ".0f"),
+            ("Si", "hot_metal_silicon_percent", ".2f"),
+            ("S", "hot_metal_sulphur_percent", ".3f"),
+        )
+        if isinstance(result.cast.get(column), float) and not math.isnan(result.cast[column])
+    ]
+    if quality:
+        typer.echo("  " + ", ".join(quality) + "  (°C, %, %)")
     residence = payload["residence_time_h"]
     typer.echo(
         f"{label('trace_residence_time', lang, _LABELS)}: "
