@@ -104,3 +104,54 @@ def test_bad_input_names_the_field():
         evaluate(_enterprise(reporting_year=2012))
     with pytest.raises(InputError, match="CEMS hours given but no stacks"):
         evaluate(_enterprise(), cems=pd.DataFrame({"stack_id": ["x"]}))
+
+
+def test_aluminium_smelter_in_kwh_per_tonne_and_the_asi_threshold():
+    smelter = Enterprise(
+        id="al",
+        name="Smelter",
+        sector="aluminium",
+        reporting_year=2025,
+        processes=[
+            {
+                "process": "aluminium_electrolysis",
+                "variant": "liquid_ac_power",
+                "production": 500_000,
+                "electricity": 500_000 * 13_200,
+                "electricity_unit": "kWh",
+            }
+        ],
+        carbon={"intensity": 9.0, "production_t": 500_000},
+    )
+    table = evaluate(smelter).indicators
+    energy = table.query("area == 'energy'").iloc[0]
+    # GB 21346-2022 Table 1: 12,950 / 13,000 / 13,350 kWh/t; 13,200 meets level 3, 200 kWh/t above level 2
+    assert (energy["verdict"], energy["unit"], energy["annual_gap_unit"]) == ("meets_limit", "kWh/t", "kWh")
+    assert energy["annual_gap"] == pytest.approx(200 * 500_000)
+    asi = table.query("standard == 'ASI' and edition == 'v2'").iloc[0]
+    assert asi["verdict"] == "below_all_grades" and asi["gap"] == pytest.approx(1.0)
+    with pytest.raises(InputError, match="judged in kWh/t"):
+        evaluate(
+            Enterprise(
+                id="al",
+                name="s",
+                sector="aluminium",
+                reporting_year=2025,
+                processes=[
+                    {
+                        "process": "aluminium_electrolysis",
+                        "variant": "liquid_ac_power",
+                        "production": 1,
+                        "energy": 1,
+                        "energy_unit": "tce",
+                    }
+                ],
+            )
+        )
+
+
+def test_a_2025_report_uses_the_2013_edition_and_ignores_its_unused_conditions():
+    result = evaluate(_enterprise(reporting_year=2025))
+    row = result.indicators.query("area == 'energy' and process == 'blast_furnace'").iloc[0]
+    assert (row["edition"], row["level_3"], row["corrections"]) == ("2013", 435.0, "")
+    assert row["needs_verification"]
