@@ -97,6 +97,18 @@ def _print_table(frame: Any, title: str) -> None:
     Console(width=200).print(table)
 
 
+def _json_out(document: Any, out: Path | None) -> None:
+    """Print ``document`` as JSON, or write it atomically to ``out`` and print the path."""
+    from greenmet.io.atomic import atomic_write_text
+
+    if out is None:
+        echo_json(document)
+    else:
+        typer.echo(
+            str(atomic_write_text(out, json.dumps(document, indent=2, ensure_ascii=False, default=str)))
+        )
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, float):
         if value != value:
@@ -122,7 +134,6 @@ def report(
 ) -> None:
     """Evaluate one enterprise: verdict, gap and measures per indicator; green-factory score."""
     from greenmet.io import evaluation_report
-    from greenmet.io.atomic import atomic_write_text
     from greenmet.io.evaluation_files import evaluate_files, read_enterprise
 
     result = evaluate_files(read_enterprise(enterprise), _weights(weights))
@@ -138,13 +149,7 @@ def report(
         for note in result.notes:
             typer.echo(f"note: {note}")
     elif output_format is ReportFormat.json:
-        document = result.to_dict()
-        if out is None:
-            echo_json(document)
-        else:
-            typer.echo(
-                str(atomic_write_text(out, json.dumps(document, indent=2, ensure_ascii=False, default=str)))
-            )
+        _json_out(result.to_dict(), out)
     elif output_format is ReportFormat.xlsx:
         typer.echo(
             str(evaluation_report.write_report_xlsx(out or Path(f"{stem}.xlsx"), result, language.value))
@@ -170,7 +175,6 @@ def batch(
     from rich.progress import track
 
     from greenmet.io import evaluation_report
-    from greenmet.io.atomic import atomic_write_text
     from greenmet.io.evaluation_files import enterprise_files, evaluate_files, read_enterprise
 
     paths = enterprise_files(directory)
@@ -184,11 +188,7 @@ def batch(
     if output_format is BatchFormat.table:
         _print_table(fleet, "fleet")
     elif output_format is BatchFormat.json:
-        records = json.loads(fleet.to_json(orient="records", force_ascii=False))
-        if out is None:
-            echo_json(records)
-        else:
-            typer.echo(str(atomic_write_text(out, json.dumps(records, indent=2, ensure_ascii=False))))
+        _json_out(json.loads(fleet.to_json(orient="records", force_ascii=False)), out)
     else:
         typer.echo(
             str(

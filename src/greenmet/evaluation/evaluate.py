@@ -37,6 +37,7 @@ from greenmet.evaluation.enterprise import CLEAN_TRANSPORT_MODES, Enterprise, Pr
 from greenmet.evaluation.green_factory import GreenFactoryScore, green_factory_score
 from greenmet.evaluation.labels import grade_labels, label_thresholds
 from greenmet.evaluation.standards import (
+    LevelSet,
     energy_levels,
     gb_verdicts,
     policy_levels,
@@ -245,90 +246,95 @@ def _energy_rows(
         )
         l1, l2, l3 = (levels.levels.get(k, np.nan) for k in ("1", "2", "3"))
         verdict = str(gb_verdicts(value, l1, l2, l3)[()])
-        next_level, threshold = next_threshold(verdict, levels.levels)
-        gap, percent = _gap(value, threshold)
-        annual, annual_unit = _annual(gap, production_t, levels.unit)
         if levels.corrections_missing:
-            note = "; ".join(
-                filter(
-                    None,
-                    [
-                        note,
-                        "corrections not applied for want of a condition: "
-                        + ", ".join(levels.corrections_missing),
-                    ],
-                )
+            missing = "corrections not applied for want of a condition: " + ", ".join(
+                levels.corrections_missing
             )
+            note = f"{note}; {missing}" if note else missing
         rows.append(
-            _row(
+            _level_row(
                 enterprise,
-                area="energy",
-                indicator="energy_per_tonne",
-                process=record.process,
-                variant=record.variant,
-                standard=levels.standard,
-                edition=levels.edition,
-                value=value,
-                unit=levels.unit,
-                level_1=l1,
-                level_2=l2,
-                level_3=l3,
-                verdict=verdict,
-                next_level=next_level,
-                next_threshold=threshold,
-                gap=gap,
-                gap_percent=percent,
-                annual_gap=annual,
-                annual_gap_unit=annual_unit,
-                production_t=production_t,
+                record,
+                "energy",
+                levels,
+                value,
+                production_t,
+                verdict,
+                (l1, l2, l3),
+                provisional,
                 corrections=", ".join(levels.corrections_applied),
-                needs_verification=levels.needs_verification or provisional,
-                source=" | ".join(levels.sources),
-                measures=_measures(record.process) if verdict != "advanced" else "",
                 note=note,
             )
         )
-        policy = policy_levels(
-            record.process, enterprise.reporting_year, variant=record.policy_variant or record.variant
-        )
+        variant = record.policy_variant or record.variant
+        policy = policy_levels(record.process, enterprise.reporting_year, variant=variant)
         if policy is None:
             notes.append(
                 f"{record.process}: no NDRC benchmark/baseline for {enterprise.reporting_year} "
-                f"and variant {record.policy_variant or record.variant}"
+                f"and variant {variant}"
             )
             continue
         bench, base = policy.levels["benchmark"], policy.levels["baseline"]
         verdict = str(policy_verdicts(value, bench, base)[()])
-        next_level, threshold = next_threshold(verdict, policy.levels)
-        gap, percent = _gap(value, threshold)
-        annual, annual_unit = _annual(gap, production_t, policy.unit)
         rows.append(
-            _row(
+            _level_row(
                 enterprise,
-                area="energy_policy",
-                indicator="energy_per_tonne",
-                process=record.process,
-                variant=policy.variant,
-                standard=policy.standard,
-                edition=policy.edition,
-                value=value,
-                unit=policy.unit,
-                level_1=bench,
-                level_3=base,
-                verdict=verdict,
-                next_level=next_level,
-                next_threshold=threshold,
-                gap=gap,
-                gap_percent=percent,
-                annual_gap=annual,
-                annual_gap_unit=annual_unit,
-                production_t=production_t,
-                needs_verification=policy.needs_verification or provisional,
-                source=" | ".join(policy.sources),
-                measures=_measures(record.process) if verdict != "at_or_better_than_benchmark" else "",
+                record,
+                "energy_policy",
+                policy,
+                value,
+                production_t,
+                verdict,
+                (bench, np.nan, base),
+                provisional,
             )
         )
     return rows
+
+
+def _level_row(
+    enterprise: Enterprise,
+    record: ProcessRecord,
+    area: str,
+    levels: LevelSet,
+    value: float,
+    production_t: float,
+    verdict: str,
+    shown: tuple[float, float, float],
+    provisional: bool,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One energy indicator row: the verdict against ``levels``, the next level, the gaps."""
+    next_level, threshold = next_threshold(verdict, levels.levels)
+    gap, percent = _gap(value, threshold)
+    annual, annual_unit = _annual(gap, production_t, levels.unit)
+    best = verdict in ("advanced", "at_or_better_than_benchmark")
+    return _row(
+        enterprise,
+        area=area,
+        indicator="energy_per_tonne",
+        process=record.process,
+        variant=levels.variant,
+        standard=levels.standard,
+        edition=levels.edition,
+        value=value,
+        unit=levels.unit,
+        level_1=shown[0],
+        level_2=shown[1],
+        level_3=shown[2],
+        verdict=verdict,
+        next_level=next_level,
+        next_threshold=threshold,
+        gap=gap,
+        gap_percent=percent,
+        annual_gap=annual,
+        annual_gap_unit=annual_unit,
+        production_t=production_t,
+        needs_verification=levels.needs_verification or provisional,
+        source=" | ".join(levels.sources),
+        measures="" if best else _measures(record.process),
+        **extra,
+    )
 
 
 def _measures(process: str) -> str:
@@ -625,6 +631,12 @@ def evaluate(
     indicators = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
     score = green_factory_score(indicators, enterprise.green_factory, weights)
     return EvaluationResult(
-        enterprise.id, enterprise.name, enterprise.reporting_year, indicators, monthly, notes, score,
+        enterprise.id,
+        enterprise.name,
+        enterprise.reporting_year,
+        indicators,
+        monthly,
+        notes,
+        score,
         enterprise.sector,
     )
