@@ -85,7 +85,7 @@ def create_service(settings: ServiceSettings, *, records: object | None = None) 
     """The API application. ``records`` is an open :class:`~greenmet.storage.records.RecordStore`
     to share (``greenmet demo`` shares one with the monitoring engine); otherwise the service
     opens ``records.duckdb`` in the data directory for its lifetime."""
-    from greenmet.service.routes import account, carbon, furnaces
+    from greenmet.service.routes import account, carbon, evaluation, furnaces
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -146,6 +146,6 @@ def create_service(settings: ServiceSettings, *, records: object | None = None) 
             status_code=422,
         )
 
-    for router in (account.router, carbon.router, furnaces.router):
+    for router in (account.router, carbon.router, evaluation.router, furnaces.router):
         app.include_router(router)
     return app
