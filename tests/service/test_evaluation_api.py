@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-
 from tests.service.conftest import log_in
 
 ENTERPRISE = {

@@ -3,7 +3,7 @@ posted as JSON (the enterprise file's fields, optionally with its CEMS hours as 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Body, Request
@@ -68,8 +68,8 @@ def get_standards(
 def post_evaluate(
     request: Request,
     principal: Engineer,
-    enterprise: dict[str, Any] = Body(...),
-    cems: list[dict[str, Any]] | None = Body(None),
+    enterprise: Annotated[dict[str, Any], Body()],
+    cems: Annotated[list[dict[str, Any]] | None, Body()] = None,
 ) -> dict[str, Any]:
     from greenmet.evaluation import Enterprise, evaluate
 
