@@ -11,8 +11,8 @@ meets the line). Sources, per row of the table:
 - T/CISA 452-2024 classes A–E (as reported in JRC141817, 2025, Table 4; provisional);
 - GSCC product thresholds by target year (flat / long), ASI smelter thresholds (8 t, V2).
 
-The scrap share is clipped to nothing: s outside [0, 1] is an error, since the lines are defined
-on that interval only.
+A scrap share outside [0, 1] is an error (never clipped): the lines are defined on that interval
+only.
 """
 
 from __future__ import annotations
