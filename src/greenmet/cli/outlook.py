@@ -49,7 +49,15 @@ _SCENARIO_HELP = (
     "(china_baseline, china_policy, high_circularity, deep_decarbonisation)."
 )
 _OUTPUT_HELP = "File to write (required for xlsx, csv and iamc; JSON goes to stdout without it)."
-_CHART_HELP = "Also write a chart: .html (interactive, offline), .png or .svg."
+_CHART_HELP = (
+    "Also write a chart (data: Fig. 2 trends; run: CO2 and production; potential: wedges; "
+    "uncertainty: bands): .html (interactive, offline), .png or .svg."
+)
+FormatOption = Annotated[
+    OutFormat, typer.Option("--format", help="table, json, csv or xlsx (run: also iamc).")
+]
+OutputOption = Annotated[Path | None, typer.Option("--output", help=_OUTPUT_HELP)]
+ChartOption = Annotated[Path | None, typer.Option("--chart", help=_CHART_HELP)]
 _SUMMARY_COLUMNS = [
     "crude_steel_production_mt",
     "steel_demand_mt",
@@ -110,13 +118,9 @@ def data(
     indicator: Annotated[
         str | None, typer.Option("--indicator", help="Only rows of this indicator (or target, or group).")
     ] = None,
-    output_format: Annotated[
-        OutFormat, typer.Option("--format", help="table, json, csv or xlsx.")
-    ] = OutFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", help=_OUTPUT_HELP)] = None,
-    chart: Annotated[
-        Path | None, typer.Option("--chart", help="Write the paper's Fig. 2 trends (.html, .png, .svg).")
-    ] = None,
+    output_format: FormatOption = OutFormat.table,
+    output: OutputOption = None,
+    chart: ChartOption = None,
 ) -> None:
     """List, export and plot the outlook's reference data (S1, S10), each row with its source."""
     from greenmet.io.outlook_files import write_chart
@@ -173,11 +177,9 @@ def data(
 @guarded
 def run(
     scenario: Annotated[str, typer.Argument(help=_SCENARIO_HELP)],
-    output_format: Annotated[
-        OutFormat, typer.Option("--format", help="table (summary), json, csv, xlsx or iamc.")
-    ] = OutFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", help=_OUTPUT_HELP)] = None,
-    chart: Annotated[Path | None, typer.Option("--chart", help=_CHART_HELP)] = None,
+    output_format: FormatOption = OutFormat.table,
+    output: OutputOption = None,
+    chart: ChartOption = None,
 ) -> None:
     """Project a scenario to 2060: demand, stocks, scrap, routes, iron ore, energy, CO2, peak and residual."""
     from greenmet.io.outlook_files import write_chart
@@ -233,10 +235,8 @@ def run(
 def compare(
     scenario_a: Annotated[str, typer.Argument(help="Reference scenario (file or preset).")],
     scenario_b: Annotated[str, typer.Argument(help="Scenario compared with it.")],
-    output_format: Annotated[
-        OutFormat, typer.Option("--format", help="table, json, csv or xlsx.")
-    ] = OutFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", help=_OUTPUT_HELP)] = None,
+    output_format: FormatOption = OutFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Compare two scenarios side by side (key indicators by year, B - A) and their summaries."""
     _, result_a = _project(scenario_a)
@@ -270,22 +270,16 @@ def compare(
 def potential(
     scenario_a: Annotated[str, typer.Argument(help="Reference scenario, e.g. china_baseline.")],
     scenario_b: Annotated[str, typer.Argument(help="Scenario whose levers are measured, e.g. china_policy.")],
-    output_format: Annotated[
-        OutFormat, typer.Option("--format", help="table, json, csv or xlsx.")
-    ] = OutFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", help=_OUTPUT_HELP)] = None,
-    chart: Annotated[
-        Path | None, typer.Option("--chart", help="Write the wedge chart (.html, .png, .svg).")
-    ] = None,
+    output_format: FormatOption = OutFormat.table,
+    output: OutputOption = None,
+    chart: ChartOption = None,
 ) -> None:
     """Each lever's share of the CO2 difference B - A by year (exact LMDI), and B's four-stage pathway."""
     from greenmet.io.outlook_files import write_chart
     from greenmet.mfa.potential import LEVERS, lever_decomposition, pathway_stages
-    from greenmet.mfa.projection import project
-    from greenmet.outlook import load_outlook_scenario
 
-    a, b = load_outlook_scenario(scenario_a), load_outlook_scenario(scenario_b)
-    result_a, result_b = project(a), project(b)
+    a, result_a = _project(scenario_a)
+    b, result_b = _project(scenario_b)
     table = lever_decomposition(a, result_a, b, result_b)
     levers = [c for c in table.columns if c.removesuffix("_mt_co2") in LEVERS]
     if chart is not None:
@@ -333,13 +327,9 @@ def uncertainty(
     sobol_base: Annotated[
         int, typer.Option("--sobol-base", help="Base samples of the Sobol analysis (a power of 2; 0 = skip).")
     ] = 256,
-    output_format: Annotated[
-        OutFormat, typer.Option("--format", help="table, json, csv or xlsx.")
-    ] = OutFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", help=_OUTPUT_HELP)] = None,
-    chart: Annotated[
-        Path | None, typer.Option("--chart", help="Write the CO2 percentile bands (.html, .png, .svg).")
-    ] = None,
+    output_format: FormatOption = OutFormat.table,
+    output: OutputOption = None,
+    chart: ChartOption = None,
 ) -> None:
     """Monte Carlo over uncertain inputs: CO2 percentile bands and a Sobol ranking of what drives 2060 CO2."""
     from greenmet.io.outlook_files import write_chart
