@@ -147,3 +147,15 @@ def test_formats_that_need_a_file_say_so():
     result = invoke("run", "china_baseline", "--format", "xlsx")
     assert result.exit_code == ERROR_EXIT_CODE
     assert "--output" in result.output
+
+
+def test_chinese_wedge_chart_and_stage_names(tmp_path):
+    chart = tmp_path / "wedges.svg"
+    result = invoke(
+        "potential", "china_baseline", "deep_decarbonisation", "--language", "zh", "--chart", str(chart)
+    )
+    assert result.exit_code == 0, result.output
+    assert "<svg" in chart.read_text(encoding="utf-8")
+    result = invoke("run", "deep_decarbonisation", "--language", "zh")
+    assert result.exit_code == 0, result.output
+    assert "冶金行业实现深度脱碳" in result.output

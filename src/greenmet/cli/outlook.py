@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from greenmet.cli._common import echo_json, guarded
+from greenmet.cli._common import Language, echo_json, guarded
 from greenmet.errors import InputError
 
 __all__ = ["app"]
@@ -58,6 +58,9 @@ FormatOption = Annotated[
 ]
 OutputOption = Annotated[Path | None, typer.Option("--output", help=_OUTPUT_HELP)]
 ChartOption = Annotated[Path | None, typer.Option("--chart", help=_CHART_HELP)]
+LanguageOption = Annotated[
+    Language, typer.Option("--language", help="Language of chart labels and stage names: en or zh.")
+]
 _SUMMARY_COLUMNS = [
     "crude_steel_production_mt",
     "steel_demand_mt",
@@ -180,6 +183,7 @@ def run(
     output_format: FormatOption = OutFormat.table,
     output: OutputOption = None,
     chart: ChartOption = None,
+    language: LanguageOption = Language.en,
 ) -> None:
     """Project a scenario to 2060: demand, stocks, scrap, routes, iron ore, energy, CO2, peak and residual."""
     from greenmet.io.outlook_files import write_chart
@@ -210,7 +214,7 @@ def run(
             {
                 "outlook": result.frame.loc[years, _SUMMARY_COLUMNS].T,
                 "pathway": pathway_stages(loaded, result).set_index("stage")[
-                    ["start_year", "end_year", "name_en"]
+                    ["start_year", "end_year", f"name_{language.value}"]
                 ],
             },
             output_format,
@@ -273,6 +277,7 @@ def potential(
     output_format: FormatOption = OutFormat.table,
     output: OutputOption = None,
     chart: ChartOption = None,
+    language: LanguageOption = Language.en,
 ) -> None:
     """Each lever's share of the CO2 difference B - A by year (exact LMDI), and B's four-stage pathway."""
     from greenmet.io.outlook_files import write_chart
@@ -283,15 +288,20 @@ def potential(
     table = lever_decomposition(a, result_a, b, result_b)
     levers = [c for c in table.columns if c.removesuffix("_mt_co2") in LEVERS]
     if chart is not None:
+        pick = 1 if language == Language.zh else 0
         wedges = {
-            LEVERS[c.removesuffix("_mt_co2")][0]: table[c] for c in levers if table[c].abs().max() > 1e-9
+            LEVERS[c.removesuffix("_mt_co2")][pick]: table[c] for c in levers if table[c].abs().max() > 1e-9
         }
         line = table["co2_b_mt"].rename(f"{result_b.scenario} CO2")
         path = write_chart(
             wedges,
             chart,
-            title=f"Levers: {result_b.scenario} vs {result_a.scenario} (Mt CO2)",
-            y_label="Mt CO2 (negative = cut)",
+            title=(
+                f"减排潜力：{result_b.scenario} 对比 {result_a.scenario}（百万吨CO2）"
+                if pick
+                else f"Levers: {result_b.scenario} vs {result_a.scenario} (Mt CO2)"
+            ),
+            y_label="百万吨CO2（负值为减排）" if pick else "Mt CO2 (negative = cut)",
             stacked=True,
             line=line,
         )

@@ -179,6 +179,15 @@ def write_chart(
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
+        from greenmet.io.pdf_fonts import find_cjk_font, needs_cjk_font
+
+        texts = [title, y_label, *map(str, series), str(line.name) if line is not None else ""]
+        font: dict[str, Any] = {}
+        if needs_cjk_font(texts):  # Chinese labels: the same open CJK font as the PDF reports
+            from matplotlib import font_manager
+
+            path, _ = find_cjk_font()
+            font = {"fontproperties": font_manager.FontProperties(fname=str(path))}
         figure, axes = plt.subplots(figsize=(9, 5))
         if stacked:
             positive = {k: v.clip(lower=0) for k, v in series.items()}
@@ -190,12 +199,20 @@ def write_chart(
             for name, values in series.items():
                 axes.plot(values.index.to_numpy(), values.to_numpy(dtype=float), label=name)
         if line is not None:
-            axes.plot(line.index.to_numpy(), line.to_numpy(dtype=float), color="black", linewidth=2.5,
-                      label=str(line.name))
-        axes.set_title(title)
+            axes.plot(
+                line.index.to_numpy(),
+                line.to_numpy(dtype=float),
+                color="black",
+                linewidth=2.5,
+                label=str(line.name),
+            )
+        axes.set_title(title, **font)
         axes.set_xlabel("year")
-        axes.set_ylabel(y_label)
-        axes.legend(fontsize=7)
+        axes.set_ylabel(y_label, **font)
+        legend_font = (
+            {"prop": font_manager.FontProperties(fname=str(path), size=7)} if font else {"fontsize": 7}
+        )
+        axes.legend(**legend_font)
         figure.tight_layout()
 
         def save(path: Path) -> None:
