@@ -112,7 +112,8 @@ def demo(
         def capture_signals(self) -> Any:  # this command handles Ctrl-C for all parts
             yield
 
-    server = _Server(uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning"))
+    web_app = create_app(settings, feed=plant.feed)  # the live view streams the ingestion's batches
+    server = _Server(uvicorn.Config(web_app, host=host, port=port, log_level="warning"))
 
     async def run() -> Any:
         loop = asyncio.get_running_loop()

@@ -124,6 +124,10 @@ class SimulatedPlant:
         self.run_report = PlantRun()
         self._simulator: Any = None
         self._ingest: Any = None
+        from greenmet.ingest.live import LiveFeed
+
+        self.feed = LiveFeed()
+        """Every batch the ingestion stores, relayed across restarts of the ingestion (web live view)."""
 
     @property
     def historian_root(self) -> Path:
@@ -225,6 +229,7 @@ class SimulatedPlant:
                 self.historian_root,
                 historian_options={"future_tolerance_s": None} if self.speed > 1 else None,
             )
+            self._ingest.feed.add_callback(self.feed.publish)
             report = await monitor_live(
                 self._ingest,
                 engine,

@@ -81,11 +81,15 @@ def error_body(status: int, message: str, **parts: object) -> dict[str, object]:
     return body
 
 
-def create_service(settings: ServiceSettings, *, records: object | None = None) -> FastAPI:
+def create_service(
+    settings: ServiceSettings, *, records: object | None = None, feed: object | None = None
+) -> FastAPI:
     """The API application. ``records`` is an open :class:`~greenmet.storage.records.RecordStore`
     to share (``greenmet demo`` shares one with the monitoring engine); otherwise the service
-    opens ``records.duckdb`` in the data directory for its lifetime."""
-    from greenmet.service.routes import account, carbon, evaluation, furnaces
+    opens ``records.duckdb`` in the data directory for its lifetime. ``feed`` is the ingestion's
+    :class:`~greenmet.ingest.live.LiveFeed` when ingestion runs in the same process and event
+    loop (``greenmet demo``): the live view then streams its batches instead of polling."""
+    from greenmet.service.routes import account, carbon, evaluation, furnace_live, furnaces
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -115,6 +119,7 @@ def create_service(settings: ServiceSettings, *, records: object | None = None) 
         "with `Authorization: Bearer <API token>`.",
     )
     app.state.settings = settings
+    app.state.live_feed = feed
     if records is not None:
         app.state.records = records
     app.state.login_limiter = LoginLimiter(settings.login_failures_per_window, settings.login_window_s)
@@ -146,6 +151,6 @@ def create_service(settings: ServiceSettings, *, records: object | None = None) 
             status_code=422,
         )
 
-    for router in (account.router, carbon.router, evaluation.router, furnaces.router):
+    for router in (account.router, carbon.router, evaluation.router, furnaces.router, furnace_live.router):
         app.include_router(router)
     return app

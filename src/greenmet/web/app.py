@@ -83,11 +83,14 @@ def _plotly_js() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
-def create_app(settings: ServiceSettings, *, records: object | None = None) -> FastAPI:
-    """The API and the pages in one application (what ``greenmet serve`` runs)."""
-    from greenmet.web import pages
+def create_app(
+    settings: ServiceSettings, *, records: object | None = None, feed: object | None = None
+) -> FastAPI:
+    """The API and the pages in one application (what ``greenmet serve`` runs); ``feed``: see
+    :func:`~greenmet.service.app.create_service`."""
+    from greenmet.web import pages, pages_furnace
 
-    app = create_service(settings, records=records)
+    app = create_service(settings, records=records, feed=feed)
     static = Path(str(resources.files(_PACKAGE).joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
 
@@ -124,4 +127,5 @@ def create_app(settings: ServiceSettings, *, records: object | None = None) -> F
         )
 
     app.include_router(pages.router)
+    app.include_router(pages_furnace.router)
     return app
