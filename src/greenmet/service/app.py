@@ -15,6 +15,7 @@ from starlette.responses import Response
 from greenmet import __version__
 from greenmet.errors import GreenmetError, StorageError, UnknownKeyError
 from greenmet.service.auth import LoginLimiter
+from greenmet.service.openapi import document_errors
 from greenmet.service.settings import ServiceSettings
 
 __all__ = ["SECURITY_HEADERS", "create_service", "error_body", "error_status"]
@@ -153,4 +154,5 @@ def create_service(
 
     for router in (account.router, carbon.router, evaluation.router, furnaces.router, furnace_live.router):
         app.include_router(router)
+    document_errors(app)
     return app

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from greenmet.service.auth import SESSION_COOKIE, Admin, Principal, Viewer, new_secret, verify_password
+from greenmet.service.paging import Limit, Offset
 from greenmet.storage import users
 
 __all__ = ["login", "logout", "router", "set_session_cookie"]
@@ -137,7 +138,7 @@ def post_token(body: TokenRequest, request: Request, principal: Viewer) -> dict[
 
 
 @router.get("/audit", summary="The audit log, newest first (admin)")
-def get_audit(request: Request, principal: Admin, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+def get_audit(request: Request, principal: Admin, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     from greenmet.service.paging import page
 
     records = request.app.state.records

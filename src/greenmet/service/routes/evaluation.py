@@ -3,20 +3,21 @@ posted as JSON (the enterprise file's fields, optionally with its CEMS hours as 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
 import pandas as pd
 from fastapi import APIRouter, Body, Request
 
 from greenmet.errors import InputError
 from greenmet.service.auth import Engineer, Viewer
-from greenmet.service.paging import page
+from greenmet.service.paging import Limit, Offset, page
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/evaluation", tags=["evaluation"])
 
-_TABLES = (
+# The tables in the OpenAPI schema as an enum: a client knows them before asking.
+StandardsTable = Literal[
     "energy_limits",
     "energy_limit_corrections",
     "emission_limits",
@@ -24,16 +25,17 @@ _TABLES = (
     "resource_benchmarks",
     "energy_conversion_factors",
     "evaluation_rules",
-)
+]
+_TABLES = get_args(StandardsTable)
 
 
 @router.get("/standards", summary="Rows of a green-evaluation reference table, each with its source")
 def get_standards(
     principal: Viewer,
-    table: str = "energy_limits",
+    table: StandardsTable = "energy_limits",
     process: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     from greenmet.refdata import load_table
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from greenmet.service.auth import Viewer
-from greenmet.service.paging import page
+from greenmet.service.paging import Limit, Offset, page
 
 __all__ = ["list_furnaces", "router"]
 
@@ -68,7 +68,9 @@ def get_latest(site: str, furnace: str, request: Request, principal: Viewer) -> 
 
 
 @router.get("/furnaces", summary="Furnaces in the historian")
-def get_furnaces(request: Request, principal: Viewer, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+def get_furnaces(
+    request: Request, principal: Viewer, limit: Limit = 100, offset: Offset = 0
+) -> dict[str, Any]:
     limit, offset = page(limit, offset)
     furnaces = list_furnaces(request.app.state.settings.historian_root)
     return {
