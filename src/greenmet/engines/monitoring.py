@@ -240,7 +240,9 @@ class _Grid:
         else:
             first = int(ts_us.min())
             self.first_us = first
-            self.next_us = first - first % self.chunk_us
+            # From the first point's second, not its chunk's start: seconds before a run's first
+            # point are not data that dropped out (every sensor would be flagged at each start).
+            self.next_us = first - first % _US
         np.maximum.at(self._newest, column, ts_us)
         self._ts = np.concatenate([self._ts, ts_us])
         self._column = np.concatenate([self._column, column])

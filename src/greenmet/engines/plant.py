@@ -203,6 +203,22 @@ class SimulatedPlant:
         self.run_report.fitted_on = f"{start.isoformat()} to {end.isoformat()}"
         return engine
 
+    def _first_start(self) -> pd.Timestamp | None:
+        """Where a fresh simulator starts: right after the history (no hole between the warm-up and
+        the live data, which the engine would read as every sensor dropping out). None when a saved
+        run continues (it knows its own clock)."""
+        from greenmet.storage import queries
+
+        if (
+            furnace_directory(self.historian_root, self.site, self.furnace) / "_simulator_state.json"
+        ).exists():
+            return None
+        if not self._has_history():
+            return None
+        points = queries.open_points(self.historian_root, self.site, self.furnace)
+        last = queries.run(points.ts.max().name("last").as_table())["last"].iloc[0]
+        return None if pd.isna(last) else pd.Timestamp(last).floor("s") + pd.Timedelta(seconds=1)
+
     async def run(self, duration_s: float | None = None) -> PlantRun:
         """Start the simulator, ingestion and engine; run until :meth:`stop` or ``duration_s``."""
         from greenmet.engines.monitoring import monitor_live
