@@ -225,3 +225,13 @@ def test_gaps_hold_the_state_instead_of_clearing(fitted, normal):
     # a gap in every tag gives dropouts (equipment), never a process alert
     kinds = {e.fault_kind for e in detectors.step(gap)}
     assert kinds == {"sensor_dropout"}
+
+
+def test_a_detector_that_cannot_learn_is_set_aside_with_its_reason(normal):
+    detectors = default_detectors(normal.columns)
+    detectors.fit(normal.iloc[: 6 * 3600])  # the thermal-state detectors need 12 h
+    assert set(detectors.unfitted) == {"cold_hearth", "hot_furnace"}
+    assert "12" in detectors.unfitted["cold_hearth"] or "43200" in detectors.unfitted["cold_hearth"]
+    assert "cold_hearth" not in {d.name for d in detectors.runnable}
+    table = detectors.coverage().set_index("detector")
+    assert not table.loc["hot_furnace", "runnable"] and table.loc["hanging", "runnable"]

@@ -276,7 +276,9 @@ class DetectorSet:
         :meth:`step` decide.
 
     A column a runnable detector needs that is absent from a later chunk is read as NaN (a
-    gap): detectors keep their state through gaps instead of raising or clearing on them.
+    gap): detectors keep their state through gaps instead of raising or clearing on them. A
+    detector that cannot learn from the normal data given to :meth:`fit` (too short, a tag
+    never measured) does not run either and is listed in :attr:`unfitted` with the reason.
     """
 
     def __init__(self, detectors: Iterable[Detector], tags: Iterable[str] | None = None) -> None:
@@ -292,6 +294,7 @@ class DetectorSet:
             )
         self._runnable: tuple[Detector, ...] | None = None
         self._missing: dict[str, tuple[str, ...]] = {}
+        self._unfitted: dict[str, str] = {}
         self._needed: list[str] = []
         self._last_time: pd.Timestamp | None = None
         if tags is not None:
@@ -316,19 +319,30 @@ class DetectorSet:
         return self._runnable or ()
 
     @property
+    def unfitted(self) -> dict[str, str]:
+        """Per detector that could not learn from the normal data given to :meth:`fit`, why (it
+        does not run)."""
+        return dict(self._unfitted)
+
+    @property
     def missing(self) -> dict[str, tuple[str, ...]]:
         """Per detector that cannot run, the tags it lacks."""
         return dict(self._missing)
 
     def coverage(self) -> pd.DataFrame:
-        """One row per detector: ``detector``, ``category``, ``runnable``, ``missing_tags``."""
+        """One row per detector: ``detector``, ``category``, ``runnable``, ``missing_tags``,
+        ``not_fitted`` (why it could not learn, if so)."""
         known = self._runnable is not None
         return pd.DataFrame(
             {
                 "detector": [d.name for d in self.detectors],
                 "category": [d.category for d in self.detectors],
-                "runnable": [known and d.name not in self._missing for d in self.detectors],
+                "runnable": [
+                    known and d.name not in self._missing and d.name not in self._unfitted
+                    for d in self.detectors
+                ],
                 "missing_tags": [", ".join(self._missing.get(d.name, ())) for d in self.detectors],
+                "not_fitted": [self._unfitted.get(d.name, "") for d in self.detectors],
             }
         )
 
@@ -344,8 +358,15 @@ class DetectorSet:
         if self._runnable is None:
             self._resolve(normal.columns)
         normal = self._complete(normal)
+        fitted = []
         for detector in self.runnable:
-            detector.fit(normal)
+            try:
+                detector.fit(normal)
+            except InputError as error:
+                self._unfitted[detector.name] = str(error)
+            else:
+                fitted.append(detector)
+        self._runnable = tuple(fitted)
 
     def step(self, chunk: pd.DataFrame) -> list[AlertEvent]:
         """Run every runnable detector on the next chunk; events in time order.
