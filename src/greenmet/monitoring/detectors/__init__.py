@@ -81,6 +81,12 @@ HEARTH_DRIFT_FLOOR_K = 15.0
 wander (hours) is larger than a day of normal data shows; greenmet's own choice."""
 
 
+STAVE_DRIFT_FLOOR_K = 10.0
+"""Least drift of a stave thermocouple against its row that is reported [K]: a scaffold cools
+the staves of a row in proportion to their own excess temperature, which spreads them by a few
+kelvin; greenmet's own choice."""
+
+
 def _numbered(tags: set[str], pattern: str) -> list[str]:
     found = [(int(match.group(1)), tag) for tag in tags if (match := re.fullmatch(pattern, tag))]
     return [tag for _, tag in sorted(found)]
@@ -151,6 +157,17 @@ def default_detectors(tags: Iterable[str]) -> DetectorSet:
         HearthWallDetector(hearth),
         StockrodFailureDetector(rods),
         SensorFaultDetector(measured, not_stuck=rods),
-        SensorDriftDetector(groups, ring_groups=["hearth"], floors={"hearth": HEARTH_DRIFT_FLOOR_K}),
+        SensorDriftDetector(
+            groups,
+            ring_groups=["hearth"],
+            floors={
+                group: HEARTH_DRIFT_FLOOR_K if group == "hearth" else STAVE_DRIFT_FLOOR_K
+                for group in groups
+                if group == "hearth" or group.startswith("stave_row")
+            },
+            relative_to={
+                group: "stave_water_inlet_temperature" for group in groups if group.startswith("stave_row")
+            },
+        ),
     ]
     return DetectorSet(detectors, tags=available)

@@ -254,6 +254,11 @@ class SensorDriftDetector(_Equipment):
     floors
         Group name → least residual that counts, in the tags' unit (default 0): for peers whose
         slow wander a day of normal data cannot show (hearth thermocouples).
+    relative_to
+        Group name → a reference tag (the stave cooling-water inlet temperature): each tag's
+        excess over the reference is compared with its normal excess scaled by the group's median
+        share of normal, so a process change that scales the whole group's excess (a scaffold
+        insulating a stave row) is not a drift, while an instrument that adds its own offset is.
     """
 
     countermeasures = ("countermeasure_calibrate_instrument",)
@@ -264,6 +269,7 @@ class SensorDriftDetector(_Equipment):
         *,
         ring_groups: Sequence[str] = (),
         floors: Mapping[str, float] | None = None,
+        relative_to: Mapping[str, str] | None = None,
         name: str = "sensor_drift",
         drift_sigmas: float = 8.0,
         neighbour_share: float = 0.2,
@@ -280,18 +286,24 @@ class SensorDriftDetector(_Equipment):
                 fix="group instruments that read the same quantity, three or more",
             )
         tags = [tag for group in groups.values() for tag in group]
+        self.references = dict(relative_to or {})
         super().__init__(name, tags)
+        self.required_tags = (*self.tags, *sorted(set(self.references.values()) - set(self.tags)))
         self.groups = {group: tuple(members) for group, members in groups.items()}
         self._slices = []
+        self._relative: list[tuple[slice, str]] = []
         self.floor = np.zeros(len(tags))
         start = 0
         for group, members in self.groups.items():
             self._slices.append((slice(start, start + len(members)), group in ring_groups))
+            if group in self.references:
+                self._relative.append((slice(start, start + len(members)), self.references[group]))
             self.floor[start : start + len(members)] = (floors or {}).get(group, 0.0)
             start += len(members)
         self.sigmas, self.share = drift_sigmas, neighbour_share
         self.window, self.hold, self.clear = window_s, hold_s, clear_s
         self.offset = np.zeros(len(tags))
+        self.normal_excess = np.ones(len(tags))
         self._events = EventMaker(name, "sensor_drift", "equipment", self.countermeasures, self.tags)
         self._reset()
 
@@ -300,18 +312,36 @@ class SensorDriftDetector(_Equipment):
         self._episodes = Episodes(len(self.tags), raise_after=self.hold, clear_after=self.clear)
 
     def _residuals(self, frame: pd.DataFrame) -> np.ndarray:
-        values = columns(frame, self.tags)
+        """Each tag less its learnt offset, less the median of its group's offset-corrected tags:
+        with the offsets taken out the peers agree, so a few drifting peers barely move the median.
+        In ``relative_to`` groups: the tag's excess over the reference less the group's median
+        share of normal excess times its own normal excess (a scaling of the whole group cancels)."""
+        values = columns(frame, self.tags) - self.offset
         residual = np.empty_like(values)
+        relative = {part.start for part, _ in self._relative}
         for part, _ in self._slices:
-            residual[:, part] = values[:, part] - _nanmedian(values[:, part], axis=1)[:, None]
-        return moving_mean(self._trail.join(residual - self.offset), self.window, self._trail.rows)
+            if part.start not in relative:
+                residual[:, part] = values[:, part] - _nanmedian(values[:, part], axis=1)[:, None]
+        for part, reference in self._relative:
+            excess = values[:, part] - frame[reference].to_numpy(dtype=float)[:, None]
+            share = _nanmedian(excess / self.normal_excess[part], axis=1)
+            residual[:, part] = excess - share[:, None] * self.normal_excess[part]
+        return moving_mean(self._trail.join(residual), self.window, self._trail.rows)
 
     def fit(self, normal: pd.DataFrame) -> None:
         require_rows(normal, 3600, self.name)
         self.offset = np.zeros(len(self.tags))
+        self.normal_excess = np.ones(len(self.tags))
+        values = columns(normal, self.tags)
+        for part, reference in self._relative:
+            excess = values[:, part] - normal[reference].to_numpy(dtype=float)[:, None]
+            self.normal_excess[part] = np.maximum(np.nanmedian(excess, axis=0), 1.0)
+        for _ in range(2):  # offsets against the raw median, then against the corrected one
+            self._reset()
+            shift, _ = robust_location_scale(self._residuals(normal))
+            self.offset = self.offset + shift
         self._reset()
-        residual = self._residuals(normal)
-        self.offset, self.scale = robust_location_scale(residual, 1e-6)
+        _, self.scale = robust_location_scale(self._residuals(normal), 1e-6)
         self._reset()
         self._fitted = True
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.signal import lfilter
 
 from greenmet.errors import InputError
 from greenmet.monitoring.alerts import AlertEvent, Category, Evidence
@@ -422,13 +423,15 @@ class ScaffoldingDetector(_Detector):
     ΔP, averaged over ``window_s``, above its learnt normal median by ``share_floor`` and
     ``share_sigmas`` learnt standard deviations, while some stave row's temperature deficit
     (row median, less its learnt normal, less the median deviation of all rows: what the whole
-    furnace does) is below ``-deficit_floor_K``, for ``hold_s``. The alert names the row with
+    furnace does), as a share of the row's normal excess over the cooling-water inlet
+    temperature (a scaffold insulates the wall: the cooler a row runs, the less it can lose), is
+    below ``-deficit_share``, for ``hold_s``. The alert names the row with
     the largest deficit when it is raised. Critical at twice the share threshold. Signature:
     wall temperatures ↓ in a zone, upper ΔP ↑ (reference note §2.1, weak edge / scaffold row;
     Geerdes et al. 2020, scaffolds). Numbers are greenmet's own.
 
     Evidence features: ``upper_shaft_pressure_share`` [dimensionless],
-    ``stave_row_NN_temperature_deficit`` [K].
+    ``stave_row_NN_temperature_deficit_share`` [dimensionless].
     """
 
     fault_kind = "scaffolding"
@@ -444,13 +447,17 @@ class ScaffoldingDetector(_Detector):
         name: str = "scaffolding",
         share_floor: float = 0.015,
         share_sigmas: float = 6.0,
-        deficit_floor_K: float = 2.0,
+        deficit_share: float = 0.15,
+        stave_water_inlet_temperature: str = "stave_water_inlet_temperature",
         window_s: int = 600,
         hold_s: int = 120,
         clear_s: int = 600,
     ) -> None:
         self.pressures = (shaft_pressure_upper, top_pressure, pressure_differential)
-        super().__init__(name, [*self.pressures, *(tag for row in stave_rows for tag in row)], [None])
+        self.inlet = stave_water_inlet_temperature
+        super().__init__(
+            name, [*self.pressures, self.inlet, *(tag for row in stave_rows for tag in row)], [None]
+        )
         widths = {len(row) for row in stave_rows}
         if len(widths) != 1 or len(stave_rows) < 3:
             raise InputError(
@@ -462,7 +469,8 @@ class ScaffoldingDetector(_Detector):
         self.rows = [tuple(row) for row in stave_rows]
         self.staves = [tag for row in self.rows for tag in row]
         self.width = widths.pop()
-        self.share_floor, self.share_sigmas, self.floor = share_floor, share_sigmas, deficit_floor_K
+        self.share_floor, self.share_sigmas, self.floor = share_floor, share_sigmas, deficit_share
+        self.excess = np.ones(len(stave_rows))
         self.window, self.hold, self.clear = window_s, hold_s, clear_s
         self.normal = np.zeros(len(stave_rows))
         self.share_median = 0.0
@@ -476,7 +484,7 @@ class ScaffoldingDetector(_Detector):
     def _features(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         values = columns(frame, self.staves).reshape(len(frame), len(self.rows), self.width)
         deviation = _nanmedian(values, axis=2) - self.normal
-        relative = deviation - _nanmedian(deviation, axis=1)[:, None]
+        relative = (deviation - _nanmedian(deviation, axis=1)[:, None]) / self.excess
         upper, top, differential = (frame[tag].to_numpy(dtype=float) for tag in self.pressures)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = (upper - top) / differential
@@ -489,6 +497,8 @@ class ScaffoldingDetector(_Detector):
         require_rows(normal, 4 * 3600, self.name)
         values = columns(normal, self.staves).reshape(len(normal), len(self.rows), self.width)
         self.normal = np.nanmedian(_nanmedian(values, axis=2), axis=0)
+        inlet = float(np.nanmedian(normal[self.inlet].to_numpy(dtype=float)))
+        self.excess = np.maximum(self.normal - inlet, 5.0)  # wall temperature above the cooling water [K]
         self.share_median = 0.0
         self._reset()
         share, _ = self._features(normal)
@@ -518,7 +528,7 @@ class ScaffoldingDetector(_Detector):
         def evidence(t: Transition) -> tuple[Evidence, ...]:
             row = row_of(t)
             return evidence_row(
-                ["upper_shaft_pressure_share", f"stave_row_{row + 1:02d}_temperature_deficit"],
+                ["upper_shaft_pressure_share", f"stave_row_{row + 1:02d}_temperature_deficit_share"],
                 np.array([share[t.position] + self.share_median, relative[t.position, row]]),
                 [self.share_median + threshold, -self.floor],
                 [">", "<"],
@@ -546,8 +556,10 @@ class ThermalStateDetector(_Detector):
     """Cold hearth (炉凉) or hot furnace (炉热) from the joint drift of six signals.
 
     Six features, each a ``window_s`` mean: ηCO, blast volume, mean top temperature, median
-    stave temperature, median hearth temperature, ΔP. Each is turned into a z-score against
-    the furnace's learnt normal (median and MAD-based spread of the same means), signed so that
+    stave temperature, median hearth temperature, ΔP. Each is compared with its trailing
+    baseline (exponential mean over ``baseline_h``, started at the learnt normal median and
+    carried on from the normal data) and turned into a z-score with the spread of that
+    deviation learnt on normal operation (MAD-based), signed so that
     cooling (``direction = "cold"``) or heating (``"hot"``) is positive and clipped at ±3 (one
     drifting sensor cannot decide alone). The rule: the mean signed score (without the highest
     and the lowest of the six) above
@@ -572,10 +584,11 @@ class ThermalStateDetector(_Detector):
         blast_volume: str = "blast_volume",
         pressure_differential: str = "pressure_differential",
         name: str | None = None,
-        score_threshold: float = 1.3,
+        score_threshold: float = 1.8,
         min_votes: int = 4,
         window_s: int = 900,
-        hold_s: int = 300,
+        baseline_h: float = 12.0,
+        hold_s: int = 600,
         clear_s: int = 1800,
     ) -> None:
         if direction not in ("cold", "hot"):
@@ -596,6 +609,8 @@ class ThermalStateDetector(_Detector):
         )
         self.threshold, self.votes, self.window = score_threshold, min_votes, window_s
         self.hold, self.clear = hold_s, clear_s
+        self.decay = float(np.exp(-1.0 / (baseline_h * 3600.0)))
+        self.baseline = np.full(len(_THERMAL_FEATURES), np.nan)
         self._reset()
 
     def _reset(self) -> None:
@@ -617,8 +632,20 @@ class ThermalStateDetector(_Detector):
         )
         return moving_mean(self._trail.join(raw), self.window, self._trail.rows)
 
+    def _deviations(self, frame: pd.DataFrame) -> np.ndarray:
+        """Feature means less the trailing baseline (an exponential mean over ``baseline_h``, as of
+        the sample before): slow wander of a day is followed, an upset of hours stands out."""
+        means = self._means(frame)
+        filled = np.where(np.isnan(means), self.baseline, means)
+        baseline, _ = lfilter(
+            [1.0 - self.decay], [1.0, -self.decay], filled, axis=0, zi=self.decay * self.baseline[None, :]
+        )
+        before = np.vstack([self.baseline[None, :], baseline[:-1]])
+        self.baseline = baseline[-1].copy()
+        return means - before
+
     def _scores(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        z = (self._means(frame) - self.median) / self.scale
+        z = self._deviations(frame) / self.scale
         signed = np.clip(z * self.signs, -3.0, 3.0)
         # trimmed mean: the highest and the lowest signed score left out, so that one feature
         # still carrying an earlier upset (the hearth's lag) or one faulty instrument cannot decide
@@ -632,8 +659,11 @@ class ThermalStateDetector(_Detector):
     def fit(self, normal: pd.DataFrame) -> None:
         require_rows(normal, 12 * 3600, self.name)
         self._reset()
-        self.median, self.scale = robust_location_scale(self._means(normal), 1e-6)
+        self.median, _ = robust_location_scale(self._means(normal), 1e-6)
         self._reset()
+        self.baseline = self.median.copy()
+        _, self.scale = robust_location_scale(self._deviations(normal), 1e-6)
+        self._reset()  # the baseline carries on from the end of the normal data
         self._fitted = True
 
     def step(self, chunk: pd.DataFrame) -> list[AlertEvent]:
