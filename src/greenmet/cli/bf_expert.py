@@ -12,7 +12,6 @@ Logic in :mod:`greenmet.monitoring.expert`; reading in :mod:`greenmet.storage.tr
 
 from __future__ import annotations
 
-import math
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -155,10 +154,6 @@ def check(
     typer.echo(f"{rules_file}: {len(base.rules)} rules, valid")
 
 
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else round(value, 4)
-
-
 @app.command("diagnose")
 @guarded
 def diagnose(
@@ -183,78 +178,16 @@ def diagnose(
     output_format: _FORMAT = ExpertFormat.table,
 ) -> None:
     """Diagnose the current state or an alert: findings, chain of reasoning, actions. 诊断与建议。"""
-    from greenmet.monitoring.expert import assess_thermal_state
     from greenmet.storage import queries
-    from greenmet.storage.consultation import active_alert_kinds, cast_states, consultation_window
+    from greenmet.storage.consultation import diagnosis_payload, furnace_alerts
 
     lang = language.value
     if alert_id is not None:
         alert, at = _stored_alert(records, site, furnace, alert_id)
     base = _rule_base(rules_file, queries.known_tags(root, site, furnace))
-    window = consultation_window(root, site, furnace, base, at=at)
-    moment = window.index[-1] + pd.Timedelta(minutes=1)  # the end of the last minute read
-    alerts = active_alert_kinds(records, site, furnace, at=moment)
-    from greenmet.monitoring.expert import diagnose as run_diagnosis
-
-    result = run_diagnosis(base, window, active_alerts=alerts, alert=alert)
-    states, present = cast_states(root, site, furnace, at=moment)
-    thermal = assess_thermal_state(
-        states,
-        hot_metal_temperature=present["hot_metal_temperature"],
-        blast_temperature=present["blast_temperature"],
-        flame_temperature=present["flame_temperature"],
-        coal_injection_rate=present["coal_injection_rate"],
+    payload = diagnosis_payload(
+        root, site, furnace, base, furnace_alerts(records, site, furnace), at=at, alert=alert, language=lang
     )
-
-    def evaluation(e: Any) -> dict[str, Any]:
-        return {
-            "rule": e.rule.id,
-            "title": e.rule.text(lang),
-            "status": e.status,
-            "score": e.score,
-            "min_score": e.rule.min_score,
-            "conditions": [
-                {
-                    "condition": c.description,
-                    "value": _number(c.value),
-                    "satisfied": c.satisfied,
-                    "weight": c.weight,
-                    "reason": c.reason,
-                }
-                for c in e.conditions
-            ],
-            "source": e.rule.source,
-            "needs_verification": e.rule.needs_verification,
-        }
-
-    payload = {
-        "at": moment.isoformat(),
-        "active_alerts": alerts,
-        "diagnoses": [
-            {"rule": e.rule.id, "title": e.rule.text(lang), "severity": e.rule.severity}
-            for e in result.diagnoses
-        ],
-        "chain": [evaluation(e) for e in result.chain],
-        "actions": [
-            {"rule": rule_id, "action": action.zh if lang == "zh" else action.en}
-            for rule_id, action in result.actions
-        ],
-        "alert": alert,
-        "alert_rules": [evaluation(e) for e in result.alert_rules],
-        "not_evaluated": [{"rule": e.rule.id, "missing": list(e.missing)} for e in result.not_evaluated],
-        "provisional": result.provisional,
-        "thermal_state": {
-            "level": thermal.level,
-            "label": thermal.label_zh if lang == "zh" else thermal.label_en,
-            "rules": list(thermal.rules),
-            "trend_rank": thermal.trend_rank,
-            "hot_metal_rank": thermal.hot_metal_rank,
-            "reasoning": list(thermal.reasoning_zh if lang == "zh" else thermal.reasoning_en),
-            "actions": [a.text_zh if lang == "zh" else a.text_en for a in thermal.actions],
-            "missing": list(thermal.missing),
-            "provisional": thermal.provisional,
-        },
-    }
     if output_format is ExpertFormat.json:
         echo_json(payload)
         return
@@ -267,17 +200,28 @@ def _stored_alert(records: Path | None, site: str, furnace: str, alert_id: int) 
     from greenmet.storage.consultation import furnace_alerts
 
     if records is None:
-        raise InputError("--alert-id needs the records store", field="--records",
-                         fix="give --records FILE (the DuckDB file of greenmet bf monitor)")
+        raise InputError(
+            "--alert-id needs the records store",
+            field="--records",
+            fix="give --records FILE (the DuckDB file of greenmet bf monitor)",
+        )
     frame = furnace_alerts(records, site, furnace)
     row = None if frame is None else frame[frame["id"] == alert_id]
     if row is None or row.empty:
-        raise UnknownKeyError("no alert of that id for this furnace", field="--alert-id", value=alert_id,
-                              fix="list the alerts with greenmet bf alerts list")
+        raise UnknownKeyError(
+            "no alert of that id for this furnace",
+            field="--alert-id",
+            value=alert_id,
+            fix="list the alerts with greenmet bf alerts list",
+        )
     first = row.iloc[0]
     if not isinstance(first["fault_kind"], str):
-        raise InputError("the alert has no fault kind (written before migration 0002)", field="--alert-id",
-                         value=alert_id, fix="give --alert KIND and --at TIME instead")
+        raise InputError(
+            "the alert has no fault kind (written before migration 0002)",
+            field="--alert-id",
+            value=alert_id,
+            fix="give --alert KIND and --at TIME instead",
+        )
     return first["fault_kind"], pd.Timestamp(first["raised_at"]).isoformat()
 
 

@@ -10,6 +10,7 @@ The rules themselves are pure (:mod:`greenmet.monitoring.expert`).
 from __future__ import annotations
 
 import fnmatch
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,15 @@ from greenmet.storage import queries
 from greenmet.storage.alerts import list_alerts, open_records
 from greenmet.storage.parts import furnace_directory
 
-__all__ = ["active_alert_kinds", "cast_states", "consultation_window", "furnace_alerts", "furnace_casts"]
+__all__ = [
+    "active_alert_kinds",
+    "active_kinds",
+    "cast_states",
+    "consultation_window",
+    "diagnosis_payload",
+    "furnace_alerts",
+    "furnace_casts",
+]
 
 _CAST_RENAME = {"cast_number": "cast_id"}
 
@@ -127,7 +136,12 @@ def active_alert_kinds(
     records: str | os.PathLike[str] | None, site: str, furnace: str, at: Any = None
 ) -> list[str]:
     """Fault kinds of the alerts active at ``at`` (raised, not cleared, not closed)."""
-    frame = furnace_alerts(records, site, furnace)
+    return active_kinds(furnace_alerts(records, site, furnace), at)
+
+
+def active_kinds(frame: pd.DataFrame | None, at: Any = None) -> list[str]:
+    """Fault kinds of the alerts of ``frame`` (:func:`~greenmet.storage.alerts.list_alerts`)
+    active at ``at`` (raised, not cleared, not closed)."""
     if frame is None or frame.empty:
         return []
     moment = queries.to_utc(at, "at") if at is not None else pd.Timestamp.now(tz="UTC")
@@ -136,6 +150,95 @@ def active_alert_kinds(
     closed = pd.to_datetime(frame["closed_at"], utc=True)
     active = (raised <= moment) & (cleared.isna() | (cleared > moment)) & (closed.isna() | (closed > moment))
     return sorted(set(frame.loc[active, "fault_kind"].dropna().astype(str)))
+
+
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) else round(value, 4)
+
+
+def diagnosis_payload(
+    root: str | os.PathLike[str],
+    site: str,
+    furnace: str,
+    rule_base: RuleBase,
+    alerts: pd.DataFrame | None,
+    *,
+    at: Any = None,
+    alert: str | None = None,
+    language: str = "en",
+) -> dict[str, Any]:
+    """An expert consultation at ``at`` (default: the newest data) as JSON-ready data: the
+    diagnoses, the chain of reasoning, the actions, the rules of ``alert`` (a fault kind to
+    explain) and the thermal-state model at the last casts. ``alerts`` are the furnace's
+    stored alerts (those active at the moment count); used by ``greenmet bf expert diagnose``
+    and the alert pages of the web service."""
+    from greenmet.monitoring.expert import assess_thermal_state
+    from greenmet.monitoring.expert import diagnose as run_diagnosis
+
+    lang = language
+    window = consultation_window(root, site, furnace, rule_base, at=at)
+    moment = window.index[-1] + pd.Timedelta(minutes=1)  # the end of the last minute read
+    kinds = active_kinds(alerts, at=moment)
+    result = run_diagnosis(rule_base, window, active_alerts=kinds, alert=alert)
+    states, present = cast_states(root, site, furnace, at=moment)
+    thermal = assess_thermal_state(
+        states,
+        hot_metal_temperature=present["hot_metal_temperature"],
+        blast_temperature=present["blast_temperature"],
+        flame_temperature=present["flame_temperature"],
+        coal_injection_rate=present["coal_injection_rate"],
+    )
+
+    def evaluation(e: Any) -> dict[str, Any]:
+        return {
+            "rule": e.rule.id,
+            "title": e.rule.text(lang),
+            "status": e.status,
+            "score": e.score,
+            "min_score": e.rule.min_score,
+            "conditions": [
+                {
+                    "condition": c.description,
+                    "value": _number(c.value),
+                    "satisfied": c.satisfied,
+                    "weight": c.weight,
+                    "reason": c.reason,
+                }
+                for c in e.conditions
+            ],
+            "source": e.rule.source,
+            "needs_verification": e.rule.needs_verification,
+        }
+
+    payload = {
+        "at": moment.isoformat(),
+        "active_alerts": kinds,
+        "diagnoses": [
+            {"rule": e.rule.id, "title": e.rule.text(lang), "severity": e.rule.severity}
+            for e in result.diagnoses
+        ],
+        "chain": [evaluation(e) for e in result.chain],
+        "actions": [
+            {"rule": rule_id, "action": action.zh if lang == "zh" else action.en}
+            for rule_id, action in result.actions
+        ],
+        "alert": alert,
+        "alert_rules": [evaluation(e) for e in result.alert_rules],
+        "not_evaluated": [{"rule": e.rule.id, "missing": list(e.missing)} for e in result.not_evaluated],
+        "provisional": result.provisional,
+        "thermal_state": {
+            "level": thermal.level,
+            "label": thermal.label_zh if lang == "zh" else thermal.label_en,
+            "rules": list(thermal.rules),
+            "trend_rank": thermal.trend_rank,
+            "hot_metal_rank": thermal.hot_metal_rank,
+            "reasoning": list(thermal.reasoning_zh if lang == "zh" else thermal.reasoning_en),
+            "actions": [a.text_zh if lang == "zh" else a.text_en for a in thermal.actions],
+            "missing": list(thermal.missing),
+            "provisional": thermal.provisional,
+        },
+    }
+    return payload
 
 
 def cast_states(
