@@ -88,7 +88,7 @@ def create_app(
 ) -> FastAPI:
     """The API and the pages in one application (what ``greenmet serve`` runs); ``feed``: see
     :func:`~greenmet.service.app.create_service`."""
-    from greenmet.web import pages, pages_furnace
+    from greenmet.web import pages, pages_furnace, pages_monitoring
 
     app = create_service(settings, records=records, feed=feed)
     static = Path(str(resources.files(_PACKAGE).joinpath("static")))
@@ -128,4 +128,5 @@ def create_app(
 
     app.include_router(pages.router)
     app.include_router(pages_furnace.router)
+    app.include_router(pages_monitoring.router)
     return app

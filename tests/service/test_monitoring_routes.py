@@ -1,0 +1,167 @@
+"""Monitoring routes and pages: alerts (filters, pages, detail with diagnosis, acknowledge and close
+with the audit log, roles)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from tests.monitoring.trace_expert_fixtures import FURNACE, SITE, START, write_furnace
+from tests.service.conftest import PASSWORD, log_in
+
+from greenmet.monitoring.alerts import AlertEvent
+from greenmet.service.auth import hash_password
+from greenmet.service.settings import ServiceSettings
+from greenmet.storage import users
+from greenmet.storage.alerts import record_alert_events
+from greenmet.storage.records import RecordStore
+from greenmet.web.app import create_app
+
+HANGING_AT = START + pd.Timedelta(minutes=176)  # the fixture's hanging has built up by then
+
+
+def _events() -> list[AlertEvent]:
+    """A hanging still active (critical), a sensor fault cleared, and 60 old stave warnings cleared."""
+    evidence = (("pressure_differential", 190.0, 175.0, ">"),)
+    events = [
+        AlertEvent(
+            "hanging_rule",
+            "hanging",
+            "process",
+            "critical",
+            "raised",
+            HANGING_AT,
+            HANGING_AT,
+            evidence,
+            ("countermeasure_check_cooling_water",),
+            "burden hanging",
+            "悬料",
+        ),
+        AlertEvent("stuck", "sensor_stuck", "equipment", "info", "raised", START, START),
+        AlertEvent(
+            "stuck", "sensor_stuck", "equipment", "info", "cleared", START, START + pd.Timedelta("30min")
+        ),
+    ]
+    for number in range(60):
+        at = START + pd.Timedelta(minutes=number)
+        for state, when in (("raised", at), ("cleared", at + pd.Timedelta("20s"))):
+            events.append(
+                AlertEvent(
+                    "stave_rule",
+                    "hearth_wall_temperature_rise",
+                    "process",
+                    "warning",
+                    state,
+                    at,
+                    when,
+                    location=f"stave_row_{number:02d}",
+                )
+            )
+    return sorted(events, key=lambda event: event.at)
+
+
+@pytest.fixture
+def monitored(tmp_path, _cheap_password_hashing):
+    """A service on a tiny historian (three hours ending in a hanging) with 62 stored alerts."""
+    write_furnace(tmp_path / "historian")
+    with RecordStore(tmp_path / "records.duckdb") as records:
+        for role in users.ROLES:
+            users.add_user(records, role, hash_password(PASSWORD), role, actor="test", language="en")
+        record_alert_events(records, SITE, FURNACE, _events())
+    settings = ServiceSettings(data_directory=tmp_path)
+    with TestClient(create_app(settings), base_url="https://testserver") as client:
+        yield client
+
+
+def _alert_id(client: TestClient, fault_kind: str) -> int:
+    items = client.get("/api/alerts", params={"limit": 1000}).json()["items"]
+    return next(int(item["id"]) for item in items if item["fault_kind"] == fault_kind)
+
+
+def test_alerts_are_filtered_and_paged(monitored):
+    log_in(monitored, "viewer")
+    everything = monitored.get("/api/alerts").json()
+    assert everything["total"] == 62 and len(everything["items"]) == 50
+    assert everything["items"][0]["fault_kind"] == "hanging"  # newest first
+    second = monitored.get("/api/alerts", params={"limit": 50, "offset": 50}).json()
+    assert len(second["items"]) == 12
+    ids = {i["id"] for i in everything["items"]} | {i["id"] for i in second["items"]}
+    assert len(ids) == 62
+    critical = monitored.get("/api/alerts", params={"severity": "critical"}).json()
+    assert [i["fault_kind"] for i in critical["items"]] == ["hanging"]
+    assert critical["items"][0]["evidence"][0]["tag"] == "pressure_differential"
+    equipment = monitored.get("/api/alerts", params={"category": "equipment"}).json()
+    assert [i["fault_kind"] for i in equipment["items"]] == ["sensor_stuck"]
+    period = monitored.get(
+        "/api/alerts", params={"start": "2026-01-01T00:10:00Z", "end": "2026-01-01T00:20:00Z"}
+    ).json()
+    assert period["total"] == 10
+    assert monitored.get("/api/alerts", params={"mode": "replay"}).json()["total"] == 0
+    wrong = monitored.get("/api/alerts", params={"severity": "loud"})
+    assert wrong.status_code == 422 and wrong.json()["field"] == "severity"
+    assert monitored.get("/api/alerts", params={"status": "gone"}).json()["field"] == "status"
+    assert monitored.get("/api/alerts", params={"limit": 0}).status_code == 422
+
+
+def test_operator_acknowledges_and_closes_with_the_audit_log(monitored):
+    csrf = log_in(monitored, "operator")
+    hanging = _alert_id(monitored, "hanging")
+    headers = {"X-CSRF-Token": csrf}
+    done = monitored.post(f"/api/alerts/{hanging}/acknowledge", json={"comment": "on it"}, headers=headers)
+    assert done.status_code == 200, done.text
+    assert done.json()["alert"]["status"] == "acknowledged"
+    assert done.json()["alert"]["acknowledged_by"] == "operator"
+    again = monitored.post(f"/api/alerts/{hanging}/acknowledge", headers=headers)
+    assert again.status_code == 422 and "acknowledged by operator" in again.json()["message"]
+    active = monitored.post(f"/api/alerts/{hanging}/close", json={}, headers=headers)
+    assert active.status_code == 422 and "still active" in active.json()["message"]
+    closed = monitored.post(
+        f"/api/alerts/{hanging}/close", json={"comment": "blast reduced", "force": True}, headers=headers
+    )
+    assert closed.json()["alert"]["status"] == "closed"
+    assert [row["action"] for row in closed.json()["audit"]] == ["alert.acknowledge", "alert.close"]
+    assert closed.json()["audit"][1]["details"]["comment"] == "blast reduced"
+    listed = monitored.get("/api/alerts", params={"status": "closed"}).json()
+    assert [i["id"] for i in listed["items"]] == [hanging]
+    assert monitored.post("/api/alerts/999999/acknowledge", headers=headers).status_code == 404
+
+
+def test_a_viewer_cannot_acknowledge(monitored):
+    csrf = log_in(monitored, "viewer")
+    hanging = _alert_id(monitored, "hanging")
+    refused = monitored.post(f"/api/alerts/{hanging}/acknowledge", headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
+    assert monitored.get(f"/api/alerts/{hanging}").json()["alert"]["status"] == "open"
+    page = monitored.get(f"/alerts/{hanging}")
+    assert page.status_code == 200 and 'id="acknowledge"' not in page.text
+
+
+def test_detail_explains_the_alert_with_the_expert_rules(monitored):
+    log_in(monitored, "viewer")
+    hanging = _alert_id(monitored, "hanging")
+    detail = monitored.get(f"/api/alerts/{hanging}").json()
+    assert detail["alert"]["countermeasures"] == ["countermeasure_check_cooling_water"]
+    diagnosis = monitored.get(f"/api/alerts/{hanging}/diagnosis").json()["diagnosis"]
+    assert diagnosis["alert"] == "hanging" and "hanging" in diagnosis["active_alerts"]
+    assert [d["rule"] for d in diagnosis["diagnoses"]] == ["hanging"]  # the historian ends in a hanging
+    assert diagnosis["alert_rules"][0]["status"] == "fired" and diagnosis["actions"]
+    zh = monitored.get(f"/api/alerts/{hanging}/diagnosis", params={"language": "zh"}).json()["diagnosis"]
+    assert zh["diagnoses"][0]["title"] != diagnosis["diagnoses"][0]["title"]
+
+
+def test_pages_list_and_act_in_both_languages(monitored):
+    csrf = log_in(monitored, "operator")
+    page = monitored.get("/alerts", params={"severity": "critical"})
+    assert page.status_code == 200 and page.text.count('data-alert-id="') == 1
+    assert 'id="next-page"' in monitored.get("/alerts").text
+    hanging = _alert_id(monitored, "hanging")
+    detail = monitored.get(f"/alerts/{hanging}")
+    assert 'id="acknowledge"' in detail.text and "pressure_differential" in detail.text
+    acted = monitored.post(
+        f"/alerts/{hanging}/acknowledge", data={"csrf_token": csrf, "comment": "seen"}, follow_redirects=False
+    )
+    assert acted.status_code == 303
+    monitored.cookies.set("greenmet_language", "zh")
+    chinese = monitored.get(f"/alerts/{hanging}")
+    assert "已确认" in chinese.text and "专家诊断" in chinese.text
+    assert 'id="acknowledge"' not in chinese.text
