@@ -99,7 +99,11 @@ def test_alerts_are_filtered_and_paged(monitored):
     assert monitored.get("/api/alerts", params={"mode": "replay"}).json()["total"] == 0
     wrong = monitored.get("/api/alerts", params={"severity": "loud"})
     assert wrong.status_code == 422 and wrong.json()["field"] == "severity"
-    assert monitored.get("/api/alerts", params={"status": "gone"}).json()["field"] == "status"
+    assert monitored.get("/api/alerts", params={"status": "gone"}).json()["field"] == "status.0"
+    assert monitored.get("/api/alerts", params={"start": "yesterday"}).json()["field"] == "start"
+    both = monitored.get("/api/alerts", params=[("status", "open"), ("status", "closed")]).json()
+    assert both["total"] == 62  # nobody has acknowledged any yet
+    assert monitored.get("/api/alerts", params={"status": "acknowledged"}).json()["total"] == 0
     assert monitored.get("/api/alerts", params={"limit": 0}).status_code == 422
 
 

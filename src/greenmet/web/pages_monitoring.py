@@ -40,6 +40,7 @@ def alerts_page(
         severity=severity or None,
         start=start or None,
         end=end or None,
+        assume_time_zone="UTC",  # the form's fields say UTC
     )
     offset = max(offset, 0)
     rows: list[dict[Any, Any]] = frame.iloc[offset : offset + PAGE_SIZE].to_dict(orient="records")

@@ -4,22 +4,25 @@ acknowledgement and closure (operator role; each written with its audit row by
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from greenmet.errors import InputError, UnknownKeyError
 from greenmet.service.auth import Operator, Viewer
-from greenmet.service.paging import page
+from greenmet.service.paging import Limit, Offset, page
 from greenmet.storage import alerts as stored
 
 __all__ = ["SEVERITIES", "alert_detail", "alert_diagnosis", "find_alerts", "router"]
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
+
+AlertId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Id of the alert (GET /api/alerts).")]
 
 SEVERITIES = ("info", "warning", "critical")
 """Severities of :class:`greenmet.monitoring.alerts.AlertEvent`."""
@@ -54,8 +57,12 @@ def find_alerts(
     mode: str | None = "live",
     start: str | None = None,
     end: str | None = None,
+    assume_time_zone: str | None = None,
 ) -> pd.DataFrame:
-    """The alerts matching the filters, newest first (``start``/``end``: raised in ``[start, end)``)."""
+    """The alerts matching the filters, newest first (``start``/``end``: raised in ``[start, end)``;
+    times without an offset are refused unless ``assume_time_zone`` names their zone)."""
+    from greenmet.storage.queries import to_utc
+
     if severity is not None and severity not in SEVERITIES:
         raise InputError(
             "unknown alert severity",
@@ -70,13 +77,18 @@ def find_alerts(
         status=status or None,
         mode=mode,
         category=category,
-        start=start,
-        end=end,
+        start=None if start is None else to_utc(start, "start", assume_time_zone=assume_time_zone),
+        end=None if end is None else to_utc(end, "end", assume_time_zone=assume_time_zone),
         limit=None,
     )
     if severity is not None:  # alerts are few (a handful per furnace-day): filtered here
         frame = frame[frame["severity"] == severity]
     return frame.reset_index(drop=True)
+
+
+Status = Literal["open", "acknowledged", "closed"]
+Category = Literal["process", "equipment"]
+Severity = Literal["info", "warning", "critical"]
 
 
 @router.get("", summary="Alerts with filters (status, category, severity, period) and pagination")
@@ -85,26 +97,27 @@ def get_alerts(
     principal: Viewer,
     site: str | None = None,
     furnace: str | None = None,
-    status: str | None = None,
-    category: str | None = None,
-    severity: str | None = None,
+    status: Annotated[list[Status] | None, Query(description="repeat for several")] = None,
+    category: Category | None = None,
+    severity: Severity | None = None,
     mode: Literal["live", "replay", "all"] = "live",
-    start: str | None = None,
-    end: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
+    start: Annotated[dt.datetime | None, Query(description="raised at or after (UTC if no offset)")] = None,
+    end: Annotated[dt.datetime | None, Query(description="raised before (UTC if no offset)")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     limit, offset = page(limit, offset)
     frame = find_alerts(
         request,
         site=site,
         furnace=furnace,
-        status=status.split(",") if status else None,
+        status=list(status) if status else None,
         category=category,
         severity=severity,
         mode=None if mode == "all" else mode,
-        start=start,
-        end=end,
+        start=None if start is None else start.isoformat(),
+        end=None if end is None else end.isoformat(),
+        assume_time_zone="UTC",
     )
     rows = frame.iloc[offset : offset + limit].to_dict(orient="records")
     return {
@@ -173,13 +186,13 @@ def alert_diagnosis(request: Request, alert: dict[str, Any], language: str) -> d
 
 
 @router.get("/{alert_id}", summary="One alert: evidence, countermeasures, acknowledgements, audit trail")
-def get_alert(alert_id: int, request: Request, principal: Viewer) -> dict[str, Any]:
+def get_alert(alert_id: AlertId, request: Request, principal: Viewer) -> dict[str, Any]:
     return {"ok": True, **alert_detail(request, alert_id)}
 
 
 @router.get("/{alert_id}/diagnosis", summary="Expert diagnosis of an alert at the time it was raised")
 def get_diagnosis(
-    alert_id: int, request: Request, principal: Viewer, language: Literal["en", "zh"] = "en"
+    alert_id: AlertId, request: Request, principal: Viewer, language: Literal["en", "zh"] = "en"
 ) -> dict[str, Any]:
     detail = alert_detail(request, alert_id)
     return {
@@ -198,7 +211,7 @@ class LifecycleBody(BaseModel):
 
 @router.post("/{alert_id}/acknowledge", summary="Acknowledge an alert (operator)")
 def post_acknowledge(
-    alert_id: int, request: Request, principal: Operator, body: LifecycleBody | None = None
+    alert_id: AlertId, request: Request, principal: Operator, body: LifecycleBody | None = None
 ) -> dict[str, Any]:
     comment = body.comment if body is not None else None
     stored.acknowledge_alert(request.app.state.records, alert_id, principal.user_name, comment)
@@ -209,7 +222,7 @@ def post_acknowledge(
     "/{alert_id}/close", summary="Close an alert (operator); an active one needs force and a comment"
 )
 def post_close(
-    alert_id: int, request: Request, principal: Operator, body: LifecycleBody | None = None
+    alert_id: AlertId, request: Request, principal: Operator, body: LifecycleBody | None = None
 ) -> dict[str, Any]:
     body = body or LifecycleBody()
     stored.close_alert(
