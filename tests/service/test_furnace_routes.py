@@ -30,15 +30,27 @@ def write_tiny_historian(directory, hours: int = 2) -> tuple[str, str, pd.Timest
     config = preset(PRESET)
     end = pd.Timestamp.now(tz="UTC").floor("min")
     start = end - pd.Timedelta(hours=hours)
-    result = simulate(config, f"{hours}h", seed=3, step_seconds=60, start=start,
-                      scenario=Scenario.from_text("random_sensor_faults_per_day = 0\n"))
+    result = simulate(
+        config,
+        f"{hours}h",
+        seed=3,
+        step_seconds=60,
+        start=start,
+        scenario=Scenario.from_text("random_sensor_faults_per_day = 0\n"),
+    )
     long = result.values.stack().rename("value").reset_index()
     long.columns = ["ts", "tag", "value"]
     root = directory / "historian"
     with Historian(root, config.site, config.furnace_id, time_zone=config.time_zone) as writer:
         writer.write(long)
-    derive_range(root, config.site, config.furnace_id, end - pd.Timedelta(minutes=30), end,
-                 load_design(preset_name=PRESET))
+    derive_range(
+        root,
+        config.site,
+        config.furnace_id,
+        end - pd.Timedelta(minutes=30),
+        end,
+        load_design(preset_name=PRESET),
+    )
     return config.site, config.furnace_id, pd.Timestamp(long["ts"].max())
 
 
@@ -83,17 +95,30 @@ def test_snapshot_arranges_staves_tuyeres_and_probe(client, historian):
 
 def test_trend_uses_minute_buckets_over_the_period(client, historian):
     last = historian["last"]
-    body = client.get(_api(historian) + "/trend", params={
-        "tags": "blast_volume,top_gas_utilisation", "start": (last - pd.Timedelta(hours=2)).isoformat(),
-        "end": last.isoformat(), "points_per_tag": 30}).json()
+    body = client.get(
+        _api(historian) + "/trend",
+        params={
+            "tags": "blast_volume,top_gas_utilisation",
+            "start": (last - pd.Timedelta(hours=2)).isoformat(),
+            "end": last.isoformat(),
+            "points_per_tag": 30,
+        },
+    ).json()
     assert body["bucket_s"] == 240  # two hours in 30 buckets, whole minutes for the roll-ups
     series = body["series"]["blast_volume"]
     assert 25 <= len(series["ts"]) <= 31
-    assert all(lo <= mean <= hi for lo, mean, hi in
-               zip(series["value_min"], series["value_mean"], series["value_max"], strict=True))
-    zoomed = client.get(_api(historian) + "/trend", params={
-        "tags": "blast_volume", "start": (last - pd.Timedelta(minutes=20)).isoformat(),
-        "end": last.isoformat()}).json()
+    assert all(
+        lo <= mean <= hi
+        for lo, mean, hi in zip(series["value_min"], series["value_mean"], series["value_max"], strict=True)
+    )
+    zoomed = client.get(
+        _api(historian) + "/trend",
+        params={
+            "tags": "blast_volume",
+            "start": (last - pd.Timedelta(minutes=20)).isoformat(),
+            "end": last.isoformat(),
+        },
+    ).json()
     assert zoomed["bucket_s"] == 2  # a short window: finer buckets than the roll-ups
 
 
@@ -101,8 +126,10 @@ def test_trend_refuses_unknown_tags_and_reversed_windows(client, historian):
     wrong = client.get(_api(historian) + "/trend", params={"tags": "blast_volum"})
     assert wrong.status_code == 404
     assert wrong.json()["field"] == "tags" and "blast_volume" in wrong.json()["fix"]
-    reversed_window = client.get(_api(historian) + "/trend", params={
-        "tags": "blast_volume", "start": "2026-01-02T00:00:00Z", "end": "2026-01-01T00:00:00Z"})
+    reversed_window = client.get(
+        _api(historian) + "/trend",
+        params={"tags": "blast_volume", "start": "2026-01-02T00:00:00Z", "end": "2026-01-01T00:00:00Z"},
+    )
     assert reversed_window.status_code == 422 and reversed_window.json()["field"] == "end"
     assert client.get("/api/furnaces/nowhere/BF9/trend").status_code == 404
 
@@ -117,8 +144,10 @@ def test_calculation_sheet_at_a_moment(client, historian):
     then = client.get(_api(historian) + "/calculation-sheet", params={"at": earlier}).json()
     assert then["items"] and all(pd.Timestamp(item["ts"]) <= pd.Timestamp(earlier) for item in then["items"])
     before_derivation = (last - pd.Timedelta(hours=1)).isoformat()
-    assert client.get(_api(historian) + "/calculation-sheet", params={"at": before_derivation}).json()[
-        "items"] == []
+    assert (
+        client.get(_api(historian) + "/calculation-sheet", params={"at": before_derivation}).json()["items"]
+        == []
+    )
 
 
 def test_what_if_follows_the_operating_point(client):
@@ -142,7 +171,7 @@ def test_furnace_page_loads_plotly_and_its_script(client, historian):
 
 
 def _sse_events(text: str) -> list[dict]:
-    return [json.loads(line[len("data: "):]) for line in text.splitlines() if line.startswith("data: ")]
+    return [json.loads(line[len("data: ") :]) for line in text.splitlines() if line.startswith("data: ")]
 
 
 def test_stream_without_feed_starts_from_the_historian(client, historian):
@@ -164,9 +193,14 @@ def test_stream_with_a_feed_sends_each_batch_of_its_furnace(historian):
     stamp = pd.Timestamp.now(tz="UTC").floor("s")
 
     def batch(site: str, value: float) -> LiveBatch:
-        points = pa.table({"ts": pa.array([stamp, stamp], pa.timestamp("us", tz="UTC")),
-                           "tag": ["blast_volume", "calc_fuel_rate_kg_per_thm"],
-                           "value": [value, 512.5], "quality": pa.array([0, 0], pa.int16())})
+        points = pa.table(
+            {
+                "ts": pa.array([stamp, stamp], pa.timestamp("us", tz="UTC")),
+                "tag": ["blast_volume", "calc_fuel_rate_kg_per_thm"],
+                "value": [value, 512.5],
+                "quality": pa.array([0, 0], pa.int16()),
+            }
+        )
         return LiveBatch(site, historian["furnace"], points, dt.datetime.now(dt.UTC))
 
     async def scenario() -> str:
@@ -186,6 +220,10 @@ def test_stream_with_a_feed_sends_each_batch_of_its_furnace(historian):
 
     first, second = _sse_events(asyncio.run(scenario()))
     assert first["source"] == "historian"
-    assert second == {"source": "feed", "values": {
-        "blast_volume": {"value": 4321.0, "ts": stamp.isoformat()},
-        "calc_fuel_rate_kg_per_thm": {"value": 512.5, "ts": stamp.isoformat()}}}
+    assert second == {
+        "source": "feed",
+        "values": {
+            "blast_volume": {"value": 4321.0, "ts": stamp.isoformat()},
+            "calc_fuel_rate_kg_per_thm": {"value": 512.5, "ts": stamp.isoformat()},
+        },
+    }

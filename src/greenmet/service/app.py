@@ -90,7 +90,7 @@ def create_service(
     opens ``records.duckdb`` in the data directory for its lifetime. ``feed`` is the ingestion's
     :class:`~greenmet.ingest.live.LiveFeed` when ingestion runs in the same process and event
     loop (``greenmet demo``): the live view then streams its batches instead of polling."""
-    from greenmet.service.routes import account, alerts, carbon, evaluation, furnace_live, furnaces
+    from greenmet.service.routes import account, alerts, carbon, evaluation, furnace_live, furnaces, outlook
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -155,5 +155,6 @@ def create_service(
     for router in (account.router, carbon.router, evaluation.router, furnaces.router, furnace_live.router):
         app.include_router(router)
     app.include_router(alerts.router)
+    app.include_router(outlook.router)
     document_errors(app)
     return app

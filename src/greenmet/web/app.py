@@ -88,7 +88,7 @@ def create_app(
 ) -> FastAPI:
     """The API and the pages in one application (what ``greenmet serve`` runs); ``feed``: see
     :func:`~greenmet.service.app.create_service`."""
-    from greenmet.web import pages, pages_furnace, pages_monitoring
+    from greenmet.web import pages, pages_evaluation, pages_furnace, pages_monitoring, pages_outlook
 
     app = create_service(settings, records=records, feed=feed)
     static = Path(str(resources.files(_PACKAGE).joinpath("static")))
@@ -129,4 +129,6 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(pages_furnace.router)
     app.include_router(pages_monitoring.router)
+    app.include_router(pages_outlook.router)
+    app.include_router(pages_evaluation.router)
     return app

@@ -20,5 +20,11 @@ router = APIRouter(include_in_schema=False)
 @router.get("/furnaces/{site}/{furnace}")
 def furnace_page(site: str, furnace: str, request: Request, principal: Viewer) -> Response:
     _check_furnace(request, site, furnace)
-    return render(request, "furnace.html", site=site, furnace=furnace, key_tags=KEY_TAGS,
-                  api=f"/api/furnaces/{site}/{furnace}")
+    return render(
+        request,
+        "furnace.html",
+        site=site,
+        furnace=furnace,
+        key_tags=KEY_TAGS,
+        api=f"/api/furnaces/{site}/{furnace}",
+    )
