@@ -169,3 +169,46 @@ def test_pages_list_and_act_in_both_languages(monitored):
     chinese = monitored.get(f"/alerts/{hanging}")
     assert "已确认" in chinese.text and "专家诊断" in chinese.text
     assert 'id="acknowledge"' not in chinese.text
+
+
+def test_health_check_of_a_period_with_its_indicators(monitored):
+    log_in(monitored, "viewer")
+    period = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-01T03:00:00Z", "trends": "false"}
+    health = monitored.get(f"/api/furnaces/{SITE}/{FURNACE}/health", params=period).json()
+    assert health["period"] == "custom" and health["period_start"].startswith("2026-01-01T00:00")
+    indicators = health["indicators"]
+    assert indicators and {"indicator", "weight"} <= set(indicators[0])
+    assert any(row["score"] is not None for row in indicators)  # the tiny historian has data to score
+    unknown = monitored.get("/api/furnaces/plant/nowhere/health", params=period)
+    assert unknown.status_code == 404 and unknown.json()["field"] == "furnace"
+    half = monitored.get(f"/api/furnaces/{SITE}/{FURNACE}/health", params={"start": period["start"]})
+    assert half.status_code == 422 and half.json()["field"] == "start/end"
+
+
+def test_engineer_makes_a_report_viewer_lists_and_downloads_it(monitored):
+    csrf = log_in(monitored, "viewer")
+    body = {
+        "site": SITE,
+        "furnace": FURNACE,
+        "kind": "shift",
+        "at": "2026-01-01T01:00:00Z",
+        "formats": ["xlsx"],
+        "languages": ["zh"],
+    }
+    refused = monitored.post("/api/reports", json=body, headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 403
+    monitored.cookies.clear()
+    csrf = log_in(monitored, "engineer")
+    made = monitored.post("/api/reports", json=body, headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 200, made.text
+    (report_id,) = made.json()["report_ids"]
+    listed = monitored.get("/api/reports", params={"site": SITE}).json()
+    assert listed["total"] == 1 and listed["items"][0]["id"] == report_id
+    assert listed["items"][0]["created_by"] == "engineer" and "file_path" not in listed["items"][0]
+    download = monitored.get(f"/api/reports/{report_id}/file")
+    assert download.status_code == 200 and download.content.startswith(b"PK")  # an xlsx is a zip
+    audit = monitored.app.state.records.query(
+        "SELECT actor, action FROM audit_log WHERE action = 'report_created'"
+    )
+    assert audit["actor"].tolist() == ["engineer"]
+    assert monitored.get("/api/reports/999/file").status_code == 404

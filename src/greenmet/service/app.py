@@ -90,7 +90,16 @@ def create_service(
     opens ``records.duckdb`` in the data directory for its lifetime. ``feed`` is the ingestion's
     :class:`~greenmet.ingest.live.LiveFeed` when ingestion runs in the same process and event
     loop (``greenmet demo``): the live view then streams its batches instead of polling."""
-    from greenmet.service.routes import account, alerts, carbon, evaluation, furnace_live, furnaces, outlook
+    from greenmet.service.routes import (
+        account,
+        alerts,
+        carbon,
+        evaluation,
+        furnace_live,
+        furnaces,
+        monitoring,
+        outlook,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -156,5 +165,6 @@ def create_service(
         app.include_router(router)
     app.include_router(alerts.router)
     app.include_router(outlook.router)
+    app.include_router(monitoring.router)
     document_errors(app)
     return app
