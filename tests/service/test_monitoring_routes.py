@@ -212,3 +212,27 @@ def test_engineer_makes_a_report_viewer_lists_and_downloads_it(monitored):
     )
     assert audit["actor"].tolist() == ["engineer"]
     assert monitored.get("/api/reports/999/file").status_code == 404
+
+
+def test_health_and_report_pages(monitored):
+    csrf = log_in(monitored, "engineer")
+    page = monitored.get(
+        "/health",
+        params={"furnace": f"{SITE}/{FURNACE}", "start": "2026-01-01T00:00", "end": "2026-01-01T03:00"},
+    )
+    assert page.status_code == 200 and 'id="health-score"' in page.text
+    assert page.text.count('class="indicator"') >= 5
+    assert 'id="make-report"' in monitored.get("/reports").text
+    made = monitored.post(
+        "/reports",
+        data={"csrf_token": csrf, "furnace": f"{SITE}/{FURNACE}", "kind": "shift", "at": "2026-01-01T01:00"},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    listed = monitored.get("/reports").text
+    assert listed.count('class="download"') == 4  # xlsx and pdf in zh and en
+    monitored.cookies.clear()
+    log_in(monitored, "viewer")
+    assert 'id="make-report"' not in monitored.get("/reports").text
+    monitored.cookies.set("greenmet_language", "zh")
+    assert "炉长报告" in monitored.get("/reports").text

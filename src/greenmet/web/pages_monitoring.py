@@ -1,5 +1,6 @@
 """The monitoring pages: alerts (list with filters, detail with evidence and expert diagnosis,
-acknowledge and close for operators). Each page declares its least role like the API routes."""
+acknowledge and close for operators), the health check with its indicators, the furnace-chief
+reports (list, download, make for engineers). Each page declares its least role like the API routes."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from greenmet.errors import GreenmetError
-from greenmet.service.auth import Operator, Viewer
+from greenmet.service.auth import Engineer, Operator, Viewer
 from greenmet.service.routes.alerts import SEVERITIES, alert_detail, alert_diagnosis, find_alerts
+from greenmet.service.routes.furnaces import list_furnaces
+from greenmet.service.routes.monitoring import ReportRequest, choose_period, furnace_health, make_report
 from greenmet.storage import alerts as stored
 from greenmet.storage import users
 from greenmet.web.app import page_language, render
@@ -96,3 +99,69 @@ def close_form(
 ) -> Response:
     stored.close_alert(request.app.state.records, alert_id, principal.user_name, comment or None, force=force)
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)
+
+
+def _moment(text: str, field: str) -> Any:
+    """A page field's date and time (UTC, the field says so) or None when empty."""
+    from greenmet.storage.queries import to_utc
+
+    return to_utc(text, field, assume_time_zone="UTC").to_pydatetime() if text else None
+
+
+@router.get("/health")
+def health_page(
+    request: Request,
+    principal: Viewer,
+    furnace: str = "",
+    kind: str = "day",
+    at: str = "",
+    start: str = "",
+    end: str = "",
+) -> Response:
+    root = request.app.state.settings.historian_root
+    furnaces = [f"{f['site']}/{f['furnace']}" for f in list_furnaces(root)]
+    chosen = furnace or (furnaces[0] if furnaces else "")
+    health = None
+    if chosen in furnaces:
+        site, name = chosen.split("/", 1)
+        if kind not in ("shift", "day"):
+            kind = "day"
+        period = choose_period(
+            root, site, name, kind, _moment(at, "at"), _moment(start, "start"), _moment(end, "end")
+        )
+        health = furnace_health(request, site, name, period)
+    form = {"furnace": chosen, "kind": kind, "at": at, "start": start, "end": end}
+    return render(request, "health.html", furnaces=furnaces, form=form, health=health)
+
+
+@router.get("/reports")
+def reports_page(request: Request, principal: Viewer) -> Response:
+    from greenmet.storage.furnace_reports import list_reports
+
+    frame = list_reports(request.app.state.records)
+    if not frame.empty:
+        frame = frame.sort_values(["period_start", "id"], ascending=False).head(200)
+    root = request.app.state.settings.historian_root
+    return render(
+        request,
+        "reports.html",
+        reports=frame.to_dict(orient="records"),
+        furnaces=[f"{f['site']}/{f['furnace']}" for f in list_furnaces(root)],
+        can_make=users.role_at_least(principal.user.role, "engineer"),
+    )
+
+
+@router.post("/reports")
+def reports_form(
+    request: Request,
+    principal: Engineer,
+    furnace: Annotated[str, Form()],
+    kind: Annotated[str, Form()] = "shift",
+    at: Annotated[str, Form()] = "",
+) -> Response:
+    site, _, name = furnace.partition("/")
+    body = ReportRequest.model_validate(
+        {"site": site, "furnace": name, "kind": kind, "at": _moment(at, "at")}
+    )
+    make_report(request, body, principal.user_name)
+    return RedirectResponse("/reports", status_code=303)
