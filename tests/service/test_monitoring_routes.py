@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from tests.monitoring.trace_expert_fixtures import FURNACE, SITE, START, write_furnace
+from tests.monitoring.trace_expert_fixtures import FURNACE, SITE, START, write_furnace, write_records
 from tests.service.conftest import PASSWORD, log_in
 
 from greenmet.monitoring.alerts import AlertEvent
@@ -63,7 +63,7 @@ def _events() -> list[AlertEvent]:
 @pytest.fixture
 def monitored(tmp_path, _cheap_password_hashing):
     """A service on a tiny historian (three hours ending in a hanging) with 62 stored alerts."""
-    write_furnace(tmp_path / "historian")
+    write_records(write_furnace(tmp_path / "historian"))
     with RecordStore(tmp_path / "records.duckdb") as records:
         for role in users.ROLES:
             users.add_user(records, role, hash_password(PASSWORD), role, actor="test", language="en")
@@ -236,3 +236,28 @@ def test_health_and_report_pages(monitored):
     assert 'id="make-report"' not in monitored.get("/reports").text
     monitored.cookies.set("greenmet_language", "zh")
     assert "炉长报告" in monitored.get("/reports").text
+
+
+def test_a_cast_is_traced_back_and_forth_and_a_lot_into_its_casts(monitored):
+    log_in(monitored, "viewer")
+    base = f"/api/furnaces/{SITE}/{FURNACE}/trace"
+    cast = monitored.get(f"{base}/casts/3", params={"working_volume_m3": 200}).json()
+    # the fixture's charges: 200 m3 / 0.88 fill / 21.1 m3 per charge = 107.7 min of residence
+    assert cast["residence_time_h"] == pytest.approx(107.66 / 60, rel=1e-3)
+    assert {row["lot_id"] for row in cast["lots"]} == {"COK-1", "SIN-A", "SIN-B"}
+    assert [row["steelmaking_heat_id"] for row in cast["destinations"]] == ["HEAT-000042"]
+    assert "sensor_stuck" in {row["fault_kind"] for row in cast["alerts"]}  # from the service's records
+    lot = monitored.get(f"{base}/lots/SIN-A", params={"working_volume_m3": 200}).json()
+    assert {row["cast_id"]: row["lot_mass_t"] for row in lot["casts"]} == {"2": 40.0, "3": 80.0}
+    assert monitored.get(f"{base}/lots/NOPE", params={"working_volume_m3": 200}).status_code == 404
+    assert monitored.get(f"{base}/casts/3").status_code == 422  # the working volume is needed
+
+
+def test_trace_page_walks_from_a_lot_to_its_casts(monitored):
+    log_in(monitored, "viewer")
+    where = {"furnace": f"{SITE}/{FURNACE}", "working_volume_m3": 200}
+    lot = monitored.get("/trace", params={**where, "lot": "SIN-A"})
+    assert lot.status_code == 200 and 'data-table="casts"' in lot.text and "cast=3" in lot.text
+    cast = monitored.get("/trace", params={**where, "cast": "3"})
+    assert 'data-table="lots"' in cast.text and "HEAT-000042" in cast.text
+    assert monitored.get("/trace", params={**where, "cast": "3", "working_volume_m3": 0}).status_code == 422

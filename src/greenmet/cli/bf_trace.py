@@ -20,7 +20,7 @@ import typer
 
 from greenmet.cli._common import Language, echo_json, guarded
 from greenmet.errors import InputError
-from greenmet.i18n import label, render
+from greenmet.i18n import label
 
 __all__ = ["trace"]
 
@@ -32,25 +32,6 @@ class TraceFormat(StrEnum):
 
     table = "table"
     json = "json"
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-ready rows: instants as ISO 8601 text, NaN and NaT as null."""
-    rows = []
-    for row in frame.to_dict("records"):
-        rows.append(
-            {
-                str(k): (
-                    None
-                    if (isinstance(v, float) and math.isnan(v)) or v is pd.NaT
-                    else v.isoformat()
-                    if isinstance(v, pd.Timestamp)
-                    else v
-                )
-                for k, v in row.items()
-            }
-        )
-    return rows
 
 
 def _heading(key: str, language: str) -> str:
@@ -94,7 +75,13 @@ def trace(
 ) -> None:
     """Trace a cast back to its burden and forward to its vessels, or a lot into its casts. 质量追溯。"""
     from greenmet.storage.consultation import furnace_casts
-    from greenmet.storage.traceability import trace_cast_from_store, trace_lot_from_store
+    from greenmet.storage.traceability import (
+        cast_trace_payload,
+        json_rows,
+        lot_trace_payload,
+        trace_cast_from_store,
+        trace_lot_from_store,
+    )
 
     if sum((cast is not None, lot is not None, list_casts)) != 1:
         raise InputError(
@@ -106,7 +93,7 @@ def trace(
     if list_casts:
         casts = furnace_casts(root, site, furnace)
         if output_format is TraceFormat.json:
-            echo_json(_records(casts))
+            echo_json(json_rows(casts))
         else:
             typer.echo(_table(casts))
         return
@@ -120,15 +107,7 @@ def trace(
         found = trace_lot_from_store(
             root, site, furnace, lot, working_volume_m3=working_volume, shrinkage=shrinkage
         )
-        payload: dict[str, Any] = {
-            "lot_id": found.lot_id,
-            "materials": list(found.materials),
-            "casts": _records(found.casts),
-            "destinations": _records(found.destinations),
-            "charges": _records(found.charges),
-            "missing": [render(m, lang) for m in found.missing],
-            "provisional": list(found.provisional),
-        }
+        payload: dict[str, Any] = lot_trace_payload(found, lang)
         if output_format is TraceFormat.json:
             echo_json(payload)
             return
@@ -142,28 +121,7 @@ def trace(
     result, state = trace_cast_from_store(
         root, site, furnace, str(cast), working_volume_m3=working_volume, records=records, shrinkage=shrinkage
     )
-    payload = {
-        "cast_id": result.cast_id,
-        "cast": _records(pd.DataFrame([result.cast]))[0],
-        "production_window": [t.isoformat() for t in result.production_window],
-        "burden_window": [t.isoformat() for t in result.burden_window] if result.burden_window else None,
-        "residence_time_h": None
-        if math.isnan(result.residence_time_h)
-        else round(result.residence_time_h, 3),
-        "charges": _records(result.charges),
-        "lots": _records(result.lots),
-        "lot_analyses": _records(result.lot_analyses),
-        "hot_metal_analyses": _records(result.hot_metal_analyses),
-        "furnace_state": _records(state),
-        "alerts": _records(
-            result.alerts.drop(
-                columns=[c for c in ("evidence", "countermeasures", "details") if c in result.alerts.columns]
-            )
-        ),
-        "destinations": _records(result.destinations),
-        "missing": [render(m, lang) for m in result.missing],
-        "provisional": list(result.provisional),
-    }
+    payload = cast_trace_payload(result, state, lang)
     if output_format is TraceFormat.json:
         echo_json(payload)
         return

@@ -13,6 +13,7 @@ from the historian root (``docs/dev/plant_data_contract.md``) and the records st
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +29,11 @@ from greenmet.storage.plant_records import read_plant_records
 __all__ = [
     "STATE_TAGS",
     "TraceRecords",
+    "cast_trace_payload",
     "furnace_state",
+    "json_rows",
     "load_trace_records",
+    "lot_trace_payload",
     "trace_cast_from_store",
     "trace_lot_from_store",
 ]
@@ -118,9 +122,11 @@ def trace_cast_from_store(
     working_volume_m3: float,
     records: str | os.PathLike[str] | None = None,
     shrinkage: float | None = None,
+    alerts: pd.DataFrame | None = None,
 ) -> tuple[CastTrace, pd.DataFrame]:
     """Trace a cast from the stores: the :class:`CastTrace` and the furnace state of its
-    burden window (:func:`furnace_state`; the production window when no charge is traced)."""
+    burden window (:func:`furnace_state`; the production window when no charge is traced).
+    ``alerts``: the furnace's alerts already read (an open records store), instead of ``records``."""
     loaded = load_trace_records(root, site, furnace)
     trace = trace_cast(
         cast_id,
@@ -130,7 +136,7 @@ def trace_cast_from_store(
         material_analyses=loaded.material_analyses,
         cast_analyses=loaded.cast_analyses,
         destinations=loaded.destinations,
-        alerts=furnace_alerts(records, site, furnace),
+        alerts=alerts if alerts is not None else furnace_alerts(records, site, furnace),
         shrinkage=shrinkage,
     )
     window = trace.burden_window or trace.production_window
@@ -156,3 +162,66 @@ def trace_lot_from_store(
         destinations=loaded.destinations,
         shrinkage=shrinkage,
     )
+
+
+def json_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows: instants as ISO 8601 text, NaN and NaT as null."""
+    rows = []
+    for row in frame.to_dict("records"):
+        rows.append(
+            {
+                str(k): (
+                    None
+                    if (isinstance(v, float) and math.isnan(v)) or v is pd.NaT
+                    else v.isoformat()
+                    if isinstance(v, pd.Timestamp)
+                    else v
+                )
+                for k, v in row.items()
+            }
+        )
+    return rows
+
+
+def lot_trace_payload(found: LotTrace, language: str) -> dict[str, Any]:
+    """A lot's trace as JSON-ready data (``greenmet bf trace --lot``, the web service)."""
+    from greenmet.i18n import render
+
+    return {
+        "lot_id": found.lot_id,
+        "materials": list(found.materials),
+        "casts": json_rows(found.casts),
+        "destinations": json_rows(found.destinations),
+        "charges": json_rows(found.charges),
+        "missing": [render(m, language) for m in found.missing],
+        "provisional": list(found.provisional),
+    }
+
+
+def cast_trace_payload(result: CastTrace, state: pd.DataFrame, language: str) -> dict[str, Any]:
+    """A cast's trace and the furnace state of its window as JSON-ready data
+    (``greenmet bf trace --cast``, the web service)."""
+    from greenmet.i18n import render
+
+    return {
+        "cast_id": result.cast_id,
+        "cast": json_rows(pd.DataFrame([result.cast]))[0],
+        "production_window": [t.isoformat() for t in result.production_window],
+        "burden_window": [t.isoformat() for t in result.burden_window] if result.burden_window else None,
+        "residence_time_h": None
+        if math.isnan(result.residence_time_h)
+        else round(result.residence_time_h, 3),
+        "charges": json_rows(result.charges),
+        "lots": json_rows(result.lots),
+        "lot_analyses": json_rows(result.lot_analyses),
+        "hot_metal_analyses": json_rows(result.hot_metal_analyses),
+        "furnace_state": json_rows(state),
+        "alerts": json_rows(
+            result.alerts.drop(
+                columns=[c for c in ("evidence", "countermeasures", "details") if c in result.alerts.columns]
+            )
+        ),
+        "destinations": json_rows(result.destinations),
+        "missing": [render(m, language) for m in result.missing],
+        "provisional": list(result.provisional),
+    }

@@ -1,6 +1,7 @@
 """The monitoring pages: alerts (list with filters, detail with evidence and expert diagnosis,
 acknowledge and close for operators), the health check with its indicators, the furnace-chief
-reports (list, download, make for engineers). Each page declares its least role like the API routes."""
+reports (list, download, make for engineers), traceability of a cast or a lot. Each page
+declares its least role like the API routes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ from greenmet.errors import GreenmetError
 from greenmet.service.auth import Engineer, Operator, Viewer
 from greenmet.service.routes.alerts import SEVERITIES, alert_detail, alert_diagnosis, find_alerts
 from greenmet.service.routes.furnaces import list_furnaces
-from greenmet.service.routes.monitoring import ReportRequest, choose_period, furnace_health, make_report
+from greenmet.service.routes.monitoring import (
+    ReportRequest,
+    choose_period,
+    furnace_health,
+    make_report,
+    trace,
+)
 from greenmet.storage import alerts as stored
 from greenmet.storage import users
 from greenmet.web.app import page_language, render
@@ -165,3 +172,52 @@ def reports_form(
     )
     make_report(request, body, principal.user_name)
     return RedirectResponse("/reports", status_code=303)
+
+
+_TRACE_TABLES = (
+    "lots",
+    "charges",
+    "lot_analyses",
+    "hot_metal_analyses",
+    "furnace_state",
+    "alerts",
+    "destinations",
+    "casts",
+)
+
+
+@router.get("/trace")
+def trace_page(
+    request: Request,
+    principal: Viewer,
+    furnace: str = "",
+    cast: str = "",
+    lot: str = "",
+    working_volume_m3: float = 0.0,
+) -> Response:
+    root = request.app.state.settings.historian_root
+    furnaces = [f"{f['site']}/{f['furnace']}" for f in list_furnaces(root)]
+    found = None
+    if furnace and (cast or lot):
+        if working_volume_m3 <= 0:
+            from greenmet.errors import InputError
+
+            raise InputError(
+                "the trace needs the furnace's working volume",
+                field="working_volume_m3",
+                value=working_volume_m3,
+                fix="give it in m3, e.g. 2500",
+            )
+        site, _, name = furnace.partition("/")
+        found = trace(
+            request,
+            site,
+            name,
+            cast=cast or None,
+            lot=None if cast else lot,
+            working_volume_m3=working_volume_m3,
+            language=page_language(request),
+        )
+    form = {"furnace": furnace, "cast": cast, "lot": lot, "working_volume_m3": working_volume_m3 or ""}
+    tables = [(key, found[key]) for key in _TRACE_TABLES if found and found.get(key)]
+    return render(request, "trace.html", furnaces=furnaces, form=form, found=found, tables=tables)

@@ -209,3 +209,69 @@ def get_report_file(report_id: ReportId, request: Request, principal: Viewer) ->
     return FileResponse(
         path, media_type=_MEDIA.get(file_format, "application/octet-stream"), filename=path.name
     )
+
+
+_VOLUME = Annotated[float, Query(gt=0, le=10_000, description="working volume of the furnace [m3]")]
+
+
+def trace(
+    request: Request,
+    site: str,
+    furnace: str,
+    *,
+    cast: str | None,
+    lot: str | None,
+    working_volume_m3: float,
+    language: str,
+) -> dict[str, Any]:
+    """A cast traced back to its burden and forward to its vessels, or a lot into its casts
+    (``greenmet bf trace``); the cast's alerts from the service's records store."""
+    from greenmet.storage.alerts import list_alerts
+    from greenmet.storage.traceability import (
+        cast_trace_payload,
+        lot_trace_payload,
+        trace_cast_from_store,
+        trace_lot_from_store,
+    )
+
+    root = _known_furnace(request, site, furnace)
+    if lot is not None:
+        found = trace_lot_from_store(root, site, furnace, lot, working_volume_m3=working_volume_m3)
+        return lot_trace_payload(found, language)
+    alerts = list_alerts(request.app.state.records, site=site, furnace=furnace, mode=None, limit=None)
+    result, state = trace_cast_from_store(
+        root, site, furnace, str(cast), working_volume_m3=working_volume_m3, alerts=alerts
+    )
+    return cast_trace_payload(result, state, language)
+
+
+@router.get("/furnaces/{site}/{furnace}/trace/casts/{cast_id}", summary="Trace a cast back and forth")
+def get_cast_trace(
+    site: str,
+    furnace: str,
+    cast_id: str,
+    request: Request,
+    principal: Viewer,
+    working_volume_m3: _VOLUME,
+    language: Literal["en", "zh"] = "en",
+) -> dict[str, Any]:
+    payload = trace(
+        request, site, furnace, cast=cast_id, lot=None, working_volume_m3=working_volume_m3, language=language
+    )
+    return {"ok": True, **payload}
+
+
+@router.get("/furnaces/{site}/{furnace}/trace/lots/{lot_id}", summary="The casts a lot went into")
+def get_lot_trace(
+    site: str,
+    furnace: str,
+    lot_id: str,
+    request: Request,
+    principal: Viewer,
+    working_volume_m3: _VOLUME,
+    language: Literal["en", "zh"] = "en",
+) -> dict[str, Any]:
+    payload = trace(
+        request, site, furnace, cast=None, lot=lot_id, working_volume_m3=working_volume_m3, language=language
+    )
+    return {"ok": True, **payload}
