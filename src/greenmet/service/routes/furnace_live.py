@@ -273,7 +273,10 @@ def get_trend(
     from greenmet.storage import queries
 
     root = _check_furnace(request, site, furnace)
-    chosen = [tag for tag in tags.split(",") if tag] or [tag for tag in KEY_TAGS]
+    chosen = [tag.strip() for tag in tags.split(",") if tag.strip()]
+    if not chosen:  # the key tags this furnace records
+        known = set(queries.known_tags(root, site, furnace))
+        chosen = [tag for tag in KEY_TAGS if tag in known]
     if len(chosen) > MAX_TREND_TAGS:
         raise InputError(
             "too many tags for one trend",
