@@ -105,7 +105,7 @@
       const body = await getJson(api + "/trend?" + query);
       const tags = Object.keys(body.series);
       const traces = tags.map((tag, i) => ({
-        type: "scattergl", mode: "lines", name: tag, x: body.series[tag].ts, y: body.series[tag].value_mean,
+        type: "scatter", mode: "lines", name: tag, x: body.series[tag].ts, y: body.series[tag].value_mean,
         yaxis: i === 0 ? "y" : "y" + (i + 1),
       }));
       const layout = {margin: {t: 20}, xaxis: {rangeslider: {visible: true}}, showlegend: true,
