@@ -3,13 +3,11 @@ open appears without reloading (the stream polls the historian under ``greenmet 
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pandas as pd
 import pytest
 from tests.service.test_furnace_routes import write_tiny_historian
-from tests.web.test_browser import CHROMIUM, FLAGS, PASSWORD, _free_port, artefacts  # noqa: F401
+from tests.web.serving import running_server
+from tests.web.test_browser import CHROMIUM, FLAGS, PASSWORD, artefacts  # noqa: F401
 
 from greenmet.service.auth import hash_password
 from greenmet.service.settings import ServiceSettings
@@ -22,25 +20,12 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromiu
 
 @pytest.fixture
 def furnace_server(tmp_path):
-    import uvicorn
-
     site, furnace, _last = write_tiny_historian(tmp_path, hours=1, derive=False)
     with RecordStore(tmp_path / "records.duckdb") as records:
         users.add_user(records, "viewer", hash_password(PASSWORD), "viewer", actor="test", language="en")
-    port = _free_port()
     app = create_app(ServiceSettings(data_directory=tmp_path, secure_cookies=False))
-    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "root": tmp_path / "historian", "site": site,
-           "furnace": furnace}
-    running.should_exit = True
-    thread.join(timeout=30)
+    with running_server(app) as url:
+        yield {"url": url, "root": tmp_path / "historian", "site": site, "furnace": furnace}
 
 
 def test_live_value_changes_without_reload(furnace_server, artefacts):  # noqa: F811 (the fixture)
