@@ -44,8 +44,14 @@ def write_tiny_historian(directory, hours: int = 2, derive: bool = True) -> tupl
     with Historian(root, config.site, config.furnace_id, time_zone=config.time_zone) as writer:
         writer.write(long)
     if derive:
-        derive_range(root, config.site, config.furnace_id, end - pd.Timedelta(minutes=30), end,
-                     load_design(preset_name=PRESET))
+        derive_range(
+            root,
+            config.site,
+            config.furnace_id,
+            end - pd.Timedelta(minutes=30),
+            end,
+            load_design(preset_name=PRESET),
+        )
     return config.site, config.furnace_id, pd.Timestamp(long["ts"].max())
 
 
@@ -102,11 +108,18 @@ def test_trend_uses_minute_buckets_over_the_period(client, historian):
     assert body["bucket_s"] == 240  # two hours in 30 buckets, whole minutes for the roll-ups
     series = body["series"]["blast_volume"]
     assert 25 <= len(series["ts"]) <= 31
-    assert all(lo <= mean <= hi for lo, mean, hi in
-               zip(series["value_min"], series["value_mean"], series["value_max"], strict=True))
-    zoomed = client.get(_api(historian) + "/trend", params={
-        "tags": "blast_volume", "start": (last - pd.Timedelta(minutes=20)).isoformat(),
-        "end": last.isoformat()}).json()
+    assert all(
+        lo <= mean <= hi
+        for lo, mean, hi in zip(series["value_min"], series["value_mean"], series["value_max"], strict=True)
+    )
+    zoomed = client.get(
+        _api(historian) + "/trend",
+        params={
+            "tags": "blast_volume",
+            "start": (last - pd.Timedelta(minutes=20)).isoformat(),
+            "end": last.isoformat(),
+        },
+    ).json()
     assert zoomed["bucket_s"] == 2  # a short window: finer buckets than the roll-ups
     default = client.get(_api(historian) + "/trend").json()  # the key tags the furnace records
     assert "blast_volume" in default["series"] and "hot_metal_silicon" not in default["series"]

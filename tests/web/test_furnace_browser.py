@@ -37,8 +37,9 @@ def test_live_value_changes_without_reload(furnace_server, artefacts):  # noqa: 
         try:
             page = browser.new_page()
             errors: list[str] = []
-            page.on("console",
-                    lambda message: errors.append(message.text) if message.type == "error" else None)
+            page.on(
+                "console", lambda message: errors.append(message.text) if message.type == "error" else None
+            )
             page.goto(f"{url}/login")
             page.fill("#user_name", "viewer")
             page.fill("#password", PASSWORD)
@@ -54,8 +55,11 @@ def test_live_value_changes_without_reload(furnace_server, artefacts):  # noqa: 
             expect(page.locator("#what-if tbody tr").first).to_be_attached(timeout=30_000)
 
             with Historian(furnace_server["root"], site, furnace) as writer:
-                writer.write(pd.DataFrame({"ts": [pd.Timestamp.now(tz="UTC")], "tag": ["blast_volume"],
-                                           "value": [12345.0]}))
+                writer.write(
+                    pd.DataFrame(
+                        {"ts": [pd.Timestamp.now(tz="UTC")], "tag": ["blast_volume"], "value": [12345.0]}
+                    )
+                )
             expect(cell).to_have_text("12,345", timeout=30_000)
             expect(page.locator("#live-source")).to_have_text("historian")
             page.screenshot(path=artefacts / "furnace.png", full_page=True)
