@@ -80,6 +80,8 @@ def test_a_bounded_demo_serves_live_data_and_a_second_run_continues(tmp_path):
                 "/api/session", json={"user_name": login.group(1), "password": login.group(2)}
             )
             assert session.status_code == 200, session.text
+            # The cookie is Secure: browsers send it to http://localhost, httpx only over HTTPS.
+            client.headers["Cookie"] = f"greenmet_session={session.cookies['greenmet_session']}"
             furnaces = client.get("/api/furnaces").json()["items"]
             assert furnaces == [{"site": "demo", "furnace": "BF2500"}]
             uploads = client.get("/carbon")

@@ -15,6 +15,7 @@ state (``SimulatorServer(historian_root=…)``) and continue where they stopped.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -226,8 +227,11 @@ class SimulatedPlant:
         from greenmet.ingest.opcua_client import OpcUaIngest
         from greenmet.simulation.opcua_server import SimulatorServer
 
-        self.prepare()
-        engine = self._engine()
+        # Blocking work (simulating the warm-up, reading hours of history to fit the detectors) runs
+        # in a thread: the web pages share this event loop and must answer meanwhile.
+        await asyncio.to_thread(self.prepare)
+        engine = await asyncio.to_thread(self._engine)
+        first_start = await asyncio.to_thread(self._first_start)
         self._simulator = SimulatorServer(
             self.config,
             endpoint=self.endpoint,
@@ -235,6 +239,7 @@ class SimulatedPlant:
             scenario=self.scenario,
             seed=self.seed,
             historian_root=self.historian_root,
+            start=first_start,
         )
         await self._simulator.start()
         try:

@@ -83,7 +83,8 @@ def _open_alerts(request: Request) -> int | None:
         records.query("SELECT table_name FROM information_schema.tables")["table_name"]
     ):
         return None
-    frame = records.query("SELECT count(*) AS n FROM alert_lifecycle WHERE status <> 'closed'")
+    # live alerts only: a replay's alerts are an engineer's study, not the furnace's state
+    frame = records.query("SELECT count(*) AS n FROM alert_lifecycle WHERE status <> 'closed' AND mode = 'live'")
     return int(frame["n"].iloc[0])
 
 
