@@ -84,7 +84,9 @@ def _open_alerts(request: Request) -> int | None:
     ):
         return None
     # live alerts only: a replay's alerts are an engineer's study, not the furnace's state
-    frame = records.query("SELECT count(*) AS n FROM alert_lifecycle WHERE status <> 'closed' AND mode = 'live'")
+    frame = records.query(
+        "SELECT count(*) AS n FROM alert_lifecycle WHERE status <> 'closed' AND mode = 'live'"
+    )
     return int(frame["n"].iloc[0])
 
 
