@@ -3,12 +3,10 @@ the API refuses the viewer's acknowledgement (403). Server and browser as in tes
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pandas as pd
 import pytest
-from tests.web.test_browser import CHROMIUM, FLAGS, PASSWORD, _free_port
+from tests.web.serving import running_server
+from tests.web.test_browser import CHROMIUM, FLAGS, PASSWORD
 
 from greenmet.monitoring.alerts import AlertEvent
 from greenmet.service.auth import hash_password
@@ -25,7 +23,6 @@ RAISED_AT = pd.Timestamp("2026-01-01T08:00:00Z")
 
 @pytest.fixture
 def server(tmp_path, monkeypatch):
-    import uvicorn
     from argon2 import PasswordHasher
     from argon2.profiles import CHEAPEST
 
@@ -46,19 +43,9 @@ def server(tmp_path, monkeypatch):
             message_zh="悬料",
         )
         (alert_id,) = record_alert_events(records, "plant", "bf9", [event])
-    port = _free_port()
     app = create_app(ServiceSettings(data_directory=tmp_path, secure_cookies=False))
-    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", alert_id
-    running.should_exit = True
-    thread.join(timeout=30)
+    with running_server(app) as base:
+        yield base, alert_id
 
 
 def _log_in(page, base: str, user_name: str) -> None:
