@@ -69,11 +69,13 @@ def _latest_ts(root, tag: str) -> pd.Timestamp:
 @pytest.mark.slow
 def test_a_bounded_demo_serves_live_data_and_a_second_run_continues(tmp_path):
     data = tmp_path / "demo"
-    process, lines = _start(data, 40)
+    process, lines = _start(data, 60)
     try:
         url = _wait_for(lines, r"greenmet demo at (http://\S+)", process, 600).group(1)
         login = _wait_for(lines, r"first login: user (\S+)\s+password (\S+)", process, 10)
-        with httpx.Client(base_url=url, timeout=30) as client:
+        # generous timeouts: the pages answer while the plant fits its detectors beside them, and a
+        # loaded CI machine can be slow; nothing here measures speed
+        with httpx.Client(base_url=url, timeout=180) as client:
             assert client.get("/login").status_code == 200
             assert client.get("/api/furnaces").status_code == 401  # nothing without login
             session = client.post(
@@ -89,7 +91,7 @@ def test_a_bounded_demo_serves_live_data_and_a_second_run_continues(tmp_path):
                 uploads.status_code == 200 and uploads.text.count('href="/carbon/') >= 3
             )  # sample installations
             seen = set()
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 300
             while len(seen) < 2 and time.monotonic() < deadline:  # live values arrive and change
                 latest = client.get("/api/furnaces/demo/BF2500/latest").json()["values"]
                 if "blast_volume" in latest:
