@@ -98,3 +98,36 @@ def store_local_file(path: Path, directory: Path, *, check: Callable[[Path], Any
     finally:
         temporary.unlink(missing_ok=True)
     return name
+
+
+async def keep_upload(
+    request: Any,
+    user_name: str,
+    upload: UploadFile,
+    *,
+    suffixes: tuple[str, ...],
+    check: Callable[[Path], Any],
+    action: str,
+) -> tuple[str, Any]:
+    """:func:`store_upload` with the service's settings, then the audit row ``action`` (who
+    uploaded which file under which stored name); return the stored name and what ``check`` gave."""
+    settings = request.app.state.settings
+    name, result = await store_upload(
+        upload,
+        settings.uploads_directory,
+        max_bytes=settings.max_upload_bytes,
+        suffixes=suffixes,
+        check=check,
+    )
+    request.app.state.records.audit(user_name, action, "upload", name, {"file_name": upload.filename})
+    return name, result
+
+
+def recent_uploads(records: Any, action: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest uploads audited as ``action``: when, who, stored name, the client's file name."""
+    frame = records.query(
+        "SELECT occurred_at, actor, object_id, json_extract_string(details, '$.file_name') AS file_name "
+        "FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT ?",
+        [action, limit],
+    )
+    return list(frame.to_dict(orient="records"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -11,7 +11,7 @@ from greenmet.service.auth import Engineer, Viewer, new_secret
 from greenmet.service.routes.account import login, logout, set_session_cookie
 from greenmet.service.routes.carbon import compute_report
 from greenmet.service.routes.furnaces import KEY_TAGS, latest_values, list_furnaces
-from greenmet.service.uploads import ACTIVITY_SUFFIXES, store_upload, stored_upload
+from greenmet.service.uploads import ACTIVITY_SUFFIXES, keep_upload, recent_uploads, stored_upload
 from greenmet.storage import users
 from greenmet.web.app import LANGUAGE_COOKIE, page_language, render
 
@@ -99,20 +99,12 @@ def overview(request: Request, principal: Viewer) -> Response:
     )
 
 
-def _recent_uploads(request: Request) -> list[dict[str, Any]]:
-    frame = request.app.state.records.query(
-        "SELECT occurred_at, actor, object_id, json_extract_string(details, '$.file_name') AS file_name "
-        "FROM audit_log WHERE action = 'carbon.upload' ORDER BY id DESC LIMIT 20"
-    )
-    return frame.to_dict(orient="records")
-
-
 @router.get("/carbon")
 def carbon_page(request: Request, principal: Viewer) -> Response:
     return render(
         request,
         "carbon.html",
-        uploads=_recent_uploads(request),
+        uploads=recent_uploads(request.app.state.records, "carbon.upload"),
         can_upload=users.role_at_least(principal.user.role, "engineer"),
     )
 
@@ -121,16 +113,13 @@ def carbon_page(request: Request, principal: Viewer) -> Response:
 async def carbon_upload(
     request: Request, principal: Engineer, file: Annotated[UploadFile, File()]
 ) -> Response:
-    settings = request.app.state.settings
-    name, _result = await store_upload(
+    name, _result = await keep_upload(
+        request,
+        principal.user_name,
         file,
-        settings.uploads_directory,
-        max_bytes=settings.max_upload_bytes,
         suffixes=ACTIVITY_SUFFIXES,
         check=compute_report,
-    )
-    request.app.state.records.audit(
-        principal.user_name, "carbon.upload", "upload", name, {"file_name": file.filename}
+        action="carbon.upload",
     )
     return RedirectResponse(f"/carbon/{name}", status_code=303)
 

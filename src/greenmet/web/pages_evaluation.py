@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from greenmet.service.auth import Engineer, Viewer
-from greenmet.service.uploads import store_upload, stored_upload
+from greenmet.service.uploads import keep_upload, recent_uploads, stored_upload
 from greenmet.storage import users
 from greenmet.web.app import render
 
@@ -42,20 +42,12 @@ def evaluate_upload(path: Path) -> tuple[dict[str, Any], list[str]]:
     return evaluate(enterprise).to_dict(), left_out
 
 
-def _recent(request: Request) -> list[dict[str, Any]]:
-    frame = request.app.state.records.query(
-        "SELECT occurred_at, actor, object_id, json_extract_string(details, '$.file_name') AS file_name "
-        "FROM audit_log WHERE action = 'evaluation.upload' ORDER BY id DESC LIMIT 20"
-    )
-    return frame.to_dict(orient="records")
-
-
 @router.get("/evaluation")
 def evaluation_page(request: Request, principal: Viewer) -> Response:
     return render(
         request,
         "evaluation.html",
-        uploads=_recent(request),
+        uploads=recent_uploads(request.app.state.records, "evaluation.upload"),
         can_upload=users.role_at_least(principal.user.role, "engineer"),
     )
 
@@ -64,16 +56,13 @@ def evaluation_page(request: Request, principal: Viewer) -> Response:
 async def evaluation_upload(
     request: Request, principal: Engineer, file: Annotated[UploadFile, File()]
 ) -> Response:
-    settings = request.app.state.settings
-    name, _result = await store_upload(
+    name, _result = await keep_upload(
+        request,
+        principal.user_name,
         file,
-        settings.uploads_directory,
-        max_bytes=settings.max_upload_bytes,
         suffixes=ENTERPRISE_SUFFIXES,
         check=evaluate_upload,
-    )
-    request.app.state.records.audit(
-        principal.user_name, "evaluation.upload", "upload", name, {"file_name": file.filename}
+        action="evaluation.upload",
     )
     return RedirectResponse(f"/evaluation/{name}", status_code=303)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import FileResponse
 
 from greenmet.service.auth import Engineer, Viewer
-from greenmet.service.uploads import ACTIVITY_SUFFIXES, store_upload, stored_upload
+from greenmet.service.uploads import ACTIVITY_SUFFIXES, keep_upload, stored_upload
 
 __all__ = ["compute_report", "router"]
 
@@ -41,16 +41,13 @@ async def post_upload(
 ) -> dict[str, Any]:
     from greenmet.io.carbon_report import result_to_json
 
-    settings = request.app.state.settings
-    name, result = await store_upload(
+    name, result = await keep_upload(
+        request,
+        principal.user_name,
         file,
-        settings.uploads_directory,
-        max_bytes=settings.max_upload_bytes,
         suffixes=ACTIVITY_SUFFIXES,
         check=compute_report,
-    )
-    request.app.state.records.audit(
-        principal.user_name, "carbon.upload", "upload", name, {"file_name": file.filename}
+        action="carbon.upload",
     )
     return {"ok": True, "upload": name, "report": result_to_json(result)}
 
